@@ -1,0 +1,178 @@
+// move_mean, prefix algorithm, SIMD: the same block-local prefix/suffix sums
+// as prefix.c, with the scans done in registers. Written once with Highway
+// and compiled for every target (foreach_target); the target is picked per
+// call from Highway's own dispatch table, so forcing a target is thread-safe
+// and needs no global state.
+//
+// An in-register inclusive scan takes log2(lanes) shift-and-add steps; the
+// carry between vectors is kept off the scan's critical path
+// (carry += last lane of the local scan) so consecutive vectors overlap.
+// Lane shifts use TableLookupLanes, which every Highway target (SVE included,
+// with its run-time lane count) provides.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "move_mean/prefix_hwy.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace mwk {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+constexpr size_t kMaxLanes = 64;  // >= lanes of f64 on any target (SVE 2048: 32)
+constexpr size_t kMaxSteps = 7;
+
+struct ScanTables {
+  HWY_ALIGN int64_t up[kMaxSteps][kMaxLanes];    // lane i <- lane i-k
+  HWY_ALIGN int64_t down[kMaxSteps][kMaxLanes];  // lane i <- lane i+k
+  HWY_ALIGN int64_t last[kMaxLanes];
+  HWY_ALIGN int64_t first[kMaxLanes];
+};
+
+static void BuildTables(size_t N, ScanTables* t) {
+  size_t s = 0;
+  for (size_t k = 1; k < N; k *= 2, ++s) {
+    for (size_t i = 0; i < N; ++i) {
+      t->up[s][i] = static_cast<int64_t>(i >= k ? i - k : 0);
+      t->down[s][i] = static_cast<int64_t>(i + k < N ? i + k : N - 1);
+    }
+  }
+  for (size_t i = 0; i < N; ++i) {
+    t->last[i] = static_cast<int64_t>(N - 1);
+    t->first[i] = 0;
+  }
+}
+
+// Inclusive scan from lane 0 upwards.
+template <class D, class V>
+HWY_INLINE V ScanUp(D d, V v, const ScanTables& t) {
+  const size_t N = hn::Lanes(d);
+  size_t s = 0;
+  for (size_t k = 1; k < N; k *= 2, ++s) {
+    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.up[s]));
+    v = hn::Add(v, hn::IfThenZeroElse(hn::FirstN(d, k), sh));
+  }
+  return v;
+}
+
+// Inclusive scan from the last lane downwards (suffix sums).
+template <class D, class V>
+HWY_INLINE V ScanDown(D d, V v, const ScanTables& t) {
+  const size_t N = hn::Lanes(d);
+  size_t s = 0;
+  for (size_t k = 1; k < N; k *= 2, ++s) {
+    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.down[s]));
+    v = hn::Add(v, hn::IfThenElseZero(hn::FirstN(d, N - k), sh));
+  }
+  return v;
+}
+
+int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
+               double* HWY_RESTRICT out) {
+  const hn::ScalableTag<double> d;
+  const size_t N = hn::Lanes(d);
+  ScanTables tables;
+  BuildTables(N, &tables);
+  const auto idx_last = hn::SetTableIndices(d, tables.last);
+  const auto idx_first = hn::SetTableIndices(d, tables.first);
+  const double inv = 1.0 / divisor;
+  const auto vinv = hn::Set(d, inv);
+  const auto zero = hn::Zero(d);
+  auto vflag = zero;  // accumulates r*0: NaN iff some output is not finite
+  double sflag = 0.0;
+  HWY_ALIGN double tmp[kMaxLanes];
+
+  const size_t m = n - w + 1;
+  for (size_t jb = 0; jb < m; jb += w) {
+    const size_t len = m - jb < w ? m - jb : w;
+
+    // Forward: out[jb+1+i] = x[jb+w] + ... + x[jb+w+i], i < len-1.
+    {
+      const double* HWY_RESTRICT src = x + jb + w;
+      double* HWY_RESTRICT dst = out + jb + 1;
+      const size_t cnt = len - 1;
+      auto carry = zero;
+      size_t i = 0;
+      for (; i + N <= cnt; i += N) {
+        const auto v = ScanUp(d, hn::LoadU(d, src + i), tables);
+        hn::StoreU(hn::Add(v, carry), d, dst + i);
+        carry = hn::Add(carry, hn::TableLookupLanes(v, idx_last));
+      }
+      double c = hn::GetLane(carry);
+      for (; i < cnt; ++i) {
+        c += src[i];
+        dst[i] = c;
+      }
+      out[jb] = 0.0;
+    }
+
+    // Backward over the whole block: Q[k] = x[jb+k] + ... + x[jb+w-1];
+    // outputs k < len become (Q[k] + forward part) / divisor.
+    {
+      const double* HWY_RESTRICT blk = x + jb;
+      double* HWY_RESTRICT ob = out + jb;
+      auto carry = zero;
+      size_t k = w;
+      while (k >= N) {
+        k -= N;
+        const auto v = ScanDown(d, hn::LoadU(d, blk + k), tables);
+        const auto q = hn::Add(v, carry);
+        carry = hn::Add(carry, hn::TableLookupLanes(v, idx_first));
+        if (k + N <= len) {
+          const auto r = hn::Mul(hn::Add(q, hn::LoadU(d, ob + k)), vinv);
+          vflag = hn::Add(vflag, hn::Mul(r, zero));
+          hn::StoreU(r, d, ob + k);
+        } else if (k < len) {
+          hn::Store(q, d, tmp);
+          for (size_t t = 0; t < len - k; ++t) {
+            const double r = (tmp[t] + ob[k + t]) * inv;
+            ob[k + t] = r;
+            sflag += r * 0.0;
+          }
+        }
+      }
+      double c = hn::GetLane(carry);
+      while (k > 0) {
+        --k;
+        c += blk[k];
+        if (k < len) {
+          const double r = (c + ob[k]) * inv;
+          ob[k] = r;
+          sflag += r * 0.0;
+        }
+      }
+    }
+  }
+  hn::Store(vflag, d, tmp);
+  for (size_t i = 0; i < N; ++i) sflag += tmp[i];
+  return !(sflag == 0.0);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace mwk
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "hwy/hwy_shim.h"
+namespace mwk {
+HWY_EXPORT(PrefixCore);
+
+// Index of `target` in a HWY_EXPORT table (see hwy/targets.h: entry 0 is the
+// lazy chooser, then one entry per dynamic target, then the fallback).
+static size_t TableIndex(int64_t target) {
+  if (target == HWY_SCALAR || target == HWY_EMU128) return HWY_MAX_DYNAMIC_TARGETS + 1;
+  return hwy::Num0BitsBelowLS1Bit_Nonzero64(
+      static_cast<uint64_t>(HWY_CHOSEN_TARGET_SHIFT(target)));
+}
+
+extern "C" int mwk_hwy_move_mean_prefix(int64_t target, const double* x, size_t n, size_t w,
+                                        double divisor, double* out) {
+  if (target == 0 || (target & (target - 1)) != 0) return -1;
+  const size_t idx = TableIndex(target);
+  if (idx > HWY_MAX_DYNAMIC_TARGETS + 1) return -1;
+  const auto fn = HWY_DISPATCH_TABLE(PrefixCore)[idx];
+  if (fn == nullptr) return -1;
+  return fn(x, n, w, divisor, out);
+}
+}  // namespace mwk
+#endif  // HWY_ONCE
