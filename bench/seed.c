@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* The seed's table in C: valid moving mean of arange(30000), window 1000,
  * float64, one thread, in cache -- every algorithm and every SIMD target of
  * this CPU against memcpy of the same bytes and a plain scalar running sum

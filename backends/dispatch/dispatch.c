@@ -43,6 +43,7 @@ typedef struct {
 static dispatch_state g_state;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
+#if MWK_HAVE_HWY
 /* Our public names, ISA-honest and lower case; Highway's names are accepted too. */
 static const char *public_name(const char *hwy_name) {
     static const struct { const char *hwy, *pub; } map[] = {
@@ -57,6 +58,7 @@ static const char *public_name(const char *hwy_name) {
         if (strcmp(map[i].hwy, hwy_name) == 0) return map[i].pub;
     return hwy_name;
 }
+#endif
 
 static int name_matches(const char *request, const mwk_target *t) {
     /* Case-insensitive compare against our name and Highway's. */
