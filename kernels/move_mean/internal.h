@@ -24,6 +24,7 @@
 typedef struct mm_ctx {
     mwk_target target; /* SIMD target for this call */
     mwk_status err;    /* a core that fails sets this and returns -1 */
+    int stream;        /* hint: output far larger than cache, not read soon */
 } mm_ctx;
 
 /* Returns 0 (all outputs finite), 1 (some output not finite) or -1 (ctx->err). */

@@ -36,6 +36,11 @@ static const mm_core_fn CORES[] = {
     [MWK_ALGO_FFT] = mm_core_fft,
 };
 
+/* Outputs larger than this (in bytes, whole call) are written with
+ * non-temporal stores by the SIMD prefix core: they cannot stay in cache
+ * anyway, and bypassing it saves reading every output line first. */
+#define MM_STREAM_BYTES ((size_t)8 << 20)
+
 /* Below this many elements in a batch, threads cost more than they save. */
 #define MM_MIN_PARALLEL_ELEMS ((size_t)1 << 16)
 
@@ -47,6 +52,7 @@ typedef struct {
     size_t n, w, min_count, out_len;
     mwk_target target;
     int threads;
+    int stream; /* non-temporal output stores (see MM_STREAM_BYTES) */
 } mm_plan;
 
 typedef struct {
@@ -179,6 +185,7 @@ static mwk_status validate(const void *x, mwk_dtype dtype, size_t rows, size_t n
     if (!array_span(x, rows ? rows : 1, xrs, n, xs, dtype_size(dtype), &sx) ||
         !array_span(y, rows ? rows : 1, yrs, p->out_len, ys, oes, &sy))
         return MWK_E_OVERFLOW;
+    p->stream = (sy.hi - sy.lo) >= MM_STREAM_BYTES;
     if (rows == 0) return MWK_OK;
     if (!(sy.hi < sx.lo || sx.hi < sy.lo)) return MWK_E_OVERLAP;
     /* The output must not overlap itself: outputs would overwrite each other
@@ -273,7 +280,7 @@ static void edges(const mm_plan *p, const double *x, double *y) {
 
 static mwk_status full_windows(const mm_plan *p, const double *x, double *out, mm_scratch *sc) {
     const size_t n = p->n, w = p->w, m = n - w + 1;
-    mm_ctx ctx = {p->target, MWK_OK};
+    mm_ctx ctx = {p->target, MWK_OK, p->stream};
     mm_core_fn core = CORES[p->algo];
     int r = core(x, n, w, (double)w, out, &ctx);
     if (r < 0) return ctx.err;

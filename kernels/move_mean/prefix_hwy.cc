@@ -13,6 +13,8 @@
 #define HWY_TARGET_INCLUDE "move_mean/prefix_hwy.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "hwy/cache_control.h"
+#include "hwy/aligned_allocator.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace mwk {
@@ -67,8 +69,15 @@ HWY_INLINE V ScanDown(D d, V v, const ScanTables& t) {
   return v;
 }
 
+// `fw` is caller-provided scratch of at least w + kMaxLanes doubles: the
+// forward half of one block lives there (L1/L2-resident) instead of being
+// written to `out` and read back, so each output is written exactly once.
+// With `stream`, those writes bypass the cache (non-temporal): for outputs
+// far larger than the cache this saves the read-for-ownership of every
+// output line; for small outputs that the caller will read next, it would
+// only hurt, so the driver decides.
 int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
-               double* HWY_RESTRICT out) {
+               double* HWY_RESTRICT out, double* HWY_RESTRICT fw, int stream) {
   const hn::ScalableTag<double> d;
   const size_t N = hn::Lanes(d);
   ScanTables tables;
@@ -78,18 +87,21 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
   const double inv = 1.0 / divisor;
   const auto vinv = hn::Set(d, inv);
   const auto zero = hn::Zero(d);
-  auto vflag = zero;  // accumulates r*0: NaN iff some output is not finite
+  // Sum of all outputs: inf or NaN iff some output is (or, harmlessly, if
+  // the finite outputs' sum overflows: the driver's slow path is exact too).
+  auto vflag = zero;
   double sflag = 0.0;
   HWY_ALIGN double tmp[kMaxLanes];
+  if (reinterpret_cast<uintptr_t>(out) % sizeof(double) != 0) stream = 0;
 
   const size_t m = n - w + 1;
   for (size_t jb = 0; jb < m; jb += w) {
     const size_t len = m - jb < w ? m - jb : w;
 
-    // Forward: out[jb+1+i] = x[jb+w] + ... + x[jb+w+i], i < len-1.
+    // Forward: fw[1+i] = x[jb+w] + ... + x[jb+w+i], i < len-1; fw[0] = 0.
     {
       const double* HWY_RESTRICT src = x + jb + w;
-      double* HWY_RESTRICT dst = out + jb + 1;
+      double* HWY_RESTRICT dst = fw + 1;
       const size_t cnt = len - 1;
       auto carry = zero;
       size_t i = 0;
@@ -103,49 +115,67 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
         c += src[i];
         dst[i] = c;
       }
-      out[jb] = 0.0;
+      fw[0] = 0.0;
     }
 
     // Backward over the whole block: Q[k] = x[jb+k] + ... + x[jb+w-1];
-    // outputs k < len become (Q[k] + forward part) / divisor.
+    // outputs k < len are (Q[k] + fw[k]) / divisor.
     {
       const double* HWY_RESTRICT blk = x + jb;
       double* HWY_RESTRICT ob = out + jb;
-      auto carry = zero;
+      const bool aligned_stores = stream && len == w;
       size_t k = w;
+      double c = 0.0;
+      if (aligned_stores) {
+        // Scalar down to a vector-aligned output address.
+        size_t top = (reinterpret_cast<uintptr_t>(ob + w) / sizeof(double)) % N;
+        for (; top > 0 && k > 0; --top) {
+          --k;
+          c += blk[k];
+          const double r = (c + fw[k]) * inv;
+          ob[k] = r;
+          sflag += r;
+        }
+      }
+      auto carry = hn::Set(d, c);
       while (k >= N) {
         k -= N;
         const auto v = ScanDown(d, hn::LoadU(d, blk + k), tables);
         const auto q = hn::Add(v, carry);
         carry = hn::Add(carry, hn::TableLookupLanes(v, idx_first));
         if (k + N <= len) {
-          const auto r = hn::Mul(hn::Add(q, hn::LoadU(d, ob + k)), vinv);
-          vflag = hn::Add(vflag, hn::Mul(r, zero));
-          hn::StoreU(r, d, ob + k);
+          const auto r = hn::Mul(hn::Add(q, hn::LoadU(d, fw + k)), vinv);
+          vflag = hn::Add(vflag, r);
+          if (aligned_stores) {
+            hn::Stream(r, d, ob + k);
+          } else {
+            hn::StoreU(r, d, ob + k);
+          }
         } else if (k < len) {
           hn::Store(q, d, tmp);
           for (size_t t = 0; t < len - k; ++t) {
-            const double r = (tmp[t] + ob[k + t]) * inv;
+            const double r = (tmp[t] + fw[k + t]) * inv;
             ob[k + t] = r;
-            sflag += r * 0.0;
+            sflag += r;
           }
         }
       }
-      double c = hn::GetLane(carry);
+      c = hn::GetLane(carry);
       while (k > 0) {
         --k;
         c += blk[k];
         if (k < len) {
-          const double r = (c + ob[k]) * inv;
+          const double r = (c + fw[k]) * inv;
           ob[k] = r;
-          sflag += r * 0.0;
+          sflag += r;
         }
       }
     }
   }
+  if (stream) hwy::FlushStream();
   hn::Store(vflag, d, tmp);
   for (size_t i = 0; i < N; ++i) sflag += tmp[i];
-  return !(sflag == 0.0);
+  return !(sflag - sflag == 0.0);
 }
 
 }  // namespace HWY_NAMESPACE
@@ -159,6 +189,8 @@ HWY_EXPORT(PrefixCore);
 
 // Index of `target` in a HWY_EXPORT table (see hwy/targets.h: entry 0 is the
 // lazy chooser, then one entry per dynamic target, then the fallback).
+constexpr size_t kMaxLanesAll = 64;
+
 static size_t TableIndex(int64_t target) {
   if (target == HWY_SCALAR || target == HWY_EMU128) return HWY_MAX_DYNAMIC_TARGETS + 1;
   return hwy::Num0BitsBelowLS1Bit_Nonzero64(
@@ -166,13 +198,20 @@ static size_t TableIndex(int64_t target) {
 }
 
 extern "C" int mwk_hwy_move_mean_prefix(int64_t target, const double* x, size_t n, size_t w,
-                                        double divisor, double* out) {
+                                        double divisor, double* out, int stream) {
   if (target == 0 || (target & (target - 1)) != 0) return -1;
   const size_t idx = TableIndex(target);
   if (idx > HWY_MAX_DYNAMIC_TARGETS + 1) return -1;
   const auto fn = HWY_DISPATCH_TABLE(PrefixCore)[idx];
   if (fn == nullptr) return -1;
-  return fn(x, n, w, divisor, out);
+  // Highway's allocator returns nullptr on failure (no exceptions cross
+  // into the C library).
+  double* fw = static_cast<double*>(
+      hwy::AllocateAlignedBytes((w + kMaxLanesAll) * sizeof(double), nullptr, nullptr));
+  if (fw == nullptr) return -2;
+  const int r = fn(x, n, w, divisor, out, fw, stream);
+  hwy::FreeAlignedBytes(fw, nullptr, nullptr);
+  return r;
 }
 }  // namespace mwk
 #endif  // HWY_ONCE
