@@ -32,5 +32,5 @@ if [ "${MWK_SKIP_PYTHON:-0}" != 1 ] && [ -f pyproject.toml ]; then
   if [ -f python/requirements-test.txt ]; then
     .venv/bin/python -m pip install -q -r python/requirements-test.txt
   fi
-  .venv/bin/python -m pip install -q .
+  .venv/bin/python -m pip install -q --no-build-isolation .
 fi

@@ -8,5 +8,5 @@ echo "==> C tests (ctest)"
 ctest --test-dir build --output-on-failure -j2
 if [ -d python/tests ] && [ -x .venv/bin/python ]; then
   echo "==> Python tests (pytest)"
-  (cd python && ../.venv/bin/python -m pytest -q tests)
+  .venv/bin/python -m pytest -q python/tests
 fi
