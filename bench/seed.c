@@ -98,7 +98,9 @@ int main(int argc, char **argv) {
         }
     }
     const size_t n = 30000, w = 1000, m = n - w + 1;
-    mwk_runtime_info ri = {sizeof ri};
+    mwk_runtime_info ri;
+    memset(&ri, 0, sizeof ri);
+    ri.struct_size = sizeof ri;
     mwk_runtime_info_get(&ri);
     printf("mwk %s  target %s  (supported: %s)  backends %s  Highway %s  %s\n", ri.version,
            ri.target ? ri.target : "(none)", ri.supported_targets, ri.backends,
