@@ -292,6 +292,15 @@ static mwk_status full_windows(const mm_plan *p, const double *x, double *out, m
     for (size_t i = 0; i < n; i++) xs[i] = isfinite(x[i]) ? x[i] : 0.0;
     r = core(xs, n, w, 1.0, out, &ctx);
     if (r < 0) return ctx.err;
+    if (r > 0 && p->algo != MWK_ALGO_NAIVE && p->algo != MWK_ALGO_PREFIX) {
+        /* Finite data whose sums overflow: a running state (ring) stops at
+         * the first overflow and a transform (fft) is poisoned whole, so
+         * their outputs are not window sums. The block-local prefix core
+         * computes every window independently; windows that overflow come
+         * out non-finite there and are rescued one by one below. */
+        r = mm_core_prefix(xs, n, w, 1.0, out, &ctx);
+        if (r < 0) return ctx.err;
+    }
     size_t nan = 0, pinf = 0, ninf = 0;
     for (size_t j = 0; j < m; j++) {
         if (j == 0) {

@@ -26,64 +26,72 @@
  * their own rounding cannot make them underestimate. */
 #define U_UP (U * (1.0 + 8 * DBL_EPSILON))
 
+/* Exact sum: hi + lo == a + b (Knuth's branch-free TwoSum). */
+#define TWO_SUM(a, b, hi, lo)                         \
+    do {                                              \
+        double s_ = (a) + (b), bb_ = s_ - (a);        \
+        (lo) = ((a) - (s_ - bb_)) + ((b) - bb_);      \
+        (hi) = s_;                                    \
+    } while (0)
+
 typedef struct {
-    double s, c;   /* value sum, compensation */
-    double a, ea;  /* sum of |x| and a bound on its error */
-    double e;      /* bound on |s + c - exact sum| */
+    double s, c; /* value sum, compensation */
+    double e;    /* bound on |s + c - exact sum| */
+    double a;    /* sum of |x| */
+    double ea;   /* bound on a's error */
 } ring_state;
 
-static void anchor(ring_state *st, const double *x, size_t w) {
+static ring_state anchor(const double *x, size_t w) {
     double s = 0.0, c = 0.0, e = 0.0, a = 0.0;
     for (size_t i = 0; i < w; i++) {
-        double v = x[i], t = s + v;
-        c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+        double hi, lo;
+        TWO_SUM(s, x[i], hi, lo);
+        s = hi;
+        c += lo;
         e += U_UP * fabs(c);
-        s = t;
-        a += fabs(v);
+        a += fabs(x[i]);
     }
-    st->s = s, st->c = c, st->e = e;
-    st->a = a;
-    st->ea = a * (U_UP * (double)w); /* recursive summation of w non-negative terms */
-}
-
-static inline void update(ring_state *st, double add, double rem) {
-    double s = st->s, c = st->c, t;
-    t = s + add;
-    c += fabs(s) >= fabs(add) ? (s - t) + add : (add - t) + s;
-    s = t;
-    double e1 = U_UP * fabs(c);
-    double r = -rem;
-    t = s + r;
-    c += fabs(s) >= fabs(r) ? (s - t) + r : (r - t) + s;
-    s = t;
-    st->s = s, st->c = c;
-    st->e += e1 + U_UP * fabs(c);
-    double a1 = st->a + fabs(add);
-    double a2 = a1 - fabs(rem);
-    st->ea += U_UP * (a1 + fabs(a2));
-    st->a = a2;
+    /* Recursive summation of w non-negative terms errs by <= (w-1) u a. */
+    ring_state st = {s, c, e, a, a * (U_UP * (double)w)};
+    return st;
 }
 
 int mm_core_ring(const double *x, size_t n, size_t w, double divisor, double *out, mm_ctx *ctx) {
     (void)ctx;
     const double inv = 1.0 / divisor;
     const double half_budget = 0.5 * (double)(w - 1) * U;
-    ring_state st;
-    anchor(&st, x, w);
-    size_t m = n - w + 1;
+    const size_t m = n - w + 1;
+    ring_state st = anchor(x, w);
+    /* Locals, not the struct: the state must live in registers, and the
+     * running sum's dependency chain must be one add per step. The entering
+     * and leaving values are combined first (exactly, off the chain), then
+     * added to the sum with an exact TwoSum; only the compensation's own
+     * roundings are lost, and each is added to the bound e. */
+    double s = st.s, c = st.c, e = st.e, a = st.a, ea = st.ea;
     for (size_t j = 0;; j++) {
         /* Written as !(<=) so that NaN bounds (non-finite data) re-anchor
          * instead of being trusted. */
-        if (!(st.e <= half_budget * (st.a - st.ea))) {
-            anchor(&st, x + j, w);
+        if (!(e <= half_budget * (a - ea))) {
+            st = anchor(x + j, w);
+            s = st.s, c = st.c, e = st.e, a = st.a, ea = st.ea;
         }
-        double r = (st.s + st.c) * inv;
+        double r = (s + c) * inv;
         out[j] = r;
         /* Non-finite data or overflow: a running state is meaningless from
          * here, and the driver redoes the row with the counting rules. */
         if (!isfinite(r)) return 1;
         if (j + 1 == m) break;
-        update(&st, x[j + w], x[j]);
+        const double add = x[j + w], rem = x[j];
+        double dh, dl, sh, sl;
+        TWO_SUM(add, -rem, dh, dl); /* dh + dl == add - rem */
+        TWO_SUM(s, dh, sh, sl);     /* sh + sl == s + dh */
+        const double t = sl + dl;
+        s = sh;
+        c += t;
+        e += U_UP * (fabs(t) + fabs(c));
+        const double a1 = a + fabs(add);
+        a = a1 - fabs(rem);
+        ea += U_UP * (a1 + fabs(a));
     }
     return 0;
 }
