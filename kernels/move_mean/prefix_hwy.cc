@@ -91,7 +91,7 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
   // the finite outputs' sum overflows: the driver's slow path is exact too).
   auto vflag = zero;
   double sflag = 0.0;
-  HWY_ALIGN double tmp[kMaxLanes];
+  HWY_ALIGN double tmp[kMaxLanes] = {};
   if (reinterpret_cast<uintptr_t>(out) % sizeof(double) != 0) stream = 0;
 
   const size_t m = n - w + 1;
@@ -119,25 +119,16 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
     }
 
     // Backward over the whole block: Q[k] = x[jb+k] + ... + x[jb+w-1];
-    // outputs k < len are (Q[k] + fw[k]) / divisor.
+    // outputs k < len are (Q[k] + fw[k]) / divisor. The arithmetic's split
+    // into vectors and scalars depends only on w and N, never on addresses,
+    // so results do not depend on the alignment of the caller's pointers.
+    // When streaming, results go back into fw (L1) and are then copied out
+    // with aligned non-temporal stores.
     {
       const double* HWY_RESTRICT blk = x + jb;
-      double* HWY_RESTRICT ob = out + jb;
-      const bool aligned_stores = stream && len == w;
+      double* HWY_RESTRICT ob = stream ? fw : out + jb;
+      auto carry = zero;
       size_t k = w;
-      double c = 0.0;
-      if (aligned_stores) {
-        // Scalar down to a vector-aligned output address.
-        size_t top = (reinterpret_cast<uintptr_t>(ob + w) / sizeof(double)) % N;
-        for (; top > 0 && k > 0; --top) {
-          --k;
-          c += blk[k];
-          const double r = (c + fw[k]) * inv;
-          ob[k] = r;
-          sflag += r;
-        }
-      }
-      auto carry = hn::Set(d, c);
       while (k >= N) {
         k -= N;
         const auto v = ScanDown(d, hn::LoadU(d, blk + k), tables);
@@ -146,11 +137,7 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
         if (k + N <= len) {
           const auto r = hn::Mul(hn::Add(q, hn::LoadU(d, fw + k)), vinv);
           vflag = hn::Add(vflag, r);
-          if (aligned_stores) {
-            hn::Stream(r, d, ob + k);
-          } else {
-            hn::StoreU(r, d, ob + k);
-          }
+          hn::StoreU(r, d, ob + k);
         } else if (k < len) {
           hn::Store(q, d, tmp);
           for (size_t t = 0; t < len - k; ++t) {
@@ -160,7 +147,7 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
           }
         }
       }
-      c = hn::GetLane(carry);
+      double c = hn::GetLane(carry);
       while (k > 0) {
         --k;
         c += blk[k];
@@ -170,6 +157,15 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
           sflag += r;
         }
       }
+    }
+    if (stream) {
+      double* HWY_RESTRICT dst = out + jb;
+      size_t i = 0;
+      for (; i < len && reinterpret_cast<uintptr_t>(dst + i) % (N * sizeof(double)) != 0; ++i) {
+        dst[i] = fw[i];
+      }
+      for (; i + N <= len; i += N) hn::Stream(hn::LoadU(d, fw + i), d, dst + i);
+      for (; i < len; ++i) dst[i] = fw[i];
     }
   }
   if (stream) hwy::FlushStream();
