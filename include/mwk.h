@@ -181,8 +181,9 @@ MWK_API mwk_status mwk_move_mean_out_dtype(mwk_dtype in, mwk_dtype *out);
  *
  * The memory spanned by y must not intersect the memory spanned by x
  * (MWK_E_OVERLAP), judged on the address ranges [lowest, highest] each spans.
- * Nothing is written to y unless the call returns MWK_OK... except that on
- * MWK_E_NOMEM / MWK_E_INTERNAL y may be partly written.
+ * Every argument is validated before any work: a call that fails validation
+ * writes nothing. Only MWK_E_NOMEM and MWK_E_INTERNAL can leave y partly
+ * written.
  * Strides of 0 are allowed for x (a constant row) but not for y when
  * out_len > 1 (MWK_E_OVERLAP: outputs would overwrite each other).
  */

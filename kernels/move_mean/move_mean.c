@@ -371,7 +371,7 @@ mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t rows, size
 
     int threads = p.threads;
     if ((size_t)threads > rows) threads = (int)rows;
-    if (rows * n < MM_MIN_PARALLEL_ELEMS) threads = 1;
+    if (rows < MM_MIN_PARALLEL_ELEMS / n) threads = 1; /* rows * n small (no overflow) */
     _Atomic int status = MWK_OK;
 
 #if MWK_HAVE_OPENMP
