@@ -29,8 +29,8 @@ if [ "${MWK_SKIP_PYTHON:-0}" != 1 ] && [ -f pyproject.toml ]; then
   PY=${PYTHON:-python3}
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  if [ -f python/requirements-test.txt ]; then
-    .venv/bin/python -m pip install -q -r python/requirements-test.txt
-  fi
+  # Test and benchmark requirements, pinned (numba, scipy, pandas are peers in
+  # the benchmarks and references in their smoke tests).
+  .venv/bin/python -m pip install -q -r python/requirements-test.txt -r bench/requirements.txt
   .venv/bin/python -m pip install -q --no-build-isolation .
 fi

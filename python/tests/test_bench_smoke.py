@@ -1,0 +1,38 @@
+"""Smoke test of the Python benchmarks in bench/: each runs with --quick in a
+subprocess, exits 0 and writes its Markdown table. Speed is never asserted."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+NEEDS = {
+    "seed_table.py": ("numba", "scipy", "pandas", "polars", "bottleneck", "matplotlib"),
+    "day.py": ("scipy", "bottleneck", "matplotlib"),
+    "accuracy.py": ("numba", "scipy", "pandas", "polars", "bottleneck", "matplotlib"),
+    "polars_bench.py": ("polars", "bottleneck", "matplotlib"),
+}
+
+
+@pytest.mark.parametrize("script", sorted(NEEDS))
+def test_bench_quick(script, tmp_path):
+    if not (BENCH / script).exists():
+        pytest.skip(f"bench/{script} not in this checkout")
+    missing = [m for m in NEEDS[script] if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"bench/{script} needs {', '.join(missing)} (pip install -r bench/requirements.txt)")
+    env = dict(os.environ, MPLBACKEND="Agg", NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    env.pop("MWK_TARGET", None)
+    p = subprocess.run([sys.executable, str(BENCH / script), "--quick", "--out", str(tmp_path)],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert p.returncode == 0, f"exit {p.returncode}\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
+    md = tmp_path / (Path(script).stem + ".md")
+    assert md.exists() and md.stat().st_size > 200, f"no Markdown written\n{p.stdout[-2000:]}"
+    assert "| method" in md.read_text()
+    assert (tmp_path / (Path(script).stem + ".png")).exists()
