@@ -56,9 +56,10 @@ typedef struct {
 } mm_plan;
 
 typedef struct {
-    double *xr; /* converted input row (n) */
-    double *yr; /* staging output row (out_len) */
-    double *xs; /* non-finite-free copy (n), on demand */
+    double *xr;   /* converted input segment (cap_x) */
+    double *yr;   /* staging output segment */
+    double *xs;   /* non-finite-free copy (cap_x), on demand */
+    size_t cap_x; /* longest input stretch one work item reads */
 } mm_scratch;
 
 /* ------------------------------------------------------------------------ */
@@ -202,19 +203,33 @@ static mwk_status validate(const void *x, mwk_dtype dtype, size_t rows, size_t n
 /* ------------------------------------------------------------------------ */
 /* One row                                                                  */
 
+/* Conversions to and from the float64 working row. The unit-stride loops
+ * are separate so the compiler vectorises them (cvtps2pd / cvtdq2pd). */
 static void load_row(const void *x, mwk_dtype dt, size_t n, ptrdiff_t s, double *dst) {
+#define MM_LOAD(T)                                                              \
+    do {                                                                        \
+        const T *p_ = x;                                                        \
+        if (s == 1)                                                             \
+            for (size_t i = 0; i < n; i++) dst[i] = (double)p_[i];              \
+        else                                                                    \
+            for (size_t i = 0; i < n; i++) dst[i] = (double)p_[(ptrdiff_t)i * s]; \
+    } while (0)
     switch (dt) {
-    case MWK_F64: { const double *p = x; for (size_t i = 0; i < n; i++) dst[i] = p[(ptrdiff_t)i * s]; } break;
-    case MWK_F32: { const float *p = x; for (size_t i = 0; i < n; i++) dst[i] = p[(ptrdiff_t)i * s]; } break;
-    case MWK_I64: { const int64_t *p = x; for (size_t i = 0; i < n; i++) dst[i] = (double)p[(ptrdiff_t)i * s]; } break;
-    case MWK_I32: { const int32_t *p = x; for (size_t i = 0; i < n; i++) dst[i] = p[(ptrdiff_t)i * s]; } break;
+    case MWK_F64: MM_LOAD(double); break;
+    case MWK_F32: MM_LOAD(float); break;
+    case MWK_I64: MM_LOAD(int64_t); break;
+    case MWK_I32: MM_LOAD(int32_t); break;
     }
+#undef MM_LOAD
 }
 
 static void store_row(const double *src, mwk_dtype dt, size_t n, void *y, ptrdiff_t s) {
     if (dt == MWK_F32) {
         float *p = y;
-        for (size_t i = 0; i < n; i++) p[(ptrdiff_t)i * s] = (float)src[i];
+        if (s == 1)
+            for (size_t i = 0; i < n; i++) p[i] = (float)src[i];
+        else
+            for (size_t i = 0; i < n; i++) p[(ptrdiff_t)i * s] = (float)src[i];
     } else {
         double *p = y;
         for (size_t i = 0; i < n; i++) p[(ptrdiff_t)i * s] = src[i];
@@ -254,32 +269,44 @@ static double acc_mean(const mm_plan *p, const edge_acc *a, const double *x, siz
     return finalize(p, a->s + a->c, a->len, a->nan, a->pinf, a->ninf, x, lo);
 }
 
-static void edges(const mm_plan *p, const double *x, double *y) {
-    const size_t n = p->n, w = p->w;
+/* Outputs before the first full window: trailing w-1, centered w/2. */
+static size_t head_count(const mm_plan *p) {
+    return p->align == MWK_ALIGN_TRAILING ? p->w - 1 : p->align == MWK_ALIGN_CENTERED ? p->w / 2 : 0;
+}
+/* Outputs after the last full window: centered (w-1)/2. */
+static size_t tail_count(const mm_plan *p) {
+    return p->align == MWK_ALIGN_CENTERED ? (p->w - 1) / 2 : 0;
+}
+
+/* Clipped windows at the start, from xh = x[0 .. w-1): output i covers
+ * x[0 .. i + right], right = 0 (trailing) or (w-1)/2 (centered). */
+static void edges_head(const mm_plan *p, const double *xh, double *yh) {
+    const size_t nh = head_count(p);
+    const size_t right = p->align == MWK_ALIGN_TRAILING ? 0 : (p->w - 1) / 2;
     edge_acc a = {0};
     size_t k = 0;
-    if (p->align == MWK_ALIGN_TRAILING) {
-        for (size_t i = 0; i + 1 < w; i++) {
-            while (k <= i) acc_add(&a, x[k++]);
-            y[i] = acc_mean(p, &a, x, 0);
-        }
-    } else if (p->align == MWK_ALIGN_CENTERED) {
-        const size_t left = w / 2, right = (w - 1) / 2;
-        for (size_t i = 0; i < left; i++) {
-            while (k <= i + right) acc_add(&a, x[k++]);
-            y[i] = acc_mean(p, &a, x, 0);
-        }
-        edge_acc b = {0};
-        k = n;
-        for (size_t i = n; i-- > n - right;) {
-            while (k > i - left) acc_add(&b, x[--k]);
-            y[i] = acc_mean(p, &b, x, i - left);
-        }
+    for (size_t i = 0; i < nh; i++) {
+        while (k <= i + right) acc_add(&a, xh[k++]);
+        yh[i] = acc_mean(p, &a, xh, 0);
     }
 }
 
-static mwk_status full_windows(const mm_plan *p, const double *x, double *out, mm_scratch *sc) {
-    const size_t n = p->n, w = p->w, m = n - w + 1;
+/* Clipped windows at the end (centered), from xt = x[n-w+1 .. n): tail
+ * output t (row position n - right + t) covers xt[t .. w-1). */
+static void edges_tail(const mm_plan *p, const double *xt, double *yt) {
+    const size_t nt = tail_count(p);
+    edge_acc b = {0};
+    size_t k = p->w - 1;
+    for (size_t t = nt; t-- > 0;) {
+        while (k > t) acc_add(&b, xt[--k]);
+        yt[t] = acc_mean(p, &b, xt, t);
+    }
+}
+
+/* Full windows of a contiguous float64 stretch x[0..n) into out[0..n-w]. */
+static mwk_status full_windows(const mm_plan *p, const double *x, size_t n, double *out,
+                               mm_scratch *sc) {
+    const size_t w = p->w, m = n - w + 1;
     mm_ctx ctx = {p->target, MWK_OK, p->stream};
     mm_core_fn core = CORES[p->algo];
     int r = core(x, n, w, (double)w, out, &ctx);
@@ -287,7 +314,7 @@ static mwk_status full_windows(const mm_plan *p, const double *x, double *out, m
     if (r == 0) return MWK_OK;
 
     /* Something non-finite (or an overflowing sum): redo with counts. */
-    if (!sc->xs && !(sc->xs = malloc(n * sizeof(double)))) return MWK_E_NOMEM;
+    if (!sc->xs && !(sc->xs = malloc(sc->cap_x * sizeof(double)))) return MWK_E_NOMEM;
     double *xs = sc->xs;
     for (size_t i = 0; i < n; i++) xs[i] = isfinite(x[i]) ? x[i] : 0.0;
     r = core(xs, n, w, 1.0, out, &ctx);
@@ -318,32 +345,84 @@ static mwk_status full_windows(const mm_plan *p, const double *x, double *out, m
     return MWK_OK;
 }
 
-static mwk_status run_row(const mm_plan *p, const void *xrow, ptrdiff_t xs, void *yrow,
-                          ptrdiff_t ys, mm_scratch *sc) {
-    const double *xr;
-    if (p->dtype == MWK_F64 && xs == 1) {
-        xr = xrow;
-    } else {
-        load_row(xrow, p->dtype, p->n, xs, sc->xr);
-        xr = sc->xr;
-    }
-    const int direct = p->out_dtype == MWK_F64 && ys == 1;
-    double *yr = direct ? (double *)yrow : sc->yr;
-    size_t off = p->align == MWK_ALIGN_VALID ? 0
-                 : p->align == MWK_ALIGN_TRAILING ? p->w - 1
-                                                  : p->w / 2;
-    mwk_status st = full_windows(p, xr, yr + off, sc);
+/* Rows are processed in segments of a fixed number of full windows. The
+ * segment size depends only on w, so results never depend on the thread
+ * count; segments bound the scratch memory of converted or strided rows,
+ * and let one long row use several threads. */
+static size_t segment_outputs(size_t w) {
+    const size_t base = (size_t)1 << 16;
+    return base > 8 * w ? base : 8 * w;
+}
+
+typedef struct {
+    const char *x;
+    ptrdiff_t xs;
+    char *y;
+    ptrdiff_t ys;
+} row_io;
+
+static int direct_in(const mm_plan *p, const row_io *io) { return p->dtype == MWK_F64 && io->xs == 1; }
+static int direct_out(const mm_plan *p, const row_io *io) { return p->out_dtype == MWK_F64 && io->ys == 1; }
+
+/* Input elements [k0, k0+len) of the row as contiguous float64. */
+static const double *row_input(const mm_plan *p, const row_io *io, size_t k0, size_t len,
+                               mm_scratch *sc) {
+    const char *base = io->x + (ptrdiff_t)k0 * io->xs * (ptrdiff_t)dtype_size(p->dtype);
+    if (direct_in(p, io)) return (const double *)base;
+    load_row(base, p->dtype, len, io->xs, sc->xr);
+    return sc->xr;
+}
+
+/* Where outputs [k0, k0+len) are computed: in place, or staged. */
+static double *row_output(const mm_plan *p, const row_io *io, size_t k0, mm_scratch *sc) {
+    return direct_out(p, io) ? (double *)io->y + k0 : sc->yr;
+}
+
+static void row_commit(const mm_plan *p, const row_io *io, size_t k0, size_t len, const double *yr) {
+    if (direct_out(p, io)) return;
+    char *base = io->y + (ptrdiff_t)k0 * io->ys * (ptrdiff_t)dtype_size(p->out_dtype);
+    store_row(yr, p->out_dtype, len, base, io->ys);
+}
+
+/* Work item `seg` of a row: segment seg of its full windows; item 0 also
+ * computes the clipped windows at both ends. */
+static mwk_status run_item(const mm_plan *p, const row_io *io, size_t seg, mm_scratch *sc) {
+    const size_t n = p->n, w = p->w, m = n - w + 1, S = segment_outputs(w);
+    const size_t off = head_count(p);
+    const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;
+    const size_t L = j1 - j0 + w - 1;
+    const double *xr = row_input(p, io, j0, L, sc);
+    double *yr = row_output(p, io, off + j0, sc);
+    mwk_status st = full_windows(p, xr, L, yr, sc);
     if (st != MWK_OK) return st;
-    edges(p, xr, yr);
-    if (!direct) store_row(yr, p->out_dtype, p->out_len, yrow, ys);
+    row_commit(p, io, off + j0, j1 - j0, yr);
+    if (seg != 0) return MWK_OK;
+
+    const size_t nh = head_count(p), nt = tail_count(p);
+    if (nh) {
+        const double *xh = row_input(p, io, 0, w - 1, sc);
+        double *yh = row_output(p, io, 0, sc);
+        edges_head(p, xh, yh);
+        row_commit(p, io, 0, nh, yh);
+    }
+    if (nt) {
+        const double *xt = row_input(p, io, n - (w - 1), w - 1, sc);
+        double *yt = row_output(p, io, n - nt, sc);
+        edges_tail(p, xt, yt);
+        row_commit(p, io, n - nt, nt, yt);
+    }
     return MWK_OK;
 }
 
 static mwk_status scratch_init(const mm_plan *p, ptrdiff_t xs, ptrdiff_t ys, mm_scratch *sc) {
+    const size_t m = p->n - p->w + 1, S = segment_outputs(p->w);
+    const size_t seg = S < m ? S : m;
+    sc->cap_x = seg + p->w - 1;
     sc->xr = sc->yr = sc->xs = NULL;
-    if (!(p->dtype == MWK_F64 && xs == 1) && !(sc->xr = malloc(p->n * sizeof(double))))
+    if (!(p->dtype == MWK_F64 && xs == 1) && !(sc->xr = malloc(sc->cap_x * sizeof(double))))
         return MWK_E_NOMEM;
-    if (!(p->out_dtype == MWK_F64 && ys == 1) && !(sc->yr = malloc(p->out_len * sizeof(double))))
+    const size_t cap_y = seg > p->w ? seg : p->w;
+    if (!(p->out_dtype == MWK_F64 && ys == 1) && !(sc->yr = malloc(cap_y * sizeof(double))))
         return MWK_E_NOMEM;
     return MWK_OK;
 }
@@ -369,8 +448,12 @@ mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t rows, size
     const char *xb = x;
     char *yb = y;
 
+    const size_t m = n - window + 1, S = segment_outputs(window);
+    const size_t nseg = (m + S - 1) / S;
+    const size_t items = rows * nseg; /* rows*nseg outputs fit in memory: no overflow */
+
     int threads = p.threads;
-    if ((size_t)threads > rows) threads = (int)rows;
+    if ((size_t)threads > items) threads = (int)items;
     if (rows < MM_MIN_PARALLEL_ELEMS / n) threads = 1; /* rows * n small (no overflow) */
     _Atomic int status = MWK_OK;
 
@@ -384,10 +467,12 @@ mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t rows, size
 #if MWK_HAVE_OPENMP
 #pragma omp for schedule(static)
 #endif
-        for (size_t r = 0; r < rows; r++) {
+        for (size_t it = 0; it < items; it++) {
             if (atomic_load_explicit(&status, memory_order_relaxed) != MWK_OK) continue;
-            mwk_status s = run_row(&p, xb + (ptrdiff_t)r * x_row_stride * (ptrdiff_t)xes, x_stride,
-                                   yb + (ptrdiff_t)r * y_row_stride * (ptrdiff_t)yes, y_stride, &sc);
+            const size_t r = it / nseg;
+            const row_io io = {xb + (ptrdiff_t)r * x_row_stride * (ptrdiff_t)xes, x_stride,
+                               yb + (ptrdiff_t)r * y_row_stride * (ptrdiff_t)yes, y_stride};
+            mwk_status s = run_item(&p, &io, it % nseg, &sc);
             if (s != MWK_OK) atomic_store(&status, (int)s);
         }
         scratch_free(&sc);
