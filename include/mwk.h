@@ -149,7 +149,10 @@ typedef struct mwk_options {
     mwk_algorithm algorithm;   /* default MWK_ALGO_AUTO */
     mwk_nan_policy nan_policy; /* default MWK_NAN_SKIP */
     size_t min_count;          /* 1..window, or MWK_MIN_COUNT_WINDOW (default) */
-    int threads;               /* batch only: 0 = MWK_NUM_THREADS or all cores; >0 exact */
+    int threads;               /* 0 = MWK_NUM_THREADS or all cores; >0 at most this many.
+                                  Rows, and segments of long rows (max(65536, 8w)
+                                  windows each), are shared out; results never
+                                  depend on the thread count. */
     const char *target;        /* NULL = the process's target (MWK_TARGET or best);
                                   else a name as in mwk_runtime_info's list, for this call */
 } mwk_options;

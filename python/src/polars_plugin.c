@@ -17,11 +17,13 @@
  * Failure leaves return_value->private_data NULL; the message is kept per
  * thread for _polars_plugin_get_last_error_message.
  */
+#define _GNU_SOURCE /* madvise */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arrow_c.h"
 #include "mwk.h"
@@ -568,6 +570,21 @@ PLUGIN_API void _polars_plugin_field_rolling_mean(const struct ArrowSchema *fiel
         set_err("mwk.rolling_mean: out of memory");
 }
 
+/* Output buffers. A large column's output is fresh memory on every call;
+ * faulting it in 4 KiB at a time cost more than the kernel itself (as NumPy
+ * knows: it asks for transparent huge pages on large arrays too). Freed with
+ * free(), as every Arrow buffer of this plugin. */
+static void *out_alloc(size_t bytes) {
+    if (bytes == 0) bytes = 1;
+    if (bytes < ((size_t)4 << 20)) return malloc(bytes);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#endif
+    return p;
+}
+
 /* Window [lo, hi] of output i (clipped to [0, n)). */
 static inline void window_bounds(size_t i, size_t n, size_t w, int center, size_t *lo, size_t *hi) {
     if (center) {
@@ -600,7 +617,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
         has_null |= chunk_has_nulls(in->arrays[j]);
     }
 
-    void *yv = malloc(n ? n * ysz : 1);
+    void *yv = out_alloc(n * ysz);
     uint8_t *valid = NULL;
     int64_t null_count = 0;
     void *xbuf = NULL;
@@ -611,7 +628,9 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
         mwk_options opt;
         mwk_options_init(&opt);
         opt.min_count = 1;
-        opt.threads = 1;
+        /* The whole column arrives in one call (not elementwise): let a long
+         * column use every core; results do not depend on the thread count. */
+        opt.threads = 0;
         opt.align = ra->center ? MWK_ALIGN_CENTERED : MWK_ALIGN_TRAILING;
         mwk_dtype dt = MWK_F64;
         const char *x;
@@ -689,8 +708,14 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
             set_err("mwk.rolling_mean: %s", mwk_status_str(st));
             goto fail;
         }
-        /* Validity: at least min_samples non-null values in the window. */
+        /* Validity: at least min_samples non-null values in the window.
+         * Without nulls or NaNs only the clipped windows at the ends can
+         * fall short (full windows hold w >= min_samples values), so the
+         * scan is limited to them instead of touching every output again. */
+        size_t edge = ra->window < n ? ra->window : n;
+        int edges_only = !cnt && !nans;
         for (size_t i = 0; i < n; i++) {
+            if (edges_only && i == edge && n > 2 * edge) i = n - edge;
             size_t lo, hi;
             window_bounds(i, n, ra->window, ra->center, &lo, &hi);
             size_t c = cnt ? cnt[hi + 1] - cnt[lo] : hi - lo + 1;
@@ -864,7 +889,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
     size_t owidth = t.is_list ? 0 : out_len_any((size_t)t.width, ma->window, ma->align);
     if (!t.is_list) total = rows * owidth;
 
-    void *yv = malloc(total ? total * ysz : 1);
+    void *yv = out_alloc(total * ysz);
     int64_t *offs = t.is_list ? (int64_t *)malloc((rows + 1) * sizeof *offs) : NULL;
     uint8_t *valid = any_null_row ? (uint8_t *)malloc((rows + 7) / 8 + 1) : NULL;
     void *scratch = NULL;
