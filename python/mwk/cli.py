@@ -17,13 +17,13 @@ import sys
 import tempfile
 import time
 import warnings
-from typing import List, Optional, Sequence
+from typing import List, NoReturn, Optional, Sequence
 
 PROG = "mwk"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(2)
 

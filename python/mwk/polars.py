@@ -34,6 +34,9 @@ _MODES = ("trailing", "valid", "centered")
 _POLICIES = ("skip", "propagate")
 
 
+_ALGORITHMS = ("auto", "naive", "ring", "prefix", "fft")
+
+
 def _check_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
@@ -57,7 +60,12 @@ def _rolling_kwargs(window_size: int, min_samples: Optional[int], center: bool) 
 
 
 def _moving_kwargs(
-    window: int, mode: str, min_samples: Optional[int], nan_policy: str, threads: Optional[int]
+    window: int,
+    mode: str,
+    min_samples: Optional[int],
+    nan_policy: str,
+    threads: Optional[int],
+    algorithm: str = "auto",
 ) -> dict:
     w = _check_int(window, "window")
     if w < 1:
@@ -82,7 +90,20 @@ def _moving_kwargs(
         t = _check_int(threads, "threads")
         if not 1 <= t <= 2**20:
             raise ValueError(f"threads must be None or a positive integer, got {t}")
-    return {"window": w, "mode": mode, "min_samples": m, "nan_policy": nan_policy, "threads": t}
+    if not isinstance(algorithm, str):
+        raise TypeError(f"algorithm must be a str, got {type(algorithm).__name__}")
+    if algorithm not in _ALGORITHMS:
+        raise ValueError(
+            f"algorithm must be one of 'auto', 'naive', 'ring', 'prefix', 'fft'; got {algorithm!r}"
+        )
+    return {
+        "window": w,
+        "mode": mode,
+        "min_samples": m,
+        "nan_policy": nan_policy,
+        "threads": t,
+        "algorithm": algorithm,
+    }
 
 
 def _rolling_expr(expr: pl.Expr, kwargs: dict) -> pl.Expr:
@@ -160,6 +181,7 @@ class MwkExprNamespace:
         min_samples: Optional[int] = None,
         nan_policy: str = "skip",
         threads: Optional[int] = None,
+        algorithm: str = "auto",
     ) -> pl.Expr:
         """Moving mean inside each row of an Array or List column.
 
@@ -184,6 +206,8 @@ class MwkExprNamespace:
         threads : int or None, optional
             Threads for one call; None picks 1 for small batches and the
             library default otherwise.
+        algorithm : {'auto', 'naive', 'ring', 'prefix', 'fft'}, optional
+            As in :func:`mwk.move_mean`.
 
         Returns
         -------
@@ -201,7 +225,9 @@ class MwkExprNamespace:
         empty list in 'valid' mode. In 'trailing' and 'centered' modes a
         window longer than the row is clipped to it.
         """
-        return _moving_expr(self._expr, _moving_kwargs(window, mode, min_samples, nan_policy, threads))
+        return _moving_expr(
+            self._expr, _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm)
+        )
 
 
 @pl.api.register_series_namespace("mwk")
@@ -230,7 +256,8 @@ class MwkSeriesNamespace:
         min_samples: Optional[int] = None,
         nan_policy: str = "skip",
         threads: Optional[int] = None,
+        algorithm: str = "auto",
     ) -> pl.Series:
         """Moving mean inside each row; see :meth:`MwkExprNamespace.moving_mean`."""
-        kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads)
+        kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm)
         return self._run(_moving_expr(pl.col(self._s.name), kw))

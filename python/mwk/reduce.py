@@ -23,7 +23,6 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import polars as pl
 
-from . import move_mean as _np_move_mean
 from . import polars as _mwk_polars  # noqa: F401  (registers .mwk)
 
 __all__ = ["ReduceError", "ReduceOptions", "ColumnInfo", "reduce", "resolve_inputs", "inspect_input"]
@@ -251,25 +250,6 @@ def inspect_input(lf: pl.LazyFrame, opts: ReduceOptions) -> ColumnInfo:
 
 
 # ------------------------------------------------------------------ query
-def _numpy_smoother(opts: ReduceOptions, out_dtype: Any) -> Callable[[pl.Series], pl.Series]:
-    """A batch UDF calling :func:`mwk.move_mean` with a forced algorithm
-    (the Polars plugin always runs ``auto``)."""
-
-    def smooth(s: pl.Series) -> pl.Series:
-        if len(s) == 0:
-            return pl.Series(s.name, [], dtype=out_dtype)
-        nulls = s.is_null()
-        x = s.to_numpy()  # null rows come back as NaN rows
-        y = _np_move_mean(x, opts.window, opts.min_samples, axis=1, mode=opts.mode,
-                          algorithm=opts.algorithm, nan_policy=opts.nan_policy, threads=opts.threads)
-        out = pl.Series(s.name, y)
-        if nulls.any():
-            out = pl.select(pl.when(nulls).then(None).otherwise(out)).to_series().alias(s.name)
-        return out
-
-    return smooth
-
-
 class _Counter:
     """Counts the rows that have gone through the smoothing (a pass-through
     UDF at the end of the expression); raising from it stops the query."""
@@ -303,14 +283,9 @@ def build_query(lf: pl.LazyFrame, info: ColumnInfo, opts: ReduceOptions,
         e = e.cast(pl.Array(pl.Float64, w))
     elif opts.dtype == "float32" and info.inner != pl.Float32 and info.inner != pl.Float64:
         e = e.cast(pl.Array(pl.Float64, w))
-    smoothed = w - opts.window + 1 if opts.mode == "valid" else w
     kernel_inner = pl.Float32 if (info.inner == pl.Float32 and opts.dtype != "float64") else pl.Float64
-    if opts.algorithm == "auto":
-        e = e.mwk.moving_mean(opts.window, mode=opts.mode, min_samples=opts.min_samples,
-                              nan_policy=opts.nan_policy, threads=opts.threads)
-    else:
-        dt = pl.Array(kernel_inner, smoothed)
-        e = e.map_batches(_numpy_smoother(opts, dt), return_dtype=dt, is_elementwise=True)
+    e = e.mwk.moving_mean(opts.window, mode=opts.mode, min_samples=opts.min_samples,
+                          nan_policy=opts.nan_policy, threads=opts.threads, algorithm=opts.algorithm)
     if opts.decimate > 1:
         e = e.arr.to_list().list.gather_every(opts.decimate)
         if not info.is_list:

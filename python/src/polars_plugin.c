@@ -430,14 +430,15 @@ typedef struct moving_args {
     size_t min_count; /* MWK_MIN_COUNT_WINDOW or 1..window */
     mwk_align align;
     mwk_nan_policy policy;
+    mwk_algorithm algorithm;
     int threads; /* -1: choose */
 } moving_args;
 
 static int moving_parse(const uint8_t *kw, size_t len, moving_args *r) {
-    static const char *const keys[] = {"window", "mode", "min_samples", "nan_policy", "threads"};
+    static const char *const keys[] = {"window", "mode", "min_samples", "nan_policy", "threads", "algorithm"};
     kw_dict d;
     int64_t w, m, t;
-    if (parse_kwargs(kw, len, &d, "moving_mean") < 0 || check_keys(&d, "moving_mean", keys, 5) < 0) return -1;
+    if (parse_kwargs(kw, len, &d, "moving_mean") < 0 || check_keys(&d, "moving_mean", keys, 6) < 0) return -1;
     if (kw_int(&d, "moving_mean", "window", 1, 0, &w) < 0) return -1;
     if (w < 1) {
         set_err("mwk.moving_mean: window must be >= 1, got %lld", (long long)w);
@@ -485,6 +486,24 @@ static int moving_parse(const uint8_t *kw, size_t len, moving_args *r) {
             set_err("mwk.moving_mean: nan_policy must be one of 'skip', 'propagate'; got '%s'", it->s);
             return -1;
         }
+    }
+    r->algorithm = MWK_ALGO_AUTO;
+    it = kw_get(&d, "algorithm");
+    if (it && it->type != KW_NONE) {
+        static const char *const names[] = {"auto", "naive", "ring", "prefix", "fft"};
+        if (it->type != KW_STR) {
+            set_err("mwk.moving_mean: algorithm must be a str");
+            return -1;
+        }
+        int found = -1;
+        for (int i = 0; i < 5; i++)
+            if (!strcmp(it->s, names[i])) found = i;
+        if (found < 0) {
+            set_err("mwk.moving_mean: algorithm must be one of 'auto', 'naive', 'ring', 'prefix', 'fft'; "
+                    "got '%s'", it->s);
+            return -1;
+        }
+        r->algorithm = (mwk_algorithm)found;
     }
     return 0;
 }
@@ -903,6 +922,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
     mwk_options_init(&opt);
     opt.align = ma->align;
     opt.nan_policy = ma->policy;
+    opt.algorithm = ma->algorithm;
     opt.min_count = ma->min_count;
     if (ma->threads > 0) opt.threads = ma->threads;
     else opt.threads = (rows * (size_t)(t.is_list ? 1 : t.width) < ((size_t)1 << 20)) ? 1 : 0;

@@ -402,3 +402,23 @@ def test_kwargs_malformed_bytes(lib):
     # a bad dtype is reported by the field function
     fmt, err = call_field(lib, good, fmt=b"u")
     assert fmt is None and "unsupported column dtype" in err
+
+
+@pytest.mark.parametrize("algorithm", ["auto", "naive", "ring", "prefix", "fft"])
+def test_moving_mean_forced_algorithm_matches_numpy(algorithm):
+    # The plugin's `algorithm` reaches the C library: the result is bit-identical
+    # to the NumPy path with the same algorithm forced.
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((6, 400)) + 1e6
+    s = pl.Series("s", x, dtype=pl.Array(pl.Float64, 400))
+    got = np.vstack(s.mwk.moving_mean(37, algorithm=algorithm).to_list())
+    want = mwk.move_mean(x, 37, axis=1, mode="valid", algorithm=algorithm)
+    assert np.array_equal(got, want)
+
+
+def test_moving_mean_bad_algorithm():
+    s = pl.Series("s", np.zeros((2, 10)), dtype=pl.Array(pl.Float64, 10))
+    with pytest.raises(ValueError, match="algorithm must be one of"):
+        s.mwk.moving_mean(3, algorithm="fastest")
+    with pytest.raises(TypeError, match="algorithm must be a str"):
+        s.mwk.moving_mean(3, algorithm=1)
