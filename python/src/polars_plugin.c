@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -334,12 +335,15 @@ static inline double value_at(in_kind k, const void *v, int64_t i) {
 }
 
 static int chunk_has_nulls(const struct ArrowArray *a) {
-    return a->n_buffers > 0 && a->buffers[0] != NULL && a->null_count != 0 && a->length > 0;
+    return a->n_buffers > 0 && a->buffers && a->buffers[0] != NULL && a->null_count != 0 && a->length > 0;
 }
 
 /* Check the structure of a primitive chunk. */
 static int check_primitive(const struct ArrowArray *a, const char *what) {
-    if (!a || a->length < 0 || a->offset < 0 || a->n_buffers != 2 || (a->length > 0 && !a->buffers[1])) {
+    /* A buffers pointer must exist whenever buffers are announced (found by
+     * fuzz_arrow: a NULL array of buffers used to be dereferenced). */
+    if (!a || a->length < 0 || a->offset < 0 || a->n_buffers != 2 || !a->buffers ||
+        (a->length > 0 && !a->buffers[1])) {
         set_err("mwk: malformed %s chunk", what);
         return -1;
     }
@@ -666,6 +670,8 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
                 if (!xbuf) goto nomem;
                 for (size_t j = 0; j < in->len; j++) {
                     const struct ArrowArray *a = in->arrays[j];
+                    /* An empty chunk may have no values buffer at all. */
+                    if (a->length == 0) continue;
                     memcpy((char *)xbuf + pos * isz, (const char *)a->buffers[1] + (size_t)a->offset * isz,
                            (size_t)a->length * isz);
                     pos += (size_t)a->length;
@@ -879,10 +885,23 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
     for (size_t j = 0; j < in->len; j++) {
         const struct ArrowArray *a = in->arrays[j];
         if (!a || a->length < 0 || a->offset < 0 || a->n_children != 1 || !a->children || !a->children[0] ||
-            a->n_buffers != (t.is_list ? 2 : 1) || (t.is_list && a->length > 0 && !a->buffers[1]) ||
+            a->n_buffers != (t.is_list ? 2 : 1) || !a->buffers || (t.is_list && a->length > 0 && !a->buffers[1]) ||
             check_primitive(a->children[0], "moving_mean values") < 0) {
             set_err("mwk.moving_mean: malformed input chunk");
             return;
+        }
+        if (!t.is_list) {
+            /* Row r of a fixed-size list reads child elements
+             * [(offset + r) * width, (offset + r + 1) * width): the child
+             * must hold them all, and the products must not wrap (found by
+             * fuzz_arrow: a short child was read past its end). */
+            const int64_t end_rows = a->offset + a->length;
+            if (end_rows < a->offset ||
+                (t.width > 0 && end_rows > INT64_MAX / t.width) ||
+                a->children[0]->length < end_rows * t.width) {
+                set_err("mwk.moving_mean: malformed input chunk (values shorter than rows x width)");
+                return;
+            }
         }
         rows += (size_t)a->length;
         any_null_row |= chunk_has_nulls(a);
@@ -906,7 +925,13 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
         }
     }
     size_t owidth = t.is_list ? 0 : out_len_any((size_t)t.width, ma->window, ma->align);
-    if (!t.is_list) total = rows * owidth;
+    if (!t.is_list) {
+        if (owidth && rows > SIZE_MAX / ysz / owidth) {
+            set_err("mwk.moving_mean: output too large (rows x width overflows)");
+            return;
+        }
+        total = rows * owidth;
+    }
 
     void *yv = out_alloc(total * ysz);
     int64_t *offs = t.is_list ? (int64_t *)malloc((rows + 1) * sizeof *offs) : NULL;
