@@ -87,18 +87,25 @@ static void init_once(void) {
     size_t k = mwk_hwy_compiled_targets(bits, MAX_TARGETS);
     int64_t sup = mwk_hwy_supported_mask();
     for (size_t i = 0; i < k; i++) {
+        /* Highway's own scalar/EMU128 fallback exists on x86 but not on
+         * aarch64 (NEON is the baseline there); "scalar" is ours instead. */
+        if (!strcmp(mwk_hwy_target_name(bits[i]), "EMU128") ||
+            !strcmp(mwk_hwy_target_name(bits[i]), "SCALAR"))
+            continue;
         st->compiled[st->n_compiled].hwy_bit = bits[i];
         st->compiled[st->n_compiled].name = public_name(mwk_hwy_target_name(bits[i]));
         st->supported[st->n_compiled] = (sup & bits[i]) != 0;
         st->n_compiled++;
     }
     snprintf(st->hwy_version, sizeof st->hwy_version, "%s", mwk_hwy_version());
-#else
-    st->compiled[0].hwy_bit = 0;
-    st->compiled[0].name = "scalar";
-    st->supported[0] = 1;
-    st->n_compiled = 1;
 #endif
+    /* "scalar": the portable C code, on every platform and build, always
+     * supported, always last (the fallback of last resort and the baseline
+     * every SIMD target is compared with). */
+    st->compiled[st->n_compiled].hwy_bit = 0;
+    st->compiled[st->n_compiled].name = "scalar";
+    st->supported[st->n_compiled] = 1;
+    st->n_compiled++;
     for (size_t i = 0; i < st->n_compiled; i++) {
         append(st->compiled_list, sizeof st->compiled_list, st->compiled[i].name);
         if (st->supported[i]) append(st->supported_list, sizeof st->supported_list, st->compiled[i].name);

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include "mwk.h"
 
-/* An opaque handle for one SIMD target: the Highway target bit, or 0 for the
- * portable C code of a build without Highway. */
+/* An opaque handle for one SIMD target: the Highway target bit, or 0 for
+ * "scalar", the portable C code (every platform and build has it). */
 typedef struct mwk_target {
     int64_t hwy_bit;
     const char *name;
@@ -15,5 +15,4 @@ typedef struct mwk_target {
  * (MWK_TARGET or the best one, decided once). */
 mwk_status mwk_target_resolve(const char *request, mwk_target *out);
 
-/* Bit of the process's best target (for auto thresholds). */
 #endif

@@ -49,6 +49,7 @@ int mm_core_prefix_portable(const double *x, size_t n, size_t w, double divisor,
 
 int mm_core_prefix(const double *x, size_t n, size_t w, double divisor, double *out, mm_ctx *ctx) {
 #if MWK_HAVE_HWY
+    if (ctx->target.hwy_bit == 0) return mm_core_prefix_portable(x, n, w, divisor, out);
     int r = mwk_hwy_move_mean_prefix(ctx->target.hwy_bit, x, n, w, divisor, out, ctx->stream);
     if (r < 0) {
         ctx->err = r == -2 ? MWK_E_NOMEM : MWK_E_TARGET;
