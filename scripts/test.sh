@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: installs what is needed, then the C suite (Criterion via ctest)
-# and the Python suite (pytest). Exit status non-zero if anything fails.
+# Every test: installs what is needed, then the C suite (Criterion via ctest),
+# the Python suite (pytest) and the reliability stages (scripts/reliability.sh:
+# ASan+UBSan, TSan stress, valgrind, libFuzzer, arm64 under qemu, every SIMD
+# target forced). Exit status non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -10,3 +12,5 @@ if [ -d python/tests ] && [ -x .venv/bin/python ]; then
   echo "==> Python tests (pytest)"
   .venv/bin/python -m pytest -q python/tests
 fi
+echo "==> reliability (sanitizers, valgrind, fuzzing, arm64 under qemu, forced targets)"
+bash scripts/reliability.sh

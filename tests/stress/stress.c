@@ -1,0 +1,343 @@
+/*
+ * Thread stress for mwk, meant to run under ThreadSanitizer (and fine without).
+ *
+ * Phase 0 (cold start): the threads, released at once by a barrier, make the
+ * process's very first mwk calls together (target resolution and the
+ * thread-count policy behind pthread_once, runtime info).
+ * Phase 1: all threads run every job at once, each in its own order, from an
+ * empty FFT plan cache, over more FFT lengths than the cache holds (cached
+ * and private plans are created and destroyed concurrently).
+ * Phase 2: the same jobs single-threaded: the reference.
+ * Phase 3: the caches are released, then ROUNDS rounds where all threads run
+ * every job in a different order (plans are re-created concurrently again).
+ * Every result of phases 1 and 3 must be bit-identical to phase 2.
+ *
+ * Jobs: every available algorithm (auto included) x every supported target x
+ * every dtype x every alignment x both NaN policies, on rows with NaN/inf,
+ * with unit, doubled and negative strides, plus 2-D batches.
+ *
+ *   mwk_stress [threads=8] [rounds=2]
+ * Exit status 0 when everything matches, 1 otherwise (mismatches printed).
+ */
+#define _POSIX_C_SOURCE 200809L /* pthread_barrier_t, strtok_r under -std=c11 */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mwk.h>
+
+typedef struct job {
+    mwk_algorithm algo;
+    const char *target; /* NULL: the process target */
+    mwk_dtype dt;
+    mwk_align al;
+    mwk_nan_policy pol;
+    size_t n, w, rows;
+    ptrdiff_t xs; /* element stride of x (rows: 1-D only) */
+    size_t data;  /* which data set */
+    size_t out_bytes;
+    unsigned char *ref;
+} job;
+
+#define MAX_TARGETS 16
+#define N_DATA 4
+#define MAX_N 1500
+static job *JOBS;
+static size_t NJOBS, CAPJOBS;
+static void *DATA[N_DATA][4]; /* [data set][dtype], 3*MAX_N elements (room for stride 2 / -1) */
+static char TARGET_BUF[512];
+static const char *TARGETS[MAX_TARGETS + 1];
+static size_t NTARGETS;
+
+static size_t esize(mwk_dtype d) { return d == MWK_F32 || d == MWK_I32 ? 4 : 8; }
+
+static uint64_t rng(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static void make_data(void) {
+    uint64_t s = 12345;
+    const size_t len = 3 * MAX_N;
+    for (size_t k = 0; k < N_DATA; k++) {
+        for (int d = 0; d < 4; d++) DATA[k][d] = calloc(len, 8);
+        for (size_t i = 0; i < len; i++) {
+            double u = (double)(rng(&s) >> 11) * 0x1p-53;
+            double v = (u - 0.5) * 1000.0;
+            if (k == 1 && i % 97 == 5) v = NAN;
+            if (k == 2 && i % 131 == 7) v = (i & 1) ? INFINITY : -INFINITY;
+            if (k == 2 && i % 173 == 11) v = NAN;
+            if (k == 3) v = (i % 211 == 0) ? 1e300 : v * 1e-3; /* spike then small */
+            ((double *)DATA[k][MWK_F64])[i] = v;
+            ((float *)DATA[k][MWK_F32])[i] = (float)v;
+            double iv = isfinite(v) ? v : 0.0;
+            ((int64_t *)DATA[k][MWK_I64])[i] = (int64_t)(iv * 1e6);
+            ((int32_t *)DATA[k][MWK_I32])[i] = (int32_t)iv;
+        }
+    }
+}
+
+static void add_job(job j) {
+    if (NJOBS == CAPJOBS) {
+        CAPJOBS = CAPJOBS ? 2 * CAPJOBS : 1024;
+        JOBS = realloc(JOBS, CAPJOBS * sizeof *JOBS);
+        if (!JOBS) abort();
+    }
+    size_t out_len = j.al == MWK_ALIGN_VALID ? j.n - j.w + 1 : j.n;
+    j.out_bytes = j.rows * out_len * esize(j.dt == MWK_F32 ? MWK_F32 : MWK_F64);
+    j.ref = NULL;
+    JOBS[NJOBS++] = j;
+}
+
+static void make_jobs(void) {
+    mwk_algorithm algos[5];
+    size_t na = 0;
+    for (int a = MWK_ALGO_AUTO; a <= MWK_ALGO_FFT; a++)
+        if (mwk_algorithm_available((mwk_algorithm)a)) algos[na++] = (mwk_algorithm)a;
+    /* n values chosen so the fft lengths differ (more than the 32-entry cache). */
+    static const size_t ns[] = {1, 7, 64, 65, 97, 130, 251, 333, 480, 511, 700, 1001, 1500};
+    static const size_t ws[] = {1, 2, 5, 16, 63};
+    static const ptrdiff_t strides[] = {1, 2, -1};
+    size_t c = 0;
+    for (size_t t = 0; t <= NTARGETS; t++) { /* t == NTARGETS: process target (NULL) */
+        for (size_t a = 0; a < na; a++)
+            for (int dt = 0; dt < 4; dt++)
+                for (int al = 0; al < 3; al++)
+                    for (int pol = 0; pol < 2; pol++, c++) {
+                        job j;
+                        memset(&j, 0, sizeof j);
+                        j.algo = algos[a];
+                        j.target = t < NTARGETS ? TARGETS[t] : NULL;
+                        j.dt = (mwk_dtype)dt;
+                        j.al = (mwk_align)al;
+                        j.pol = (mwk_nan_policy)pol;
+                        j.n = ns[c % (sizeof ns / sizeof ns[0])];
+                        j.w = ws[(c / 3) % (sizeof ws / sizeof ws[0])];
+                        if (j.w > j.n) j.w = j.n;
+                        j.xs = strides[c % 3];
+                        j.data = c % N_DATA;
+                        j.rows = 1;
+                        add_job(j);
+                        /* a batch of rows with the same settings */
+                        j.rows = 3 + c % 4;
+                        j.n = j.n > 400 ? 400 : j.n;
+                        if (j.w > j.n) j.w = j.n;
+                        j.xs = 1;
+                        add_job(j);
+                    }
+    }
+    /* fft at many distinct lengths: plan creation races */
+    if (mwk_algorithm_available(MWK_ALGO_FFT))
+        for (size_t n = 40; n < 40 + 48 * 23; n += 23) {
+            job j;
+            memset(&j, 0, sizeof j);
+            j.algo = MWK_ALGO_FFT;
+            j.dt = MWK_F64;
+            j.al = MWK_ALIGN_VALID;
+            j.n = n;
+            j.w = 9;
+            j.xs = 1;
+            j.rows = 1;
+            j.data = n % N_DATA;
+            add_job(j);
+        }
+}
+
+static mwk_status run_job(const job *j, void *out) {
+    mwk_options opt;
+    mwk_options_init(&opt);
+    opt.algorithm = j->algo;
+    opt.target = j->target;
+    opt.align = j->al;
+    opt.nan_policy = j->pol;
+    opt.threads = 1;
+    const char *base = DATA[j->data][j->dt];
+    size_t es = esize(j->dt);
+    size_t out_len = j->al == MWK_ALIGN_VALID ? j->n - j->w + 1 : j->n;
+    if (j->rows == 1) {
+        /* negative stride: x points at element 0, the others below it */
+        const char *x = j->xs < 0 ? base + (j->n - 1) * es : base;
+        return mwk_move_mean(x, j->dt, j->n, j->xs, out, 1, j->w, &opt);
+    }
+    return mwk_move_mean_batch(base, j->dt, j->rows, j->n, (ptrdiff_t)j->n, 1, out,
+                               (ptrdiff_t)out_len, 1, j->w, &opt);
+}
+
+typedef struct worker {
+    pthread_t th;
+    size_t id, rounds;
+    size_t bad;
+    int phase; /* 1 or 3 */
+} worker;
+
+static pthread_barrier_t BARRIER;
+
+static size_t check_job(size_t k, const void *out, mwk_status st, size_t id, int phase) {
+    const job *j = &JOBS[k];
+    if (st != MWK_OK) {
+        fprintf(stderr, "phase %d thread %zu job %zu: status %d (%s)\n", phase, id, k, (int)st,
+                mwk_status_str(st));
+        return 1;
+    }
+    if (j->ref && memcmp(out, j->ref, j->out_bytes) != 0) {
+        fprintf(stderr,
+                "phase %d thread %zu job %zu: result differs from the single-threaded run "
+                "(algo %s target %s dtype %s align %s nan %s n %zu w %zu rows %zu xs %td)\n",
+                phase, id, k, mwk_algorithm_name(j->algo), j->target ? j->target : "(process)",
+                mwk_dtype_name(j->dt), mwk_align_name(j->al), mwk_nan_policy_name(j->pol), j->n,
+                j->w, j->rows, j->xs);
+        return 1;
+    }
+    return 0;
+}
+
+/* Phase 1 results, checked after the reference exists. */
+static unsigned char **PHASE1;
+static mwk_status *PHASE1_ST;
+static size_t NTHREADS;
+
+static void *work(void *arg) {
+    worker *me = arg;
+    unsigned char *out = malloc(3 * MAX_N * 8 * 8);
+    if (!out) abort();
+    pthread_barrier_wait(&BARRIER);
+    if (me->phase == 1) {
+        /* cold start: everything at once, in a per-thread order */
+        mwk_runtime_info info;
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        if (mwk_runtime_info_get(&info) != MWK_OK) me->bad++;
+        for (size_t q = 0; q < NJOBS; q++) {
+            size_t k = (q * 7919 + me->id * 104729) % NJOBS;
+            unsigned char *dst = PHASE1[me->id * NJOBS + k];
+            PHASE1_ST[me->id * NJOBS + k] = run_job(&JOBS[k], dst);
+            mwk_algorithm ch;
+            if (mwk_move_mean_choose(JOBS[k].dt, JOBS[k].n, JOBS[k].w, NULL, &ch) != MWK_OK)
+                me->bad++;
+        }
+    } else {
+        for (size_t r = 0; r < me->rounds; r++)
+            for (size_t q = 0; q < NJOBS; q++) {
+                size_t k = (q * 31 + (me->id + r * NTHREADS) * 9973) % NJOBS;
+                mwk_status st = run_job(&JOBS[k], out);
+                me->bad += check_job(k, out, st, me->id, 3);
+            }
+    }
+    free(out);
+    return NULL;
+}
+
+static size_t run_phase(int phase, size_t nthreads, size_t rounds) {
+    worker *ws = calloc(nthreads, sizeof *ws);
+    pthread_barrier_init(&BARRIER, NULL, (unsigned)nthreads);
+    for (size_t i = 0; i < nthreads; i++) {
+        ws[i].id = i;
+        ws[i].rounds = rounds;
+        ws[i].phase = phase;
+        if (pthread_create(&ws[i].th, NULL, work, &ws[i]) != 0) {
+            fprintf(stderr, "pthread_create failed\n");
+            exit(2);
+        }
+    }
+    size_t bad = 0;
+    for (size_t i = 0; i < nthreads; i++) {
+        pthread_join(ws[i].th, NULL);
+        bad += ws[i].bad;
+    }
+    pthread_barrier_destroy(&BARRIER);
+    free(ws);
+    return bad;
+}
+
+/* Cold start of the dispatch state: the first calls of the process, made by
+ * all threads at once (pthread_once in target selection and thread policy).
+ * The supported targets are only known after that, so the job list is built
+ * afterwards; the FFT plan cache is still empty when phase 1 starts. */
+static void *probe(void *arg) {
+    (void)arg;
+    pthread_barrier_wait(&BARRIER);
+    mwk_runtime_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    mwk_algorithm ch;
+    if (mwk_runtime_info_get(&info) != MWK_OK ||
+        mwk_move_mean_choose(MWK_F64, 100, 10, NULL, &ch) != MWK_OK)
+        fprintf(stderr, "cold-start call failed\n");
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    NTHREADS = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 8;
+    size_t rounds = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 2;
+    if (NTHREADS < 1) NTHREADS = 1;
+
+    /* Cold concurrent initialisation of the dispatch state. */
+    {
+        pthread_t th[64];
+        size_t k = NTHREADS < 64 ? NTHREADS : 64;
+        pthread_barrier_init(&BARRIER, NULL, (unsigned)k);
+        for (size_t i = 0; i < k; i++) pthread_create(&th[i], NULL, probe, NULL);
+        for (size_t i = 0; i < k; i++) pthread_join(th[i], NULL);
+        pthread_barrier_destroy(&BARRIER);
+    }
+    mwk_runtime_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    if (mwk_runtime_info_get(&info) != MWK_OK || info.target_status != MWK_OK) {
+        fprintf(stderr, "mwk_runtime_info_get failed or MWK_TARGET is bad\n");
+        return 1;
+    }
+    snprintf(TARGET_BUF, sizeof TARGET_BUF, "%s", info.supported_targets);
+    char *save = NULL;
+    for (char *t = strtok_r(TARGET_BUF, ",", &save); t && NTARGETS < MAX_TARGETS;
+         t = strtok_r(NULL, ",", &save))
+        TARGETS[NTARGETS++] = t;
+
+    make_data();
+    make_jobs();
+    printf("mwk_stress: %zu threads, %zu jobs, targets %s, backends %s\n", NTHREADS, NJOBS,
+           info.supported_targets, info.backends);
+
+    PHASE1 = calloc(NTHREADS * NJOBS, sizeof *PHASE1);
+    PHASE1_ST = calloc(NTHREADS * NJOBS, sizeof *PHASE1_ST);
+    for (size_t i = 0; i < NTHREADS * NJOBS; i++) {
+        PHASE1[i] = malloc(JOBS[i % NJOBS].out_bytes);
+        if (!PHASE1[i]) abort();
+    }
+
+    /* Phase 1: FFT plans created concurrently from an empty cache. */
+    size_t bad = run_phase(1, NTHREADS, 0);
+
+    /* Phase 2: single-threaded reference, from an empty cache again. */
+    mwk_release_caches();
+    for (size_t k = 0; k < NJOBS; k++) {
+        JOBS[k].ref = malloc(JOBS[k].out_bytes);
+        mwk_status st = run_job(&JOBS[k], JOBS[k].ref);
+        if (st != MWK_OK) {
+            fprintf(stderr, "reference job %zu: status %s\n", k, mwk_status_str(st));
+            bad++;
+        }
+    }
+    for (size_t i = 0; i < NTHREADS * NJOBS; i++)
+        bad += check_job(i % NJOBS, PHASE1[i], PHASE1_ST[i], i / NJOBS, 1);
+
+    /* Phase 3: caches dropped, then all threads, several rounds. */
+    mwk_release_caches();
+    bad += run_phase(3, NTHREADS, rounds);
+
+    for (size_t i = 0; i < NTHREADS * NJOBS; i++) free(PHASE1[i]);
+    free(PHASE1);
+    free(PHASE1_ST);
+    for (size_t k = 0; k < NJOBS; k++) free(JOBS[k].ref);
+    free(JOBS);
+    for (size_t k = 0; k < N_DATA; k++)
+        for (int d = 0; d < 4; d++) free(DATA[k][d]);
+    mwk_release_caches();
+    printf("mwk_stress: %s (%zu problems)\n", bad ? "FAILED" : "ok", bad);
+    return bad ? 1 : 0;
+}
