@@ -272,9 +272,8 @@ static void one_call(int dt, int al, int algo, int pol, size_t mc_raw, const cha
             long double c = (long double)e.count;
             long double tol;
             if (algo == MWK_ALGO_FFT)
-                /* the header's fft bound, plus gradual underflow inside the
-                 * transform (rows of subnormals lose absolute precision of a
-                 * few hundred 2^-1074; the header does not mention it) */
+                /* the header's fft bound, including its absolute term for
+                 * gradual underflow inside the transform (subnormal rows) */
                 tol = 8.0L * log2((double)N + 1) * 0x1p-53L * (long double)w * rowmax / c +
                       ((long double)N + 8.0L * log2((double)N + 1) * (long double)w) * 0x1p-1074L / c;
             else

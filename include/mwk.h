@@ -52,8 +52,11 @@
  * MWK_ALGO_FFT convolves the whole row with a box through FFTW. Its error is
  * relative to the largest magnitude in the row, not in the window:
  *       |computed - exact| <= 8 * log2(N) * 2^-53 * w * max|x over the row| / c
- * (N the transform length, N >= n). A large value anywhere in the row blurs
- * every window, so MWK_ALGO_AUTO never chooses FFT. Non-finite values are
+ * (N the transform length, N >= n; rows are transformed in segments, see
+ * mwk_options.threads, so "row" means the segment), plus an absolute
+ * (N + 8 * log2(N) * w) * 2^-1074 / c, which matters only for subnormal
+ * data (the transform's intermediate products underflow). A large value anywhere in the row blurs every window,
+ * so MWK_ALGO_AUTO never chooses FFT. Non-finite values are
  * taken out before the transform and counted per window, so they follow the
  * same NaN/inf rules as the other algorithms.
  *
