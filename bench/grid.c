@@ -99,7 +99,22 @@ int main(int argc, char **argv) {
         fprintf(stderr, "MWK_TARGET: %s\n", mwk_status_str(ri.target_status));
         return 1;
     }
-    fprintf(out, "# mwk %s, default target %s, supported %s\n", ri.version, ri.target, ri.supported_targets);
+    char cpu[128] = "unknown CPU";
+    FILE *ci = fopen("/proc/cpuinfo", "r");
+    if (ci) {
+        char line[256];
+        while (fgets(line, sizeof line, ci)) {
+            char *colon = strchr(line, ':');
+            if (!strncmp(line, "model name", 10) && colon) {
+                snprintf(cpu, sizeof cpu, "%s", colon + 2);
+                cpu[strcspn(cpu, "\n")] = 0;
+                break;
+            }
+        }
+        fclose(ci);
+    }
+    fprintf(out, "# mwk %s on %s, default target %s, supported %s\n", ri.version, cpu, ri.target,
+            ri.supported_targets);
     fprintf(out, "dtype,n,window,algorithm,target,ns_per_elem,gb_per_s,x_memcpy,check\n");
 
     const size_t ns_default[] = {100, 1000, 10000, 100000, 1000000};
