@@ -303,11 +303,13 @@ static void edges_tail(const mm_plan *p, const double *xt, double *yt) {
     }
 }
 
-/* Full windows of a contiguous float64 stretch x[0..n) into out[0..n-w]. */
+/* Full windows of a contiguous float64 stretch x[0..n) into out[0..n-w].
+ * `stream`: out is the caller's final output (not staging that is read back
+ * at once), so large outputs may bypass the cache. */
 static mwk_status full_windows(const mm_plan *p, const double *x, size_t n, double *out,
-                               mm_scratch *sc) {
+                               int stream, mm_scratch *sc) {
     const size_t w = p->w, m = n - w + 1;
-    mm_ctx ctx = {p->target, MWK_OK, p->stream};
+    mm_ctx ctx = {p->target, MWK_OK, stream};
     mm_core_fn core = CORES[p->algo];
     int r = core(x, n, w, (double)w, out, &ctx);
     if (r < 0) return ctx.err;
@@ -393,7 +395,7 @@ static mwk_status run_item(const mm_plan *p, const row_io *io, size_t seg, mm_sc
     const size_t L = j1 - j0 + w - 1;
     const double *xr = row_input(p, io, j0, L, sc);
     double *yr = row_output(p, io, off + j0, sc);
-    mwk_status st = full_windows(p, xr, L, yr, sc);
+    mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
     if (st != MWK_OK) return st;
     row_commit(p, io, off + j0, j1 - j0, yr);
     if (seg != 0) return MWK_OK;
