@@ -479,7 +479,7 @@ mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t rows, size
         }
         scratch_free(&sc);
     }
-    (void)threads;
+    (void)threads; /* unused in builds without OpenMP */
     return (mwk_status)atomic_load(&status);
 }
 
