@@ -75,7 +75,11 @@ static void make_data(void) {
             if (k == 3) v = (i % 211 == 0) ? 1e300 : v * 1e-3; /* spike then small */
             ((double *)DATA[k][MWK_F64])[i] = v;
             ((float *)DATA[k][MWK_F32])[i] = (float)v;
+            /* Integer copies: non-finite -> 0, and the 1e300 spikes clamped
+             * so the conversions stay defined (UBSan float-cast-overflow). */
             double iv = isfinite(v) ? v : 0.0;
+            if (iv > 1e9) iv = 1e9;
+            if (iv < -1e9) iv = -1e9;
             ((int64_t *)DATA[k][MWK_I64])[i] = (int64_t)(iv * 1e6);
             ((int32_t *)DATA[k][MWK_I32])[i] = (int32_t)iv;
         }
