@@ -34,8 +34,21 @@ int mm_core_fft(const double *x, size_t n, size_t w, double divisor, double *out
     /* Spectrum of the box. */
     for (size_t i = 0; i < N; i++) buf[i] = i < w ? 1.0 : 0.0;
     fftw_execute_dft_r2c(plans.r2c, buf, B);
-    /* Spectrum of the row. */
-    memcpy(buf, x, n * sizeof(double));
+    /* Spectrum of the row. A row of tiny (subnormal) values would lose its
+     * precision to underflow inside the transform; scaling it by a power of
+     * two is exact, so such rows are lifted into the normal range first and
+     * brought back at the end (found by fuzz_api). */
+    double amax = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double a = fabs(x[i]);
+        if (a > amax) amax = a; /* NaN compares false: ignored */
+    }
+    const int lift = amax > 0.0 && amax < 0x1p-500;
+    if (lift) {
+        for (size_t i = 0; i < n; i++) buf[i] = x[i] * 0x1p600;
+    } else {
+        memcpy(buf, x, n * sizeof(double));
+    }
     for (size_t i = n; i < N; i++) buf[i] = 0.0;
     fftw_execute_dft_r2c(plans.r2c, buf, X);
     /* FFTW's c2r is unnormalised: fold 1/N and 1/divisor into one scale. */
@@ -49,7 +62,7 @@ int mm_core_fft(const double *x, size_t n, size_t w, double divisor, double *out
     mwk_fftw_release(&plans);
     ret = 0;
     for (size_t j = 0; j + w <= n; j++) {
-        double r = buf[j + w - 1];
+        double r = lift ? buf[j + w - 1] * 0x1p-600 : buf[j + w - 1];
         out[j] = r;
         if (!isfinite(r)) ret = 1;
     }
