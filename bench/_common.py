@@ -283,3 +283,18 @@ def barh_log(path: Path, labels: List[str], values: List[float], groups: List[st
 
 def dump_json(path: Path, obj: object) -> None:
     path.write_text(json.dumps(obj, indent=1, default=str))
+
+
+def report(args, name: str, md: List[str], summary: Sequence[str], payload: dict) -> Path:
+    """The end of every benchmark: append the key ratios, print the Markdown,
+    and write NAME.md and NAME.json to the output folder (returned, for the
+    script's own chart)."""
+    if summary:
+        md.append("\n## Key ratios (this run)\n\n" + "\n".join(f"- {s}" for s in summary) + "\n")
+    text = "".join(md)
+    print()
+    print(text)
+    od = out_dir(args.out)
+    write(od / f"{name}.md", text)
+    dump_json(od / f"{name}.json", payload)
+    return od

@@ -302,12 +302,8 @@ def main(argv=None) -> int:
           "scipy, numpy and the numba ring have none and propagate NaN.\n"
           "- Relative errors near 1e-16 are at the reference's own rounding (it is the correctly rounded "
           "exact mean); the float32 rows are bounded below by float32 rounding (~6e-8).\n"]
-    text = "".join(md)
-    print()
-    print(text)
-    od = C.out_dir(args.out)
-    C.write(od / "accuracy.md", text)
-    C.dump_json(od / "accuracy.json", {"env": env, "window": W, "datasets": dnames, "results": results})
+    od = C.report(args, "accuracy", md, [],
+                  {"env": env, "window": W, "datasets": dnames, "results": results})
     if not args.no_plot:
         heatmap(od / "accuracy.png", [m for m, _ in M], dnames, results)
     return 0

@@ -230,8 +230,6 @@ def main(argv=None) -> int:
     budget = args.budget if args.budget is not None else (0.02 if args.quick else 0.5)
     w, n = args.window, args.channels
 
-    import mwk
-
     env = C.environment()
     max_threads = env["mwk_max_threads"]
     print(f"spectrometer day: {rows} rows x {n} channels, window {w}; mwk target {env['mwk_target']}, "
@@ -327,14 +325,8 @@ def main(argv=None) -> int:
               f"{m:,} valid ones (3% fewer); the peers run on one thread.\n"
               "- Checked against exact window means before timing (integer data: cumulative sums are "
               "exact); float32 tolerance one float32 ulp for mwk.\n")
-    if summary:
-        md.append("\n## Key ratios (this run)\n\n" + "\n".join(f"- {s}" for s in summary) + "\n")
-    text = "".join(md)
-    print()
-    print(text)
-    od = C.out_dir(args.out)
-    C.write(od / "day.md", text)
-    C.dump_json(od / "day.json", {"env": env, "rows": rows, "channels": n, "window": w, "results": results})
+    od = C.report(args, "day", md, summary,
+                  {"env": env, "rows": rows, "channels": n, "window": w, "results": results})
     if not args.no_plot and chart[0]:
         C.barh_log(od / "day.png", chart[0], chart[1], chart[2],
                    f"{rows} rows x {n} channels, window {w} ({env['cpu'][:40]}, {env['mwk_target']})",

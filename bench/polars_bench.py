@@ -212,14 +212,7 @@ def main(argv=None) -> int:
     md.append("Notes: all figures from this one run; *seconds (best)* is the least disturbed of repeated calls "
               f"(~{budget} s per entry). The plugin and the NumPy path run the same C kernel; Polars native "
               "rolling_mean is Kahan-compensated and single-threaded per column.\n")
-    if summary:
-        md.append("\n## Key ratios (this run)\n\n" + "\n".join(f"- {s}" for s in summary) + "\n")
-    text = "".join(md)
-    print()
-    print(text)
-    od = C.out_dir(args.out)
-    C.write(od / "polars_bench.md", text)
-    C.dump_json(od / "polars_bench.json", {
+    od = C.report(args, "polars_bench", md, summary, {
         "env": env, "rows": n, "window": w,
         "entries": [{"section": e.section, "name": e.name, "failed": e.failed,
                      "timing": e.timing.as_dict() if e.timing else None} for E, _ in sections for e in E]})

@@ -395,14 +395,7 @@ def main(argv=None) -> int:
     ring = next((e for e in timed if e.name.startswith("avg2_numba2")), None)
     if ring and t_avg0:
         summary.append(f"avg2_numba2 vs avg0 (the post's 327x): {t_avg0 / ring.timing.best:,.0f}x")
-    if summary:
-        md.append("\n## Key ratios (this run)\n\n" + "\n".join(f"- {s}" for s in summary) + "\n")
-    text = "".join(md)
-    print()
-    print(text)
-    od = C.out_dir(args.out)
-    C.write(od / "seed_table.md", text)
-    C.dump_json(od / "seed_table.json", {
+    od = C.report(args, "seed_table", md, summary, {
         "env": env, "n": n, "window": w, "dtype": args.dtype,
         "entries": [{"name": e.name, "group": e.group, "err": e.err, "failed": e.failed,
                      "timing": e.timing.as_dict() if e.timing else None} for e in entries]})
