@@ -23,19 +23,7 @@
 
 #include <mwk.h>
 
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} rd;
-
-static uint64_t take(rd *r, int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) {
-        v |= (uint64_t)(r->n ? *r->p : 0) << (8 * i);
-        if (r->n) r->p++, r->n--;
-    }
-    return v;
-}
+#include "fuzz_input.h"
 
 static size_t esize(int dt) { return dt == MWK_F32 || dt == MWK_I32 ? 4 : 8; }
 

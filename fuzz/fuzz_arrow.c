@@ -29,18 +29,7 @@ void _polars_plugin_rolling_mean(SeriesExport *, size_t, const uint8_t *, size_t
 void _polars_plugin_moving_mean(SeriesExport *, size_t, const uint8_t *, size_t, SeriesExport *,
                                 const CallerContext *);
 
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} rd;
-static uint64_t take(rd *r, int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) {
-        v |= (uint64_t)(r->n ? *r->p : 0) << (8 * i);
-        if (r->n) r->p++, r->n--;
-    }
-    return v;
-}
+#include "fuzz_input.h"
 
 /* Pickles (protocol 4/5 as Python writes them) of typical kwargs. */
 #include "kwargs_table.h"
