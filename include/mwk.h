@@ -83,7 +83,7 @@ extern "C" {
 #endif
 
 #define MWK_VERSION_MAJOR 0
-#define MWK_VERSION_MINOR 1
+#define MWK_VERSION_MINOR 2
 #define MWK_VERSION_PATCH 0
 
 /** Status codes. MWK_OK is 0; every error is positive and stable. */
@@ -104,18 +104,36 @@ typedef enum mwk_status {
     MWK_E_TARGET = 13,         /* requested SIMD target unknown or unsupported here */
     MWK_E_UNAVAILABLE = 14,    /* algorithm not compiled into this build (e.g. fft without FFTW) */
     MWK_E_NOMEM = 15,          /* memory allocation failed */
-    MWK_E_INTERNAL = 16        /* a bug: please report it */
+    MWK_E_INTERNAL = 16,       /* a bug: please report it */
+    MWK_E_STAT = 17,           /* unknown statistic */
+    MWK_E_PARAMS = 18          /* params.struct_size unknown, or a parameter out of range
+                                  for the statistic (e.g. ddof < 0) */
 } mwk_status;
 
 /** A static, human-readable sentence for a status (never NULL). */
 MWK_API const char *mwk_status_str(mwk_status status);
 
-/** Element types. Output is MWK_F64, except MWK_F32 for MWK_F32 input. */
+/**
+ * Element types. Every input is converted exactly to float64 before any
+ * arithmetic (int64/uint64 beyond 2^53 round once, by at most 2^-53 |x|;
+ * every other type converts exactly). The output dtype depends on the
+ * statistic (mwk_move_out_dtype): float32 and float16 inputs give float32
+ * values (accumulated in float64, rounded once), everything else float64;
+ * argmin/argmax always give float64.
+ */
 typedef enum mwk_dtype {
     MWK_F64 = 0,
     MWK_F32 = 1,
     MWK_I64 = 2,
-    MWK_I32 = 3
+    MWK_I32 = 3,
+    MWK_I16 = 4,
+    MWK_I8 = 5,
+    MWK_U64 = 6,
+    MWK_U32 = 7,
+    MWK_U16 = 8,
+    MWK_U8 = 9,
+    MWK_BOOL = 10, /* one byte, 0 is false, anything else true (1.0) */
+    MWK_F16 = 11   /* IEEE 754 binary16, as numpy.float16 */
 } mwk_dtype;
 
 typedef enum mwk_align {
@@ -124,13 +142,40 @@ typedef enum mwk_align {
     MWK_ALIGN_CENTERED = 2
 } mwk_align;
 
+/**
+ * Algorithms. One name space for every statistic; each statistic supports a
+ * subset (mwk_stat_info lists it, reference first) and rejects the others
+ * with MWK_E_ALGORITHM. The values are stable.
+ */
 typedef enum mwk_algorithm {
-    MWK_ALGO_AUTO = 0,   /* fastest algorithm that honours the contract (table-driven) */
-    MWK_ALGO_NAIVE = 1,  /* every window summed on its own (compensated): the reference */
-    MWK_ALGO_RING = 2,   /* compensated running sum over a ring buffer, re-anchored as needed */
-    MWK_ALGO_PREFIX = 3, /* block-local prefix/suffix sums, SIMD (Highway) */
-    MWK_ALGO_FFT = 4     /* box convolution through FFTW (see its own bound above) */
+    MWK_ALGO_AUTO = 0,    /* fastest algorithm that honours the contract (table-driven) */
+    MWK_ALGO_NAIVE = 1,   /* every window computed on its own: the reference, O(n*w) */
+    MWK_ALGO_RING = 2,    /* sum/mean: compensated running sum, re-anchored as needed */
+    MWK_ALGO_PREFIX = 3,  /* block-local prefix/suffix states (van Herk / Gil-Werman):
+                             sums (SIMD), mergeable moments, extrema (SIMD) */
+    MWK_ALGO_FFT = 4,     /* sum/mean: box convolution through FFTW (own bound) */
+    MWK_ALGO_DEQUE = 5,   /* min/max/argmin/argmax: monotonic deque (Lemire) */
+    MWK_ALGO_WELFORD = 6  /* var/std: running Welford add/remove with a
+                             cancellation detector that recomputes the window */
 } mwk_algorithm;
+
+/** Number of algorithm values (MWK_ALGO_AUTO .. the last one). */
+#define MWK_ALGO_COUNT 7
+
+/**
+ * Statistics. One registry lists them (mwk_stat_count, mwk_stat_info_get);
+ * the values are stable and new ones are appended.
+ */
+typedef enum mwk_stat {
+    MWK_STAT_MEAN = 0,
+    MWK_STAT_SUM = 1,
+    MWK_STAT_VAR = 2,
+    MWK_STAT_STD = 3,
+    MWK_STAT_MIN = 4,
+    MWK_STAT_MAX = 5,
+    MWK_STAT_ARGMIN = 6,
+    MWK_STAT_ARGMAX = 7
+} mwk_stat;
 
 typedef enum mwk_nan_policy {
     MWK_NAN_SKIP = 0,
@@ -140,11 +185,24 @@ typedef enum mwk_nan_policy {
 /** min_count value meaning "equal to the window" (the default). */
 #define MWK_MIN_COUNT_WINDOW ((size_t)-1)
 
+/** What to do when the window is longer than the data along its axis. */
+typedef enum mwk_long_window {
+    MWK_LONG_WINDOW_ERROR = 0, /* MWK_E_WINDOW_TOO_LONG (bottleneck's rule; the default) */
+    MWK_LONG_WINDOW_CLIP = 1   /* every window is clipped to the data: trailing and
+                                  centered give n outputs from clipped windows (min_count
+                                  decides which give a result), valid gives 0 outputs
+                                  (Polars' rule) */
+} mwk_long_window;
+
 /**
  * Options. Always initialise with mwk_options_init() (or MWK_OPTIONS_INIT) and
- * then set fields: struct_size lets later versions grow the struct while
- * staying binary compatible. Passing NULL where options are taken means all
- * defaults.
+ * then set fields. struct_size lets the struct grow: a caller compiled against
+ * an older, smaller mwk_options passes its own sizeof, the library reads that
+ * prefix and uses defaults for the fields the caller does not know. Sizes that
+ * are not the size of some released version of the struct are MWK_E_OPTIONS.
+ * Passing NULL where options are taken means all defaults.
+ *
+ * Versions: 0.1 ends after `target`; 0.2 adds `long_window`.
  */
 typedef struct mwk_options {
     size_t struct_size;        /* sizeof(mwk_options) of the caller's header */
@@ -158,12 +216,135 @@ typedef struct mwk_options {
                                   depend on the thread count. */
     const char *target;        /* NULL = the process's target (MWK_TARGET or best);
                                   else a name as in mwk_runtime_info's list, for this call */
+    /* --- 0.2 --- */
+    mwk_long_window long_window; /* default MWK_LONG_WINDOW_ERROR */
 } mwk_options;
 
 #define MWK_OPTIONS_INIT \
-    { sizeof(mwk_options), MWK_ALIGN_TRAILING, MWK_ALGO_AUTO, MWK_NAN_SKIP, MWK_MIN_COUNT_WINDOW, 0, NULL }
+    { sizeof(mwk_options), MWK_ALIGN_TRAILING, MWK_ALGO_AUTO, MWK_NAN_SKIP, MWK_MIN_COUNT_WINDOW, 0, NULL, \
+      MWK_LONG_WINDOW_ERROR }
 
 MWK_API void mwk_options_init(mwk_options *opt);
+
+/**
+ * Parameters of a statistic. One struct for every statistic (each reads the
+ * fields it has, see mwk_stat_info.params); it grows like mwk_options
+ * (struct_size, defaults for fields an older caller does not know). NULL
+ * means all defaults.
+ *
+ * Versions: 0.2 has `ddof`.
+ */
+typedef struct mwk_params {
+    size_t struct_size; /* sizeof(mwk_params) of the caller's header */
+    int ddof;           /* var, std: the divisor is count - ddof (default 0, as
+                           bottleneck and NumPy; Polars and pandas use 1). A window
+                           with count <= ddof gives NaN. Must be >= 0. */
+} mwk_params;
+
+#define MWK_PARAMS_INIT { sizeof(mwk_params), 0 }
+
+MWK_API void mwk_params_init(mwk_params *params);
+
+/* Bits of mwk_stat_info.params: which mwk_params fields a statistic reads. */
+#define MWK_PARAM_DDOF 0x1u
+
+/**
+ * ---------------------------------------------------------------------------
+ * Generic moving statistics
+ * ---------------------------------------------------------------------------
+ * mwk_move / mwk_move_batch compute any statistic of the registry with the
+ * window, alignment, NaN policy, min_count, strides, threads and target rules
+ * described above for move_mean (mwk_move_mean is mwk_move with
+ * MWK_STAT_MEAN). What differs per statistic:
+ *
+ * MWK_STAT_MEAN, MWK_STAT_SUM
+ *   Non-finite values as described at the top (inf is a value, counted, never
+ *   summed into a running state). Contract for naive, ring, prefix, auto: for
+ *   finite data |computed - exact| <= (w + 2) * 2^-53 * sum(|x| in window)
+ *   (divided by the count for the mean). fft: the bound above (times the
+ *   count for the sum). The sum of a window with no valid value (all NaN)
+ *   and count >= min_count cannot happen: min_count >= 1.
+ *
+ * MWK_STAT_VAR, MWK_STAT_STD (param ddof)
+ *   Over the window's non-NaN values, divisor count - ddof (NaN when
+ *   count <= ddof). A window holding +inf or -inf gives NaN, and results are
+ *   finite and accurate again once it has left. Never negative; exactly 0
+ *   for a window whose values are all equal. Contract for every algorithm
+ *   (naive, welford, prefix, auto): values outside the window have no
+ *   influence, and for finite data
+ *       |computed var - exact var| <= 8 * (w + 4) * 2^-53 * exact var
+ *       + tiny,  tiny = w * 2^-1074 (subnormal underflow only),
+ *   the same order as a two-pass computation on that window alone (whose
+ *   textbook bound is (w + 3) * 2^-53 * var). std = sqrt(var) has half the
+ *   relative error plus one rounding.
+ *
+ * MWK_STAT_MIN, MWK_STAT_MAX
+ *   Exact (the result is one of the window's values, converted to the output
+ *   dtype; conversion is monotonic, so for int64/uint64 beyond 2^53 it is the
+ *   exact extremum rounded once). +inf and -inf are ordinary values. NaN per
+ *   the policy (skipped, or the window gives NaN). -0.0 and +0.0 compare
+ *   equal; which one is returned is unspecified.
+ *
+ * MWK_STAT_ARGMIN, MWK_STAT_ARGMAX
+ *   bottleneck's convention: the distance of the extremum from the newest
+ *   element of the window (0 = the window's last element; for centered and
+ *   clipped windows, the last element of the clipped window), as float64;
+ *   ties go to the newest element. NaN where the window gives no result (as
+ *   min/max). Exact.
+ */
+
+/** Number of statistics in the registry: valid mwk_stat values are 0 .. count-1. */
+MWK_API size_t mwk_stat_count(void);
+
+/** Everything the registry knows about one statistic. Strings and arrays are static. */
+typedef struct mwk_stat_info {
+    size_t struct_size;              /* set by the caller: sizeof(mwk_stat_info) */
+    const char *name;                /* "mean", "sum", "var", ... (the move_<name> suffix) */
+    unsigned params;                 /* MWK_PARAM_* bits this statistic reads */
+    size_t n_algorithms;             /* forceable algorithms (excluding auto) */
+    const mwk_algorithm *algorithms; /* reference (MWK_ALGO_NAIVE) first */
+    int float_output_keeps_f32;      /* 1: float32/float16 input gives float32 output */
+    const char *contract;            /* one sentence: the accuracy contract */
+} mwk_stat_info;
+
+MWK_API mwk_status mwk_stat_info_get(mwk_stat stat, mwk_stat_info *info);
+/** Name of a statistic, NULL for unknown values. */
+MWK_API const char *mwk_stat_name(mwk_stat stat);
+/** Statistic by name ("mean", "std", ...): MWK_OK or MWK_E_STAT. */
+MWK_API mwk_status mwk_stat_from_name(const char *name, mwk_stat *out);
+/** Algorithm by name ("auto", "naive", "prefix", ...): MWK_OK or MWK_E_ALGORITHM. */
+MWK_API mwk_status mwk_algorithm_from_name(const char *name, mwk_algorithm *out);
+/** 1 if `stat` has algorithm `a` compiled into this build (auto: always), else 0. */
+MWK_API int mwk_stat_has_algorithm(mwk_stat stat, mwk_algorithm a);
+
+/** Output dtype of `stat` for input dtype `in`. */
+MWK_API mwk_status mwk_move_out_dtype(mwk_stat stat, mwk_dtype in, mwk_dtype *out);
+
+/**
+ * Number of outputs for n inputs under the options' alignment and long-window
+ * rule (NULL options: defaults): n for trailing and centered, n-w+1 for valid
+ * (0 when the window is longer than the data and long_window is CLIP).
+ */
+MWK_API mwk_status mwk_move_len(size_t n, size_t window, const mwk_options *opt,
+                                size_t *out_len);
+
+/** Moving `stat` of a 1-D strided array (arguments as mwk_move_mean). */
+MWK_API mwk_status mwk_move(mwk_stat stat, const mwk_params *params, const void *x,
+                            mwk_dtype dtype, size_t n, ptrdiff_t x_stride, void *y,
+                            ptrdiff_t y_stride, size_t window, const mwk_options *opt);
+
+/** Moving `stat` along each of `rows` rows (arguments as mwk_move_mean_batch). */
+MWK_API mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const void *x,
+                                  mwk_dtype dtype, size_t rows, size_t n,
+                                  ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
+                                  ptrdiff_t y_row_stride, ptrdiff_t y_stride, size_t window,
+                                  const mwk_options *opt);
+
+/** The algorithm MWK_ALGO_AUTO runs for `stat` with these arguments. */
+MWK_API mwk_status mwk_move_choose(mwk_stat stat, const mwk_params *params, mwk_dtype dtype,
+                                   size_t n, size_t window, const mwk_options *opt,
+                                   mwk_algorithm *chosen);
+
 
 /**
  * Number of outputs for n inputs: n for trailing and centered, n-w+1 for valid.
@@ -216,16 +397,18 @@ MWK_API mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t ro
 MWK_API mwk_status mwk_move_mean_choose(mwk_dtype dtype, size_t n, size_t window,
                                         const mwk_options *opt, mwk_algorithm *chosen);
 
-/** Names: "auto", "naive", "ring", "prefix", "fft"; NULL for unknown values. */
+/** Names: "auto", "naive", "ring", "prefix", "fft", "deque", "welford"; NULL for unknown values. */
 MWK_API const char *mwk_algorithm_name(mwk_algorithm a);
 /** Names: "trailing", "valid", "centered". */
 MWK_API const char *mwk_align_name(mwk_align a);
 /** Names: "skip", "propagate". */
 MWK_API const char *mwk_nan_policy_name(mwk_nan_policy p);
-/** Names: "float64", "float32", "int64", "int32". */
+/** NumPy's names: "float64", "float32", "int64", "int32", "int16", "int8", "uint64",
+ *  "uint32", "uint16", "uint8", "bool", "float16". */
 MWK_API const char *mwk_dtype_name(mwk_dtype d);
 
-/** Whether an algorithm is compiled into this build (fft needs FFTW). */
+/** Whether an algorithm is compiled into this build (fft needs FFTW), for
+ *  some statistic; see mwk_stat_has_algorithm for one statistic. */
 MWK_API int mwk_algorithm_available(mwk_algorithm a);
 
 /**
@@ -233,8 +416,9 @@ MWK_API int mwk_algorithm_available(mwk_algorithm a);
  * valid for the life of the process.
  */
 typedef struct mwk_runtime_info {
-    size_t struct_size;            /* set by the caller: sizeof(mwk_runtime_info) */
-    const char *version;           /* "0.1.0" */
+    size_t struct_size;            /* set by the caller: sizeof(mwk_runtime_info); the
+                                      0.1 size (without `statistics`) is accepted too */
+    const char *version;           /* "0.2.0" */
     const char *target;            /* the process target, e.g. "avx512"; NULL if
                                       MWK_TARGET named an unknown/unsupported one */
     mwk_status target_status;      /* MWK_OK, or MWK_E_TARGET (then calls fail) */
@@ -245,6 +429,8 @@ typedef struct mwk_runtime_info {
     const char *highway_version;   /* "1.0.3", or NULL when built without Highway */
     const char *fftw_version;      /* fftw_version string, or NULL without FFTW */
     int max_threads;               /* threads a batch uses by default */
+    /* --- 0.2 --- */
+    const char *statistics;        /* the registry, comma-separated: "mean,sum,var,..." */
 } mwk_runtime_info;
 
 MWK_API mwk_status mwk_runtime_info_get(mwk_runtime_info *info);
