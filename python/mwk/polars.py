@@ -5,27 +5,41 @@ The namespace exists on :class:`polars.Expr` and :class:`polars.Series`::
     import polars as pl
     import mwk.polars  # noqa: F401  (registers .mwk)
 
-    df.with_columns(pl.col("x").mwk.rolling_mean(100, center=True))
+    df.with_columns(pl.col("x").mwk.rolling_std(100, center=True))
     df.with_columns(pl.col("spectrum").mwk.moving_mean(9, mode="centered"))
 
-Both methods are a native Polars expression plugin written in C, exported by
-the extension module ``mwk._mwk`` itself (plugin interface 0.1, verified with
-Polars 2.1.0). Errors raised inside the plugin reach the user as
+For every statistic of mwk's registry (``mean``, ``sum``, ``var``, ``std``,
+``min``, ``max``, ``argmin``, ``argmax``, ... as this build lists them) there
+are two methods, generated from the registry at import:
+
+- ``rolling_<stat>(window_size, *, min_samples=None, center=False[, ddof=1])``
+  along the column, with the semantics of Polars' own ``Expr.rolling_<stat>``;
+- ``moving_<stat>(window, *, mode="valid", min_samples=None,
+  nan_policy="skip", threads=None, algorithm="auto"[, ddof=0])`` inside each
+  row of an ``Array`` or ``List`` column, with the semantics of
+  ``mwk.move_<stat>`` on each row.
+
+Both are one generic pair of entries of a native Polars expression plugin
+written in C, exported by the extension module ``mwk._mwk`` itself (plugin
+interface 0.1). Errors raised inside the plugin reach the user as
 ``polars.exceptions.ComputeError`` carrying mwk's message; arguments are
 checked here first, so bad arguments raise ``TypeError`` / ``ValueError`` as
 soon as the expression is built.
 """
 from __future__ import annotations
 
+import inspect
+import json
+import types
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import polars as pl
 from polars.plugins import register_plugin_function
 
 from . import _mwk
 
-__all__ = ["MwkExprNamespace", "MwkSeriesNamespace", "PLUGIN_PATH"]
+__all__ = ["MwkExprNamespace", "MwkSeriesNamespace", "PLUGIN_PATH", "statistics"]
 
 #: The shared library that exports the ``_polars_plugin_*`` symbols.
 PLUGIN_PATH = Path(_mwk.__file__).resolve()
@@ -33,8 +47,34 @@ PLUGIN_PATH = Path(_mwk.__file__).resolve()
 _MODES = ("trailing", "valid", "centered")
 _POLICIES = ("skip", "propagate")
 
+# Polars before 1.26 has no use_abs_path keyword (and resolves the path it is
+# given as it is); pass it only where it exists.
+try:
+    _ABS_PATH = {"use_abs_path": True} if "use_abs_path" in inspect.signature(
+        register_plugin_function).parameters else {}
+except (TypeError, ValueError):  # pragma: no cover - a signature Python cannot read
+    _ABS_PATH = {}
 
-_ALGORITHMS = ("auto", "naive", "ring", "prefix", "fft")
+
+def statistics() -> List[Dict[str, Any]]:
+    """The statistics registry as the plugin sees it.
+
+    One dict per statistic, in registry order: ``name`` (the suffix of
+    ``rolling_<name>`` / ``moving_<name>``), ``ddof`` (whether it takes
+    ``ddof``), ``float32`` (whether float32 input gives float32 output) and
+    ``algorithms`` (the forceable ones, reference first; ``"auto"`` is always
+    accepted too). Read from the C registry through the plugin library, so
+    it always matches what the plugin accepts.
+    """
+    import ctypes
+
+    fn = ctypes.CDLL(str(PLUGIN_PATH))._polars_plugin_mwk_statistics
+    fn.restype = ctypes.c_char_p
+    fn.argtypes = []
+    return json.loads(fn().decode())
+
+
+_STATS = {s["name"]: s for s in statistics()}
 
 
 def _check_int(value: object, name: str) -> int:
@@ -43,7 +83,17 @@ def _check_int(value: object, name: str) -> int:
     return int(value.__index__())  # type: ignore[attr-defined]
 
 
-def _rolling_kwargs(window_size: int, min_samples: Optional[int], center: bool) -> dict:
+def _ddof_kwarg(stat: str, ddof: object, kw: dict) -> dict:
+    if _STATS[stat]["ddof"]:
+        d = _check_int(ddof, "ddof")
+        if not 0 <= d < 2**31:
+            raise ValueError(f"ddof must be between 0 and 2**31-1, got {d}")
+        kw["ddof"] = d
+    return kw
+
+
+def _rolling_kwargs(window_size: int, min_samples: Optional[int], center: bool, stat: str = "mean",
+                    ddof: int = 1) -> dict:
     w = _check_int(window_size, "window_size")
     if w < 1:
         raise ValueError(f"window_size must be >= 1, got {w}")
@@ -56,7 +106,8 @@ def _rolling_kwargs(window_size: int, min_samples: Optional[int], center: bool) 
         raise TypeError(f"center must be a bool, got {type(center).__name__}")
     if w >= 2**63 or (m is not None and m >= 2**63):
         raise ValueError("window_size is out of range")
-    return {"window_size": w, "min_samples": m, "center": center}
+    kw = {"stat": stat, "window_size": w, "min_samples": m, "center": center}
+    return _ddof_kwarg(stat, ddof, kw)
 
 
 def _moving_kwargs(
@@ -66,6 +117,8 @@ def _moving_kwargs(
     nan_policy: str,
     threads: Optional[int],
     algorithm: str = "auto",
+    stat: str = "mean",
+    ddof: int = 0,
 ) -> dict:
     w = _check_int(window, "window")
     if w < 1:
@@ -92,11 +145,11 @@ def _moving_kwargs(
             raise ValueError(f"threads must be None or a positive integer, got {t}")
     if not isinstance(algorithm, str):
         raise TypeError(f"algorithm must be a str, got {type(algorithm).__name__}")
-    if algorithm not in _ALGORITHMS:
-        raise ValueError(
-            f"algorithm must be one of 'auto', 'naive', 'ring', 'prefix', 'fft'; got {algorithm!r}"
-        )
-    return {
+    allowed = ("auto", *_STATS[stat]["algorithms"])
+    if algorithm not in allowed:
+        raise ValueError(f"algorithm must be one of {', '.join(map(repr, allowed))}; got {algorithm!r}")
+    kw = {
+        "stat": stat,
         "window": w,
         "mode": mode,
         "min_samples": m,
@@ -104,160 +157,208 @@ def _moving_kwargs(
         "threads": t,
         "algorithm": algorithm,
     }
+    return _ddof_kwarg(stat, ddof, kw)
 
 
 def _rolling_expr(expr: pl.Expr, kwargs: dict) -> pl.Expr:
     return register_plugin_function(
         plugin_path=PLUGIN_PATH,
-        function_name="rolling_mean",
+        function_name="rolling",
         args=expr,
         kwargs=kwargs,
         is_elementwise=False,
-        use_abs_path=True,
+        **_ABS_PATH,
     )
 
 
 def _moving_expr(expr: pl.Expr, kwargs: dict) -> pl.Expr:
     return register_plugin_function(
         plugin_path=PLUGIN_PATH,
-        function_name="moving_mean",
+        function_name="moving",
         args=expr,
         kwargs=kwargs,
         is_elementwise=True,
-        use_abs_path=True,
+        **_ABS_PATH,
     )
 
 
 @pl.api.register_expr_namespace("mwk")
 class MwkExprNamespace:
-    """mwk's moving-window methods on a Polars expression (``expr.mwk``)."""
+    """mwk's moving-window methods on a Polars expression (``expr.mwk``).
+
+    ``rolling_<stat>`` and ``moving_<stat>`` for every statistic of the
+    registry (see :func:`mwk.polars.statistics`).
+    """
 
     def __init__(self, expr: pl.Expr) -> None:
         self._expr = expr
 
-    def rolling_mean(
-        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
-    ) -> pl.Expr:
-        """Rolling mean along the rows, with the semantics of ``Expr.rolling_mean``.
-
-        Parameters
-        ----------
-        window_size : int
-            Number of rows in the window (>= 1). It may exceed the column's
-            length: the windows are then clipped to the data.
-        min_samples : int or None, optional
-            Minimum number of non-null values in a window for a result,
-            ``0 <= min_samples <= window_size`` (0 behaves as 1). None
-            (default) means ``window_size``.
-        center : bool, optional
-            Centre the window on the row: row i covers
-            ``[i - window_size//2, i + (window_size-1)//2]`` (Polars'
-            windows). Default False: row i covers the ``window_size`` rows
-            ending at i.
-
-        Returns
-        -------
-        polars.Expr
-            Float64 (Float32 for Float32 input). Works on float, integer and
-            boolean columns.
-
-        Notes
-        -----
-        As in Polars: nulls are missing values (skipped, not counted by
-        ``min_samples``); a window with fewer than ``min_samples`` non-null
-        values gives null; NaN is a value, and a window holding one gives NaN;
-        ``+inf``/``-inf`` give ``+inf``/``-inf`` (NaN when both are in the
-        window), and results are exact again once they leave the window. The
-        whole column is one window sequence (across chunks). Unlike Polars,
-        ``window_size < 1`` raises ``ValueError`` (Polars returns all-null).
-        """
-        return _rolling_expr(self._expr, _rolling_kwargs(window_size, min_samples, center))
-
-    def moving_mean(
-        self,
-        window: int,
-        *,
-        mode: str = "valid",
-        min_samples: Optional[int] = None,
-        nan_policy: str = "skip",
-        threads: Optional[int] = None,
-        algorithm: str = "auto",
-    ) -> pl.Expr:
-        """Moving mean inside each row of an Array or List column.
-
-        One moving mean per row (e.g. one spectrum per row), with the results
-        of ``mwk.move_mean(row, window, min_samples, mode=mode,
-        nan_policy=nan_policy)``. Elementwise: the streaming engine runs it
-        per batch, in parallel.
-
-        Parameters
-        ----------
-        window : int
-            Window length (>= 1).
-        mode : {'valid', 'trailing', 'centered'}, optional
-            Alignment (see :func:`mwk.move_mean`). Default ``'valid'``: each
-            row of length n gives n - window + 1 values.
-        min_samples : int or None, optional
-            Minimum number of non-NaN values for a result (else NaN),
-            ``1 <= min_samples <= window``; None means ``window``.
-        nan_policy : {'skip', 'propagate'}, optional
-            As in :func:`mwk.move_mean`. Null elements inside a row are
-            treated as NaN.
-        threads : int or None, optional
-            Threads for one call; None picks 1 for small batches and the
-            library default otherwise.
-        algorithm : {'auto', 'naive', 'ring', 'prefix', 'fft'}, optional
-            As in :func:`mwk.move_mean`.
-
-        Returns
-        -------
-        polars.Expr
-            ``Array(Float64, m)`` for ``Array(_, n)`` input (``m = n`` or
-            ``n - window + 1`` in 'valid' mode), ``List(Float64)`` for List
-            input; Float32 inner type for Float32 input. A null row gives a
-            null row.
-
-        Notes
-        -----
-        Windows with too few values give NaN, not null (the NumPy path's
-        semantics). For an Array column, ``window`` longer than the width in
-        'valid' mode is an error; List rows shorter than ``window`` give an
-        empty list in 'valid' mode. In 'trailing' and 'centered' modes a
-        window longer than the row is clipped to it.
-        """
-        return _moving_expr(
-            self._expr, _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm)
-        )
+    def _apply(self, build: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+        return build(self._expr)
 
 
 @pl.api.register_series_namespace("mwk")
 class MwkSeriesNamespace:
-    """mwk's moving-window methods on a Polars series (``series.mwk``)."""
+    """mwk's moving-window methods on a Polars series (``series.mwk``).
+
+    The same methods as on expressions (:class:`MwkExprNamespace`), returning
+    a series with the input's name.
+    """
 
     def __init__(self, series: pl.Series) -> None:
         self._s = series
 
-    def _run(self, expr: pl.Expr) -> pl.Series:
+    def _apply(self, build: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
         name = self._s.name
-        return self._s.to_frame(name).select(expr).to_series()
+        return self._s.to_frame(name).select(build(pl.col(name))).to_series()
 
-    def rolling_mean(
-        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
-    ) -> pl.Series:
-        """Rolling mean along the series; see :meth:`MwkExprNamespace.rolling_mean`."""
-        kw = _rolling_kwargs(window_size, min_samples, center)
-        return self._run(_rolling_expr(pl.col(self._s.name), kw))
 
-    def moving_mean(
-        self,
-        window: int,
-        *,
-        mode: str = "valid",
-        min_samples: Optional[int] = None,
-        nan_policy: str = "skip",
-        threads: Optional[int] = None,
-        algorithm: str = "auto",
-    ) -> pl.Series:
-        """Moving mean inside each row; see :meth:`MwkExprNamespace.moving_mean`."""
-        kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm)
-        return self._run(_moving_expr(pl.col(self._s.name), kw))
+# ------------------------------------------------------------------ methods
+_ROLLING_DOC = """Rolling {stat} along the rows, with the semantics of ``Expr.rolling_{stat}``.
+
+Parameters
+----------
+window_size : int
+    Number of rows in the window (>= 1). It may exceed the column's length:
+    the windows are then clipped to the data (Polars' rule).
+min_samples : int or None, optional
+    Minimum number of non-null values in a window for a result,
+    ``0 <= min_samples <= window_size`` (0 behaves as 1). None (default)
+    means ``window_size``.
+center : bool, optional
+    Centre the window on the row: row i covers
+    ``[i - window_size//2, i + (window_size-1)//2]`` (Polars' windows).
+    Default False: row i covers the ``window_size`` rows ending at i.{ddof_doc}
+
+Returns
+-------
+polars.Expr (polars.Series on a series)
+    {out_doc} Works on float, integer and boolean columns.
+
+Notes
+-----
+As in Polars: nulls are missing values (skipped, not counted by
+``min_samples``); a window with fewer than ``min_samples`` non-null values
+gives null{ddof_null}; NaN is a value, and a window holding one gives NaN; the
+whole column is one window sequence (across chunks). ``+inf``/``-inf``
+follow the contract of ``mwk.move_{stat}``. Accuracy: that contract
+(``include/mwk.h``). Unlike Polars, ``window_size < 1`` raises
+``ValueError`` (Polars returns all-null), and integer or boolean columns
+give {int_out} where Polars may keep the input's dtype.
+"""
+
+_ROLLING_DDOF_DOC = """
+ddof : int, optional
+    Delta degrees of freedom: the divisor is ``count - ddof``. Default 1, as
+    Polars (``mwk.move_{stat}`` defaults to 0, as NumPy)."""
+
+_MOVING_DOC = """Moving {stat} inside each row of an Array or List column.
+
+One moving {stat} per row (e.g. one spectrum per row), with the results of
+``mwk.move_{stat}(row, window, min_samples, mode=mode, nan_policy=nan_policy)``.
+Elementwise: the streaming engine runs it per batch, in parallel.
+
+Parameters
+----------
+window : int
+    Window length (>= 1).
+mode : {{'valid', 'trailing', 'centered'}}, optional
+    Alignment (see :func:`mwk.move_mean`). Default ``'valid'``: each row of
+    length n gives n - window + 1 values.
+min_samples : int or None, optional
+    Minimum number of non-NaN values for a result (else NaN),
+    ``1 <= min_samples <= window``; None means ``window``.
+nan_policy : {{'skip', 'propagate'}}, optional
+    As in :func:`mwk.move_mean`. Null elements inside a row are treated as
+    NaN.
+threads : int or None, optional
+    Threads for one call; None picks 1 for small batches (or when Polars
+    already runs calls in parallel) and the library default otherwise.
+algorithm : {{{algos}}}, optional
+    Force one of the statistic's algorithms; default ``'auto'``.{ddof_doc}
+
+Returns
+-------
+polars.Expr (polars.Series on a series)
+    ``Array(<inner>, m)`` for ``Array(_, n)`` input (``m = n``, or
+    ``n - window + 1`` in 'valid' mode), ``List(<inner>)`` for List input;
+    {out_doc} A null row gives a null row.
+
+Notes
+-----
+Windows with too few values give NaN, not null (the NumPy path's
+semantics). For an Array column, ``window`` longer than the width in
+'valid' mode is an error; List rows shorter than ``window`` give an empty
+list in 'valid' mode. In 'trailing' and 'centered' modes a window longer
+than the row is clipped to it. Rows of equal length in one chunk are
+computed in one batch call.
+"""
+
+_MOVING_DDOF_DOC = """
+ddof : int, optional
+    Delta degrees of freedom: the divisor is ``count - ddof``. Default 0, as
+    ``mwk.move_{stat}`` and NumPy."""
+
+
+def _out_doc(info: dict) -> str:
+    if info["float32"]:
+        return "Float64 values (Float32 for Float32 input)."
+    return "Float64 values."
+
+
+def _add_methods(stat: str) -> None:
+    info = _STATS[stat]
+    ddof = info["ddof"]
+    fmt = dict(
+        stat=stat,
+        out_doc=_out_doc(info),
+        int_out="Float64",
+        algos=", ".join(repr(a) for a in ("auto", *info["algorithms"])),
+    )
+    rolling_doc = _ROLLING_DOC.format(
+        ddof_doc=_ROLLING_DDOF_DOC.format(stat=stat) if ddof else "",
+        ddof_null=" (and so does a window with ``ddof`` or fewer)" if ddof else "",
+        **fmt,
+    )
+    moving_doc = _MOVING_DOC.format(ddof_doc=_MOVING_DDOF_DOC.format(stat=stat) if ddof else "", **fmt)
+
+    if ddof:
+        def rolling(self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False,
+                    ddof: int = 1):
+            kw = _rolling_kwargs(window_size, min_samples, center, stat, ddof)
+            return self._apply(lambda e: _rolling_expr(e, kw))
+
+        def moving(self, window: int, *, mode: str = "valid", min_samples: Optional[int] = None,
+                   nan_policy: str = "skip", threads: Optional[int] = None, algorithm: str = "auto",
+                   ddof: int = 0):
+            kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat, ddof)
+            return self._apply(lambda e: _moving_expr(e, kw))
+    else:
+        def rolling(self, window_size: int, *, min_samples: Optional[int] = None,  # type: ignore[misc]
+                    center: bool = False):
+            kw = _rolling_kwargs(window_size, min_samples, center, stat)
+            return self._apply(lambda e: _rolling_expr(e, kw))
+
+        def moving(self, window: int, *, mode: str = "valid",  # type: ignore[misc]
+                   min_samples: Optional[int] = None, nan_policy: str = "skip",
+                   threads: Optional[int] = None, algorithm: str = "auto"):
+            kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat)
+            return self._apply(lambda e: _moving_expr(e, kw))
+
+    for fn, kind, doc in ((rolling, "rolling", rolling_doc), (moving, "moving", moving_doc)):
+        for cls in (MwkExprNamespace, MwkSeriesNamespace):
+            name = f"{kind}_{stat}"
+
+            method = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+            method.__kwdefaults__ = dict(fn.__kwdefaults__ or {})
+            method.__annotations__ = dict(fn.__annotations__)
+            method.__qualname__ = f"{cls.__name__}.{name}"
+            method.__module__ = __name__
+            method.__doc__ = doc if cls is MwkExprNamespace else (
+                f"{doc.splitlines()[0]}\n\nOn a series; see :meth:`MwkExprNamespace.{name}`.\n")
+            setattr(cls, name, method)
+
+
+for _stat in _STATS:
+    _add_methods(_stat)
+del _stat

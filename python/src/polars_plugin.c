@@ -1,14 +1,22 @@
 /*
  * The Polars expression plugin (interface 0.1, polars-ffi version_0), in C.
  *
- * Two functions:
- *   rolling_mean  window along the rows of a numeric column, with the
- *                 semantics of Polars' own Expr.rolling_mean: nulls are
- *                 missing (skipped, min_samples counts non-null values, too
- *                 few gives null), NaN is a value (a window holding one gives
- *                 NaN), +-inf follow IEEE.
- *   moving_mean   one moving mean per row of an Array or List column, with
- *                 the NumPy path's semantics (mwk.move_mean on each row).
+ * One generic pair of entries serves every statistic of mwk's registry
+ * (kwargs "stat": "mean", "sum", "var", ...; see mwk_stat_from_name):
+ *   rolling   the window runs along the rows of a numeric column, with the
+ *             semantics of Polars' own Expr.rolling_<stat>: nulls are
+ *             missing (skipped, min_samples counts non-null values, too few
+ *             gives null; a statistic with ddof also gives null when the
+ *             count is <= ddof, as Polars' rolling_var), NaN is a value (a
+ *             window holding one gives NaN), +-inf as the statistic's
+ *             contract says, a window longer than the column clipped to it.
+ *   moving    one moving statistic per row of an Array or List column, with
+ *             the NumPy path's semantics (mwk.move_<stat> on each row); List
+ *             rows of equal length go to the library as one batch.
+ * rolling_mean and moving_mean are the same functions with "stat" defaulting
+ * to "mean" (the names registered before the registry existed).
+ * _polars_plugin_mwk_statistics is not a Polars entry: it describes the
+ * registry (JSON) for the Python side when the NumPy module does not.
  *
  * Ownership (see polars-ffi): every input chunk and then every input wrapper
  * is released here on every path; the output export owns one schema, one
@@ -18,6 +26,7 @@
  * thread for _polars_plugin_get_last_error_message.
  */
 #define _GNU_SOURCE /* madvise */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,20 +41,18 @@
 
 #define PLUGIN_API __attribute__((visibility("default")))
 
+typedef void field_fn(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
+                      const uint8_t *kwargs, size_t kwargs_len);
+typedef void compute_fn(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs, size_t kwargs_len,
+                        SeriesExport *return_value, const CallerContext *ctx);
+
 PLUGIN_API uint32_t _polars_plugin_get_version(void);
 PLUGIN_API const char *_polars_plugin_get_last_error_message(void);
-PLUGIN_API void _polars_plugin_field_rolling_mean(const struct ArrowSchema *fields, size_t n_fields,
-                                                  struct ArrowSchema *return_value, const uint8_t *kwargs,
-                                                  size_t kwargs_len);
-PLUGIN_API void _polars_plugin_rolling_mean(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
-                                            size_t kwargs_len, SeriesExport *return_value,
-                                            const CallerContext *ctx);
-PLUGIN_API void _polars_plugin_field_moving_mean(const struct ArrowSchema *fields, size_t n_fields,
-                                                 struct ArrowSchema *return_value, const uint8_t *kwargs,
-                                                 size_t kwargs_len);
-PLUGIN_API void _polars_plugin_moving_mean(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
-                                           size_t kwargs_len, SeriesExport *return_value,
-                                           const CallerContext *ctx);
+PLUGIN_API field_fn _polars_plugin_field_rolling, _polars_plugin_field_moving;
+PLUGIN_API field_fn _polars_plugin_field_rolling_mean, _polars_plugin_field_moving_mean;
+PLUGIN_API compute_fn _polars_plugin_rolling, _polars_plugin_moving;
+PLUGIN_API compute_fn _polars_plugin_rolling_mean, _polars_plugin_moving_mean;
+PLUGIN_API const char *_polars_plugin_mwk_statistics(void);
 
 /* ------------------------------------------------------------------------ */
 /* errors                                                                    */
@@ -290,13 +297,46 @@ static size_t kind_size(in_kind k) {
 }
 
 /* Kinds the library reads directly. */
-static int kind_direct(in_kind k, mwk_dtype *dt) {
-    switch (k) {
-    case IN_F64: *dt = MWK_F64; return 1;
-    case IN_F32: *dt = MWK_F32; return 1;
-    case IN_I64: *dt = MWK_I64; return 1;
-    case IN_I32: *dt = MWK_I32; return 1;
-    default: return 0;
+/* The library's dtype for a kind (bool: MWK_BOOL, which the library reads
+ * one byte per value; Arrow packs bits, so bool is always gathered). */
+static mwk_dtype kind_dtype(in_kind k) {
+    static const mwk_dtype map[] = {MWK_F64, MWK_F32, MWK_F16, MWK_I8, MWK_I16, MWK_I32, MWK_I64,
+                                    MWK_U8,  MWK_U16, MWK_U32, MWK_U64, MWK_BOOL, MWK_F64};
+    return map[k];
+}
+
+/* Kinds the library reads in place from an Arrow values buffer. */
+static int kind_direct(in_kind k) { return k != IN_BOOL && k != IN_BAD; }
+
+/* Gathered values (nulls as NaN, bool as 0/1): float32 when that is exact
+ * (float32, float16), float64 otherwise (the library converts every input to
+ * float64 first, so nothing is lost). */
+static mwk_dtype kind_gather_dtype(in_kind k) { return k == IN_F32 || k == IN_F16 ? MWK_F32 : MWK_F64; }
+
+/* Arrow format and size of an output dtype. */
+static const char *dtype_format(mwk_dtype d) {
+    switch (d) {
+    case MWK_F64: return "g";
+    case MWK_F32: return "f";
+    case MWK_F16: return "e";
+    case MWK_I64: return "l";
+    case MWK_I32: return "i";
+    case MWK_I16: return "s";
+    case MWK_I8: return "c";
+    case MWK_U64: return "L";
+    case MWK_U32: return "I";
+    case MWK_U16: return "S";
+    case MWK_U8: return "C";
+    default: return NULL; /* bool is bit-packed in Arrow: not an output */
+    }
+}
+
+static size_t dtype_size(mwk_dtype d) {
+    switch (d) {
+    case MWK_F64: case MWK_I64: case MWK_U64: return 8;
+    case MWK_F32: case MWK_I32: case MWK_U32: return 4;
+    case MWK_F16: case MWK_I16: case MWK_U16: return 2;
+    default: return 1;
     }
 }
 
@@ -351,16 +391,71 @@ static int check_primitive(const struct ArrowArray *a, const char *what) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* kwargs                                                                    */
+/* the registry                                                              */
 
-static int parse_kwargs(const uint8_t *kw, size_t len, kw_dict *d, const char *fn) {
-    char err[256];
-    if (kw_parse(len ? kw : NULL, len, d, err, sizeof err) < 0) {
-        set_err("mwk.%s: %s", fn, err);
-        return -1;
-    }
-    return 0;
+static int stat_info(mwk_stat s, mwk_stat_info *info) {
+    memset(info, 0, sizeof *info);
+    info->struct_size = sizeof *info;
+    return mwk_stat_info_get(s, info) == MWK_OK && info->name ? 0 : -1;
 }
+
+/* Appends to buf[*pos..len) like snprintf, never past the end. */
+static void app(char *buf, size_t len, size_t *pos, const char *fmt, ...) {
+    if (*pos >= len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+    va_end(ap);
+    if (k > 0) *pos += (size_t)k;
+    if (*pos >= len) *pos = len - 1;
+}
+
+/* "mean, sum, var, ..." */
+static void stat_names(char *buf, size_t len) {
+    size_t pos = 0;
+    buf[0] = 0;
+    for (size_t s = 0; s < mwk_stat_count(); s++) {
+        const char *nm = mwk_stat_name((mwk_stat)s);
+        if (nm) app(buf, len, &pos, "%s%s", pos ? ", " : "", nm);
+    }
+}
+
+/* "'auto', 'naive', ..." for one statistic. */
+static void algo_names(const mwk_stat_info *info, char *buf, size_t len) {
+    size_t pos = 0;
+    buf[0] = 0;
+    app(buf, len, &pos, "'auto'");
+    for (size_t i = 0; i < info->n_algorithms; i++) {
+        const char *nm = mwk_algorithm_name(info->algorithms[i]);
+        if (nm) app(buf, len, &pos, ", '%s'", nm);
+    }
+}
+
+/* The registry as JSON, for mwk.polars when the NumPy module does not
+ * describe it: [{"name": "var", "ddof": true, "float32": true,
+ * "algorithms": ["naive", ...]}, ...]. Thread-local storage, rebuilt per call. */
+PLUGIN_API const char *_polars_plugin_mwk_statistics(void) {
+    static _Thread_local char buf[8192];
+    size_t pos = 0;
+    app(buf, sizeof buf, &pos, "[");
+    for (size_t s = 0; s < mwk_stat_count(); s++) {
+        mwk_stat_info info;
+        if (stat_info((mwk_stat)s, &info) < 0) continue;
+        app(buf, sizeof buf, &pos, "%s{\"name\": \"%s\", \"ddof\": %s, \"float32\": %s, \"algorithms\": [",
+            s ? ", " : "", info.name, (info.params & MWK_PARAM_DDOF) ? "true" : "false",
+            info.float_output_keeps_f32 ? "true" : "false");
+        for (size_t i = 0; i < info.n_algorithms; i++) {
+            const char *nm = mwk_algorithm_name(info.algorithms[i]);
+            app(buf, sizeof buf, &pos, "%s\"%s\"", i ? ", " : "", nm ? nm : "?");
+        }
+        app(buf, sizeof buf, &pos, "]}");
+    }
+    app(buf, sizeof buf, &pos, "]");
+    return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* kwargs                                                                    */
 
 static int check_keys(const kw_dict *d, const char *fn, const char *const *allowed, int n) {
     for (int k = 0; k < d->n; k++) {
@@ -393,25 +488,86 @@ static int kw_int(const kw_dict *d, const char *fn, const char *key, int require
     return 0;
 }
 
+/* The statistic and its parameters, common to both entries. */
+typedef struct stat_args {
+    mwk_stat stat;
+    mwk_stat_info info;
+    mwk_params params;
+    char fn[48]; /* "rolling_std": the function's name in messages */
+} stat_args;
+
+/* Reads the dict, then "stat" (a registry name; def_stat for the entries
+ * named after one statistic, which take no "stat" key) and the statistic's
+ * parameters (ddof: default 1 for rolling as Polars, 0 for moving as NumPy).
+ * Fills keys[*nkeys..] with the keys this adds. */
+static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def_stat, kw_dict *d,
+                      stat_args *sa, const char **keys, int *nkeys) {
+    const char *entry = moving ? "moving" : "rolling";
+    char err[256];
+    snprintf(sa->fn, sizeof sa->fn, "%s%s%s", entry, def_stat ? "_" : "", def_stat ? def_stat : "");
+    if (kw_parse(len ? kw : NULL, len, d, err, sizeof err) < 0) {
+        set_err("mwk.%s: %s", sa->fn, err);
+        return -1;
+    }
+    const char *name = def_stat;
+    if (!def_stat) {
+        keys[(*nkeys)++] = "stat";
+        const kw_item *it = kw_get(d, "stat");
+        if (!it || it->type == KW_NONE) {
+            set_err("mwk.%s: keyword argument 'stat' (a statistic's name) is required", sa->fn);
+            return -1;
+        }
+        if (it->type != KW_STR) {
+            set_err("mwk.%s: 'stat' must be a str", sa->fn);
+            return -1;
+        }
+        name = it->s;
+    }
+    if (mwk_stat_from_name(name, &sa->stat) != MWK_OK || stat_info(sa->stat, &sa->info) < 0) {
+        char known[256];
+        stat_names(known, sizeof known);
+        set_err("mwk.%s: unknown statistic '%s' (known: %s)", sa->fn, name, known);
+        return -1;
+    }
+    snprintf(sa->fn, sizeof sa->fn, "%s_%s", entry, sa->info.name);
+    mwk_params_init(&sa->params);
+    if (sa->info.params & MWK_PARAM_DDOF) {
+        int64_t dd;
+        keys[(*nkeys)++] = "ddof";
+        if (kw_int(d, sa->fn, "ddof", 0, moving ? 0 : 1, &dd) < 0) return -1;
+        if (dd < 0 || dd > INT_MAX) {
+            set_err("mwk.%s: ddof must be between 0 and %d, got %lld", sa->fn, INT_MAX, (long long)dd);
+            return -1;
+        }
+        sa->params.ddof = (int)dd;
+    }
+    return 0;
+}
+
 typedef struct rolling_args {
+    stat_args sa;
     size_t window;
-    size_t min_samples; /* >= 1 (Polars' 0 means 1) */
+    size_t min_valid; /* non-null values a window needs: min_samples (0 means 1), raised to
+                         ddof + 1 for a statistic with ddof (Polars' rolling_var gives null there) */
     int center;
 } rolling_args;
 
-static int rolling_parse(const uint8_t *kw, size_t len, rolling_args *r) {
-    static const char *const keys[] = {"window_size", "min_samples", "center"};
+static int rolling_parse(const uint8_t *kw, size_t len, const char *def_stat, rolling_args *r) {
+    const char *keys[8] = {"window_size", "min_samples", "center"};
+    int nkeys = 3;
     kw_dict d;
     int64_t w, m;
-    if (parse_kwargs(kw, len, &d, "rolling_mean") < 0 || check_keys(&d, "rolling_mean", keys, 3) < 0) return -1;
-    if (kw_int(&d, "rolling_mean", "window_size", 1, 0, &w) < 0) return -1;
+    stat_args *sa = &r->sa;
+    if (stat_parse(kw, len, 0, def_stat, &d, sa, keys, &nkeys) < 0) return -1;
+    if (check_keys(&d, sa->fn, keys, nkeys) < 0) return -1;
+    if (kw_int(&d, sa->fn, "window_size", 1, 0, &w) < 0) return -1;
     if (w < 1) {
-        set_err("mwk.rolling_mean: window_size must be >= 1, got %lld", (long long)w);
+        set_err("mwk.%s: window_size must be >= 1, got %lld", sa->fn, (long long)w);
         return -1;
     }
-    if (kw_int(&d, "rolling_mean", "min_samples", 0, w, &m) < 0) return -1;
+    if (kw_int(&d, sa->fn, "min_samples", 0, w, &m) < 0) return -1;
     if (m < 0 || m > w) {
-        set_err("mwk.rolling_mean: min_samples must be between 0 and window_size (=%lld), got %lld",
+        set_err("mwk.%s: min_samples must be between 0 and window_size (=%lld), got %lld", sa->fn,
                 (long long)w, (long long)m);
         return -1;
     }
@@ -419,17 +575,20 @@ static int rolling_parse(const uint8_t *kw, size_t len, rolling_args *r) {
     r->center = 0;
     if (c && c->type != KW_NONE) {
         if (c->type != KW_BOOL) {
-            set_err("mwk.rolling_mean: center must be a bool");
+            set_err("mwk.%s: center must be a bool", sa->fn);
             return -1;
         }
         r->center = (int)c->i;
     }
     r->window = (size_t)w;
-    r->min_samples = m < 1 ? 1 : (size_t)m;
+    r->min_valid = m < 1 ? 1 : (size_t)m;
+    if ((sa->info.params & MWK_PARAM_DDOF) && r->min_valid <= (size_t)sa->params.ddof)
+        r->min_valid = (size_t)sa->params.ddof + 1;
     return 0;
 }
 
 typedef struct moving_args {
+    stat_args sa;
     size_t window;
     size_t min_count; /* MWK_MIN_COUNT_WINDOW or 1..window */
     mwk_align align;
@@ -438,25 +597,29 @@ typedef struct moving_args {
     int threads; /* -1: choose */
 } moving_args;
 
-static int moving_parse(const uint8_t *kw, size_t len, moving_args *r) {
-    static const char *const keys[] = {"window", "mode", "min_samples", "nan_policy", "threads", "algorithm"};
+static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, moving_args *r) {
+    const char *keys[10] = {"window", "mode", "min_samples", "nan_policy", "threads", "algorithm"};
+    int nkeys = 6;
     kw_dict d;
     int64_t w, m, t;
-    if (parse_kwargs(kw, len, &d, "moving_mean") < 0 || check_keys(&d, "moving_mean", keys, 6) < 0) return -1;
-    if (kw_int(&d, "moving_mean", "window", 1, 0, &w) < 0) return -1;
+    stat_args *sa = &r->sa;
+    if (stat_parse(kw, len, 1, def_stat, &d, sa, keys, &nkeys) < 0) return -1;
+    const char *fn = sa->fn;
+    if (check_keys(&d, fn, keys, nkeys) < 0) return -1;
+    if (kw_int(&d, fn, "window", 1, 0, &w) < 0) return -1;
     if (w < 1) {
-        set_err("mwk.moving_mean: window must be >= 1, got %lld", (long long)w);
+        set_err("mwk.%s: window must be >= 1, got %lld", fn, (long long)w);
         return -1;
     }
-    if (kw_int(&d, "moving_mean", "min_samples", 0, -1, &m) < 0) return -1;
+    if (kw_int(&d, fn, "min_samples", 0, -1, &m) < 0) return -1;
     if (m != -1 && (m < 1 || m > w)) {
-        set_err("mwk.moving_mean: min_samples must be None or between 1 and window (=%lld), got %lld",
+        set_err("mwk.%s: min_samples must be None or between 1 and window (=%lld), got %lld", fn,
                 (long long)w, (long long)m);
         return -1;
     }
-    if (kw_int(&d, "moving_mean", "threads", 0, -1, &t) < 0) return -1;
+    if (kw_int(&d, fn, "threads", 0, -1, &t) < 0) return -1;
     if (t != -1 && (t < 1 || t > 1 << 20)) {
-        set_err("mwk.moving_mean: threads must be None or a positive integer, got %lld", (long long)t);
+        set_err("mwk.%s: threads must be None or a positive integer, got %lld", fn, (long long)t);
         return -1;
     }
     r->window = (size_t)w;
@@ -467,130 +630,57 @@ static int moving_parse(const uint8_t *kw, size_t len, moving_args *r) {
     const kw_item *it = kw_get(&d, "mode");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_STR) {
-            set_err("mwk.moving_mean: mode must be a str");
+            set_err("mwk.%s: mode must be a str", fn);
             return -1;
         }
         if (!strcmp(it->s, "trailing")) r->align = MWK_ALIGN_TRAILING;
         else if (!strcmp(it->s, "valid")) r->align = MWK_ALIGN_VALID;
         else if (!strcmp(it->s, "centered")) r->align = MWK_ALIGN_CENTERED;
         else {
-            set_err("mwk.moving_mean: mode must be one of 'trailing', 'valid', 'centered'; got '%s'", it->s);
+            set_err("mwk.%s: mode must be one of 'trailing', 'valid', 'centered'; got '%s'", fn, it->s);
             return -1;
         }
     }
     it = kw_get(&d, "nan_policy");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_STR) {
-            set_err("mwk.moving_mean: nan_policy must be a str");
+            set_err("mwk.%s: nan_policy must be a str", fn);
             return -1;
         }
         if (!strcmp(it->s, "skip")) r->policy = MWK_NAN_SKIP;
         else if (!strcmp(it->s, "propagate")) r->policy = MWK_NAN_PROPAGATE;
         else {
-            set_err("mwk.moving_mean: nan_policy must be one of 'skip', 'propagate'; got '%s'", it->s);
+            set_err("mwk.%s: nan_policy must be one of 'skip', 'propagate'; got '%s'", fn, it->s);
             return -1;
         }
     }
     r->algorithm = MWK_ALGO_AUTO;
     it = kw_get(&d, "algorithm");
     if (it && it->type != KW_NONE) {
-        static const char *const names[] = {"auto", "naive", "ring", "prefix", "fft"};
         if (it->type != KW_STR) {
-            set_err("mwk.moving_mean: algorithm must be a str");
+            set_err("mwk.%s: algorithm must be a str", fn);
             return -1;
         }
-        int found = -1;
-        for (int i = 0; i < 5; i++)
-            if (!strcmp(it->s, names[i])) found = i;
-        if (found < 0) {
-            set_err("mwk.moving_mean: algorithm must be one of 'auto', 'naive', 'ring', 'prefix', 'fft'; "
-                    "got '%s'", it->s);
+        mwk_algorithm a;
+        if (mwk_algorithm_from_name(it->s, &a) != MWK_OK || !mwk_stat_has_algorithm(sa->stat, a)) {
+            char names[256];
+            algo_names(&sa->info, names, sizeof names);
+            set_err("mwk.%s: algorithm must be one of %s; got '%s'", fn, names, it->s);
             return -1;
         }
-        r->algorithm = (mwk_algorithm)found;
+        r->algorithm = a;
     }
     return 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* a moving mean of one row with any window >= 1 (the C API wants w <= n)   */
-
-static void fill_nan(void *y, mwk_dtype ydt, size_t n) {
-    if (ydt == MWK_F32)
-        for (size_t i = 0; i < n; i++) ((float *)y)[i] = NAN;
-    else
-        for (size_t i = 0; i < n; i++) ((double *)y)[i] = NAN;
-}
-
-static size_t out_len_any(size_t n, size_t w, mwk_align al) {
-    if (al != MWK_ALIGN_VALID) return n;
-    return n >= w ? n - w + 1 : 0;
-}
-
-/* Moving mean of x[0..n) (stride xs elements, dtype dt) into y[0..out_len)
- * (contiguous, ydt), for any window. For w > n: trailing windows are the
- * clipped prefixes (= window n); centered windows are clipped prefixes,
- * clipped suffixes (a trailing pass over the row reversed) or the whole row;
- * valid has no output. min_count (or w, for the default) above n gives NaN. */
-static mwk_status mm_row_any(const char *x, mwk_dtype dt, size_t n, ptrdiff_t xs, void *y, mwk_dtype ydt,
-                             size_t w, const mwk_options *opt) {
-    if (n == 0) return MWK_OK;
-    if (w <= n) return mwk_move_mean(x, dt, n, xs, y, 1, w, opt);
-    if (opt->align == MWK_ALIGN_VALID) return MWK_OK;
-    size_t mc = opt->min_count == MWK_MIN_COUNT_WINDOW ? w : opt->min_count;
-    if (mc > n) {
-        fill_nan(y, ydt, n);
-        return MWK_OK;
-    }
-    mwk_options o = *opt;
-    o.min_count = mc;
-    o.align = MWK_ALIGN_TRAILING;
-    if (opt->align == MWK_ALIGN_TRAILING) return mwk_move_mean(x, dt, n, xs, y, 1, n, &o);
-    size_t ysz = ydt == MWK_F32 ? 4 : 8;
-    char *pre = (char *)malloc(2 * n * ysz);
-    if (!pre) return MWK_E_NOMEM;
-    char *suf = pre + n * ysz;
-    size_t isz = dt == MWK_F64 || dt == MWK_I64 ? 8 : 4;
-    mwk_status st = mwk_move_mean(x, dt, n, xs, pre, 1, n, &o);
-    if (st == MWK_OK)
-        st = mwk_move_mean(x + (ptrdiff_t)(n - 1) * xs * (ptrdiff_t)isz, dt, n, -xs, suf, 1, n, &o);
-    if (st == MWK_OK) {
-        size_t F = w / 2, B = (w - 1) / 2;
-        for (size_t i = 0; i < n; i++) {
-            const char *src;
-            if (i + B < n - 1) src = pre + (i + B) * ysz;            /* [0, i+B] */
-            else if (i <= F) src = pre + (n - 1) * ysz;              /* whole row */
-            else src = suf + (n - 1 - (i - F)) * ysz;                /* [i-F, n-1] */
-            memcpy((char *)y + i * ysz, src, ysz);
-        }
-    }
-    free(pre);
-    return st;
-}
-
-/* ------------------------------------------------------------------------ */
-/* rolling_mean                                                              */
-
-static const char *rolling_out_format(in_kind k) { return k == IN_F32 ? "f" : "g"; }
-
-PLUGIN_API void _polars_plugin_field_rolling_mean(const struct ArrowSchema *fields, size_t n_fields,
-                                                  struct ArrowSchema *return_value, const uint8_t *kwargs,
-                                                  size_t kwargs_len) {
-    rolling_args ra;
-    if (rolling_parse(kwargs, kwargs_len, &ra) < 0) return;
-    if (n_fields != 1 || !fields) {
-        set_err("mwk.rolling_mean takes one input column, got %zu", n_fields);
-        return;
-    }
-    in_kind k = kind_of_format(fields[0].format);
-    if (k == IN_BAD) {
-        set_err("mwk.rolling_mean: unsupported column dtype (Arrow format '%s'); expected a float, integer "
-                "or boolean column",
-                fields[0].format ? fields[0].format : "?");
-        return;
-    }
-    if (schema_make(return_value, rolling_out_format(k), fields[0].name, NULL, NULL) < 0)
-        set_err("mwk.rolling_mean: out of memory");
+/* Threads for one library call: the caller's choice; else one when Polars
+ * already runs this call in parallel with others (CallerContext bit 0) or
+ * the input is small; else the library's default (results never depend on
+ * the thread count). */
+static int threads_for(int requested, const CallerContext *ctx, size_t elements) {
+    if (requested > 0) return requested;
+    if (ctx && (ctx->bitflags & 1u)) return 1;
+    return elements < ((size_t)1 << 20) ? 1 : 0;
 }
 
 /* Output buffers. A large column's output is fresh memory on every call;
@@ -608,6 +698,56 @@ static void *out_alloc(size_t bytes) {
     return p;
 }
 
+/* Element (already offset) of a values buffer with optional validity, as the
+ * gather dtype (null: NaN). Returns whether it was a NaN value (not a null). */
+static inline int gather_one(in_kind k, const void *vals, const uint8_t *vb, int64_t p, mwk_dtype gdt, void *dst,
+                             size_t pos) {
+    int ok = !vb || bit_get(vb, p);
+    double v = ok ? value_at(k, vals, p) : NAN;
+    if (gdt == MWK_F32) ((float *)dst)[pos] = (float)v;
+    else ((double *)dst)[pos] = v;
+    return ok && v != v;
+}
+
+static void store_nan(void *y, mwk_dtype ydt, size_t i) {
+    if (ydt == MWK_F32) ((float *)y)[i] = NAN;
+    else if (ydt == MWK_F64) ((double *)y)[i] = NAN;
+}
+
+/* ------------------------------------------------------------------------ */
+/* rolling                                                                   */
+
+/* The output dtype for an input format, or -1 with the error set. */
+static int rolling_out_dtype(const rolling_args *ra, const char *format, in_kind *k, mwk_dtype *ydt) {
+    *k = kind_of_format(format);
+    if (*k == IN_BAD) {
+        set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected a float, integer or boolean "
+                "column",
+                ra->sa.fn, format ? format : "?");
+        return -1;
+    }
+    if (mwk_move_out_dtype(ra->sa.stat, kind_dtype(*k), ydt) != MWK_OK || !dtype_format(*ydt)) {
+        set_err("mwk.%s: no output dtype for Arrow format '%s'", ra->sa.fn, format);
+        return -1;
+    }
+    return 0;
+}
+
+static void rolling_field(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
+                          const uint8_t *kwargs, size_t kwargs_len, const char *def_stat) {
+    rolling_args ra;
+    in_kind k;
+    mwk_dtype ydt;
+    if (rolling_parse(kwargs, kwargs_len, def_stat, &ra) < 0) return;
+    if (n_fields != 1 || !fields) {
+        set_err("mwk.%s takes one input column, got %zu", ra.sa.fn, n_fields);
+        return;
+    }
+    if (rolling_out_dtype(&ra, fields[0].format, &k, &ydt) < 0) return;
+    if (schema_make(return_value, dtype_format(ydt), fields[0].name, NULL, NULL) < 0)
+        set_err("mwk.%s: out of memory", ra.sa.fn);
+}
+
 /* Window [lo, hi] of output i (clipped to [0, n)). */
 static inline void window_bounds(size_t i, size_t n, size_t w, int center, size_t *lo, size_t *hi) {
     if (center) {
@@ -620,24 +760,30 @@ static inline void window_bounds(size_t i, size_t n, size_t w, int center, size_
     }
 }
 
-static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExport *ret) {
+static void rolling_compute(SeriesExport *in, const rolling_args *ra, const CallerContext *ctx, SeriesExport *ret) {
+    const char *fn = ra->sa.fn;
     const char *name = in->field && in->field->name ? in->field->name : "";
-    in_kind k = in->field ? kind_of_format(in->field->format) : IN_BAD;
-    if (k == IN_BAD) {
-        set_err("mwk.rolling_mean: unsupported column dtype (Arrow format '%s')",
-                in->field && in->field->format ? in->field->format : "?");
+    in_kind k;
+    mwk_dtype ydt;
+    if (!in->field) {
+        set_err("mwk.%s: input column without a schema", fn);
         return;
     }
-    int f32 = k == IN_F32;
-    mwk_dtype ydt = f32 ? MWK_F32 : MWK_F64;
-    size_t ysz = f32 ? 4 : 8;
+    if (rolling_out_dtype(ra, in->field->format, &k, &ydt) < 0) return;
+    size_t ysz = dtype_size(ydt);
 
     size_t n = 0;
     int has_null = 0;
     for (size_t j = 0; j < in->len; j++) {
-        if (check_primitive(in->arrays[j], "rolling_mean input") < 0) return;
+        char what[64];
+        snprintf(what, sizeof what, "%s input", fn);
+        if (check_primitive(in->arrays[j], what) < 0) return;
         n += (size_t)in->arrays[j]->length;
         has_null |= chunk_has_nulls(in->arrays[j]);
+    }
+    if (n > SIZE_MAX / 16) {
+        set_err("mwk.%s: column too long", fn);
+        return;
     }
 
     void *yv = out_alloc(n * ysz);
@@ -651,40 +797,44 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
         mwk_options opt;
         mwk_options_init(&opt);
         opt.min_count = 1;
-        /* The whole column arrives in one call (not elementwise): let a long
-         * column use every core; results do not depend on the thread count. */
-        opt.threads = 0;
+        opt.long_window = MWK_LONG_WINDOW_CLIP; /* Polars' rule: windows clipped to the column */
+        /* The whole column arrives in one call (not elementwise): a long
+         * column may use every core unless Polars runs calls in parallel. */
+        opt.threads = ctx && (ctx->bitflags & 1u) ? 1 : 0;
         opt.align = ra->center ? MWK_ALIGN_CENTERED : MWK_ALIGN_TRAILING;
-        mwk_dtype dt = MWK_F64;
+        mwk_dtype dt;
         const char *x;
-        mwk_status st;
         if (!has_null) {
             /* Nulls absent: every value counts, NaN propagates. */
             opt.nan_policy = MWK_NAN_PROPAGATE;
-            if (in->len == 1 && kind_direct(k, &dt)) {
-                const struct ArrowArray *a = in->arrays[0];
-                x = (const char *)a->buffers[1] + (size_t)a->offset * kind_size(k);
-            } else if (kind_direct(k, &dt)) {
-                size_t isz = kind_size(k), pos = 0;
-                xbuf = malloc(n * isz);
-                if (!xbuf) goto nomem;
-                for (size_t j = 0; j < in->len; j++) {
-                    const struct ArrowArray *a = in->arrays[j];
-                    /* An empty chunk may have no values buffer at all. */
-                    if (a->length == 0) continue;
-                    memcpy((char *)xbuf + pos * isz, (const char *)a->buffers[1] + (size_t)a->offset * isz,
-                           (size_t)a->length * isz);
-                    pos += (size_t)a->length;
+            if (kind_direct(k)) {
+                dt = kind_dtype(k);
+                size_t isz = kind_size(k);
+                if (in->len == 1) {
+                    const struct ArrowArray *a = in->arrays[0];
+                    x = (const char *)a->buffers[1] + (size_t)a->offset * isz;
+                } else {
+                    size_t pos = 0;
+                    xbuf = malloc(n * isz);
+                    if (!xbuf) goto nomem;
+                    for (size_t j = 0; j < in->len; j++) {
+                        const struct ArrowArray *a = in->arrays[j];
+                        /* An empty chunk may have no values buffer at all. */
+                        if (a->length == 0) continue;
+                        memcpy((char *)xbuf + pos * isz, (const char *)a->buffers[1] + (size_t)a->offset * isz,
+                               (size_t)a->length * isz);
+                        pos += (size_t)a->length;
+                    }
+                    x = (const char *)xbuf;
                 }
-                x = (const char *)xbuf;
             } else {
-                dt = MWK_F64;
-                double *d = (double *)malloc(n * sizeof *d);
-                if (!(xbuf = d)) goto nomem;
+                dt = kind_gather_dtype(k);
+                if (!(xbuf = malloc(n * dtype_size(dt)))) goto nomem;
                 size_t pos = 0;
                 for (size_t j = 0; j < in->len; j++) {
                     const struct ArrowArray *a = in->arrays[j];
-                    for (int64_t i = 0; i < a->length; i++) d[pos++] = value_at(k, a->buffers[1], a->offset + i);
+                    for (int64_t i = 0; i < a->length; i++, pos++)
+                        gather_one(k, a->buffers[1], NULL, a->offset + i, dt, xbuf, pos);
                 }
                 x = (const char *)xbuf;
             }
@@ -692,63 +842,47 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
             /* Nulls become NaN and are skipped; genuine NaNs are counted
              * separately and turn their windows to NaN afterwards. */
             opt.nan_policy = MWK_NAN_SKIP;
-            dt = f32 ? MWK_F32 : MWK_F64;
-            xbuf = malloc(n * ysz);
+            dt = kind_gather_dtype(k);
+            xbuf = malloc(n * dtype_size(dt));
             cnt = (size_t *)malloc((n + 1) * sizeof *cnt);
-            if (!xbuf || !cnt) goto nomem;
-            size_t pos = 0, nan_seen = 0;
-            cnt[0] = 0;
+            nans = (size_t *)malloc((n + 1) * sizeof *nans);
+            if (!xbuf || !cnt || !nans) goto nomem;
+            size_t pos = 0;
+            cnt[0] = nans[0] = 0;
             for (size_t j = 0; j < in->len; j++) {
                 const struct ArrowArray *a = in->arrays[j];
                 const uint8_t *vb = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
                 for (int64_t i = 0; i < a->length; i++, pos++) {
-                    int ok = !vb || bit_get(vb, a->offset + i);
-                    double v = ok ? value_at(k, a->buffers[1], a->offset + i) : NAN;
-                    if (ok && v != v) nan_seen++;
-                    if (f32) ((float *)xbuf)[pos] = (float)v;
-                    else ((double *)xbuf)[pos] = v;
-                    cnt[pos + 1] = cnt[pos] + (size_t)ok;
+                    int isnan = gather_one(k, a->buffers[1], vb, a->offset + i, dt, xbuf, pos);
+                    cnt[pos + 1] = cnt[pos] + (size_t)(!vb || bit_get(vb, a->offset + i));
+                    nans[pos + 1] = nans[pos] + (size_t)isnan;
                 }
             }
-            if (nan_seen) {
-                nans = (size_t *)malloc((n + 1) * sizeof *nans);
-                if (!nans) goto nomem;
-                nans[0] = 0;
-                pos = 0;
-                for (size_t j = 0; j < in->len; j++) {
-                    const struct ArrowArray *a = in->arrays[j];
-                    const uint8_t *vb = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
-                    for (int64_t i = 0; i < a->length; i++, pos++) {
-                        int ok = !vb || bit_get(vb, a->offset + i);
-                        double v = f32 ? ((float *)xbuf)[pos] : ((double *)xbuf)[pos];
-                        nans[pos + 1] = nans[pos] + (size_t)(ok && v != v);
-                    }
-                }
+            if (nans[n] == 0) {
+                free(nans);
+                nans = NULL;
             }
             x = (const char *)xbuf;
         }
-        st = mm_row_any(x, dt, n, 1, yv, ydt, ra->window, &opt);
+        mwk_status st = mwk_move(ra->sa.stat, &ra->sa.params, x, dt, n, 1, yv, 1, ra->window, &opt);
         if (st != MWK_OK) {
             if (st == MWK_E_NOMEM) goto nomem;
-            set_err("mwk.rolling_mean: %s", mwk_status_str(st));
+            set_err("mwk.%s: %s", fn, mwk_status_str(st));
             goto fail;
         }
-        /* Validity: at least min_samples non-null values in the window.
+        /* Validity: at least min_valid non-null values in the window.
          * Without nulls or NaNs only the clipped windows at the ends can
-         * fall short (full windows hold w >= min_samples values), so the
-         * scan is limited to them instead of touching every output again. */
+         * fall short (full windows hold w >= min_valid values), so the scan
+         * is limited to them instead of touching every output again. */
         size_t edge = ra->window < n ? ra->window : n;
-        int edges_only = !cnt && !nans;
+        int edges_only = !cnt && !nans && ra->window >= ra->min_valid;
         for (size_t i = 0; i < n; i++) {
             if (edges_only && i == edge && n > 2 * edge) i = n - edge;
             size_t lo, hi;
             window_bounds(i, n, ra->window, ra->center, &lo, &hi);
             size_t c = cnt ? cnt[hi + 1] - cnt[lo] : hi - lo + 1;
-            if (nans && nans[hi + 1] != nans[lo]) {
-                if (f32) ((float *)yv)[i] = NAN;
-                else ((double *)yv)[i] = NAN;
-            }
-            if (c < ra->min_samples) {
+            if (nans && nans[hi + 1] != nans[lo]) store_nan(yv, ydt, i);
+            if (c < ra->min_valid) {
                 if (!valid) {
                     valid = (uint8_t *)malloc((n + 7) / 8);
                     if (!valid) goto nomem;
@@ -756,8 +890,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
                 }
                 valid[i >> 3] &= (uint8_t) ~(1u << (i & 7));
                 null_count++;
-                if (f32) ((float *)yv)[i] = 0.0f;
-                else ((double *)yv)[i] = 0.0;
+                memset((char *)yv + i * ysz, 0, ysz);
             }
         }
     }
@@ -769,7 +902,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
 
     struct ArrowSchema schema;
     struct ArrowArray array;
-    if (schema_make(&schema, rolling_out_format(k), name, NULL, NULL) < 0) goto nomem;
+    if (schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
     void *bufs[2] = {valid, yv};
     valid = NULL;
     yv = NULL;
@@ -781,7 +914,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, SeriesExpo
     return;
 
 nomem:
-    set_err("mwk.rolling_mean: out of memory");
+    set_err("mwk.%s: out of memory", fn);
 fail:
     free(yv);
     free(valid);
@@ -790,20 +923,18 @@ fail:
     free(nans);
 }
 
-PLUGIN_API void _polars_plugin_rolling_mean(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
-                                            size_t kwargs_len, SeriesExport *return_value,
-                                            const CallerContext *ctx) {
-    (void)ctx;
+static void rolling_entry(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs, size_t kwargs_len,
+                          SeriesExport *return_value, const CallerContext *ctx, const char *def_stat) {
     rolling_args ra;
-    if (rolling_parse(kwargs, kwargs_len, &ra) == 0) {
-        if (n_inputs != 1 || !inputs) set_err("mwk.rolling_mean takes one input column, got %zu", n_inputs);
-        else rolling_compute(&inputs[0], &ra, return_value);
+    if (rolling_parse(kwargs, kwargs_len, def_stat, &ra) == 0) {
+        if (n_inputs != 1 || !inputs) set_err("mwk.%s takes one input column, got %zu", ra.sa.fn, n_inputs);
+        else rolling_compute(&inputs[0], &ra, ctx, return_value);
     }
     release_inputs(inputs, n_inputs);
 }
 
 /* ------------------------------------------------------------------------ */
-/* moving_mean                                                               */
+/* moving                                                                    */
 
 typedef struct nested_type {
     int is_list;       /* 0: fixed-size list (Array) */
@@ -833,61 +964,126 @@ static int nested_parse(const struct ArrowSchema *f, nested_type *t) {
     return t->inner == IN_BAD ? -1 : 0;
 }
 
+static void moving_options(const moving_args *ma, mwk_options *opt) {
+    mwk_options_init(opt);
+    opt->align = ma->align;
+    opt->nan_policy = ma->policy;
+    opt->algorithm = ma->algorithm;
+    opt->min_count = ma->min_count;
+    /* Rows shorter than the window: windows clipped to the row (trailing,
+     * centered), no output (valid); the same rule as the rolling entry. */
+    opt->long_window = MWK_LONG_WINDOW_CLIP;
+}
+
+static size_t moving_len(size_t n, const mwk_options *opt, size_t w) {
+    size_t ol = 0;
+    if (mwk_move_len(n, w, opt, &ol) != MWK_OK) return 0;
+    return ol;
+}
+
 static int moving_field_check(const struct ArrowSchema *fields, size_t n_fields, const moving_args *ma,
-                              nested_type *t) {
+                              nested_type *t, mwk_dtype *ydt) {
+    const char *fn = ma->sa.fn;
     if (n_fields != 1 || !fields) {
-        set_err("mwk.moving_mean takes one input column, got %zu", n_fields);
+        set_err("mwk.%s takes one input column, got %zu", fn, n_fields);
         return -1;
     }
     if (nested_parse(&fields[0], t) < 0) {
-        set_err("mwk.moving_mean: unsupported column dtype (Arrow format '%s'); expected Array or List of "
+        set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected Array or List of "
                 "a float or integer dtype",
-                fields[0].format ? fields[0].format : "?");
+                fn, fields[0].format ? fields[0].format : "?");
+        return -1;
+    }
+    if (mwk_move_out_dtype(ma->sa.stat, kind_dtype(t->inner), ydt) != MWK_OK || !dtype_format(*ydt)) {
+        set_err("mwk.%s: no output dtype for Arrow format '%s'", fn, fields[0].children[0]->format);
         return -1;
     }
     if (!t->is_list && ma->align == MWK_ALIGN_VALID && ma->window > (size_t)t->width) {
-        set_err("mwk.moving_mean: window (=%zu) is longer than the Array width (=%lld) in mode 'valid'",
-                ma->window, (long long)t->width);
+        set_err("mwk.%s: window (=%zu) is longer than the Array width (=%lld) in mode 'valid'", fn, ma->window,
+                (long long)t->width);
         return -1;
     }
     return 0;
 }
 
-PLUGIN_API void _polars_plugin_field_moving_mean(const struct ArrowSchema *fields, size_t n_fields,
-                                                 struct ArrowSchema *return_value, const uint8_t *kwargs,
-                                                 size_t kwargs_len) {
+static void moving_field(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
+                         const uint8_t *kwargs, size_t kwargs_len, const char *def_stat) {
     moving_args ma;
     nested_type t;
-    if (moving_parse(kwargs, kwargs_len, &ma) < 0 || moving_field_check(fields, n_fields, &ma, &t) < 0) return;
-    const char *inner = t.inner == IN_F32 ? "f" : "g";
+    mwk_dtype ydt;
+    if (moving_parse(kwargs, kwargs_len, def_stat, &ma) < 0 || moving_field_check(fields, n_fields, &ma, &t, &ydt) < 0)
+        return;
+    mwk_options opt;
+    moving_options(&ma, &opt);
     char fmt[40];
     if (t.is_list) snprintf(fmt, sizeof fmt, "+L");
-    else snprintf(fmt, sizeof fmt, "+w:%lld", (long long)out_len_any((size_t)t.width, ma.window, ma.align));
+    else snprintf(fmt, sizeof fmt, "+w:%zu", moving_len((size_t)t.width, &opt, ma.window));
     const char *cname = fields[0].children[0]->name;
-    if (schema_make(return_value, fmt, fields[0].name, inner, cname && cname[0] ? cname : "item") < 0)
-        set_err("mwk.moving_mean: out of memory");
+    if (schema_make(return_value, fmt, fields[0].name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0)
+        set_err("mwk.%s: out of memory", ma.sa.fn);
+}
+
+/* Start and end (child positions, before the child's offset) of list row r. */
+static inline void list_row(const struct ArrowArray *a, int large, int64_t r, int64_t *s, int64_t *e) {
+    if (large) {
+        *s = ((const int64_t *)a->buffers[1])[a->offset + r];
+        *e = ((const int64_t *)a->buffers[1])[a->offset + r + 1];
+    } else {
+        *s = ((const int32_t *)a->buffers[1])[a->offset + r];
+        *e = ((const int32_t *)a->buffers[1])[a->offset + r + 1];
+    }
+}
+
+/* Values [p0, p0 + cnt) of a child (positions including its offset) in a
+ * form the library reads: in place when it can, else gathered into *scratch
+ * (grown as needed; null elements become NaN). */
+static const char *moving_values(const struct ArrowArray *c, in_kind k, int64_t p0, size_t cnt, mwk_dtype *dt,
+                                 void **scratch, size_t *scratch_bytes) {
+    const uint8_t *cv = chunk_has_nulls(c) ? (const uint8_t *)c->buffers[0] : NULL;
+    if (!cv && kind_direct(k)) {
+        *dt = kind_dtype(k);
+        return (const char *)c->buffers[1] + (size_t)p0 * kind_size(k);
+    }
+    *dt = kind_gather_dtype(k);
+    size_t bytes = cnt * dtype_size(*dt);
+    if (*scratch_bytes < bytes) {
+        free(*scratch);
+        *scratch = malloc(bytes);
+        *scratch_bytes = *scratch ? bytes : 0;
+        if (!*scratch) return NULL;
+    }
+    for (size_t e = 0; e < cnt; e++) gather_one(k, c->buffers[1], cv, p0 + (int64_t)e, *dt, *scratch, e);
+    return (const char *)*scratch;
 }
 
 /* Rows of one chunk: child element of row r, position k is at
  * child offset + start(r) + k. */
-static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport *ret) {
+static void moving_compute(SeriesExport *in, const moving_args *ma, const CallerContext *ctx, SeriesExport *ret) {
+    const char *fn = ma->sa.fn;
     nested_type t;
-    if (moving_field_check(in->field, 1, ma, &t) < 0) return;
+    mwk_dtype ydt;
+    if (!in->field) {
+        set_err("mwk.%s: input column without a schema", fn);
+        return;
+    }
+    if (moving_field_check(in->field, 1, ma, &t, &ydt) < 0) return;
     const char *name = in->field->name ? in->field->name : "";
     const char *cname = in->field->children[0]->name;
-    int f32 = t.inner == IN_F32;
-    mwk_dtype ydt = f32 ? MWK_F32 : MWK_F64;
-    size_t ysz = f32 ? 4 : 8;
+    size_t ysz = dtype_size(ydt);
+    mwk_options opt;
+    moving_options(ma, &opt);
 
     /* Pass 1: rows and output size, structure checks. */
-    size_t rows = 0, total = 0;
+    size_t rows = 0, total = 0, elems = 0;
     int any_null_row = 0;
     for (size_t j = 0; j < in->len; j++) {
         const struct ArrowArray *a = in->arrays[j];
+        char what[64];
+        snprintf(what, sizeof what, "%s values", fn);
         if (!a || a->length < 0 || a->offset < 0 || a->n_children != 1 || !a->children || !a->children[0] ||
             a->n_buffers != (t.is_list ? 2 : 1) || !a->buffers || (t.is_list && a->length > 0 && !a->buffers[1]) ||
-            check_primitive(a->children[0], "moving_mean values") < 0) {
-            set_err("mwk.moving_mean: malformed input chunk");
+            check_primitive(a->children[0], what) < 0) {
+            set_err("mwk.%s: malformed input chunk", fn);
             return;
         }
         if (!t.is_list) {
@@ -896,61 +1092,52 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
              * must hold them all, and the products must not wrap (found by
              * fuzz_arrow: a short child was read past its end). */
             const int64_t end_rows = a->offset + a->length;
-            if (end_rows < a->offset ||
-                (t.width > 0 && end_rows > INT64_MAX / t.width) ||
+            if (end_rows < a->offset || (t.width > 0 && end_rows > INT64_MAX / t.width) ||
                 a->children[0]->length < end_rows * t.width) {
-                set_err("mwk.moving_mean: malformed input chunk (values shorter than rows x width)");
+                set_err("mwk.%s: malformed input chunk (values shorter than rows x width)", fn);
                 return;
             }
+            elems += (size_t)a->length * (size_t)t.width;
         }
         rows += (size_t)a->length;
         any_null_row |= chunk_has_nulls(a);
         if (t.is_list) {
             for (int64_t r = 0; r < a->length; r++) {
                 int64_t s, e;
-                if (t.large) {
-                    s = ((const int64_t *)a->buffers[1])[a->offset + r];
-                    e = ((const int64_t *)a->buffers[1])[a->offset + r + 1];
-                } else {
-                    s = ((const int32_t *)a->buffers[1])[a->offset + r];
-                    e = ((const int32_t *)a->buffers[1])[a->offset + r + 1];
-                }
+                list_row(a, t.large, r, &s, &e);
                 if (s < 0 || e < s || e > a->children[0]->length) {
-                    set_err("mwk.moving_mean: malformed list offsets");
+                    set_err("mwk.%s: malformed list offsets", fn);
                     return;
                 }
+                elems += (size_t)(e - s);
                 if (chunk_has_nulls(a) && !bit_get((const uint8_t *)a->buffers[0], a->offset + r)) continue;
-                total += out_len_any((size_t)(e - s), ma->window, ma->align);
+                total += moving_len((size_t)(e - s), &opt, ma->window);
             }
         }
     }
-    size_t owidth = t.is_list ? 0 : out_len_any((size_t)t.width, ma->window, ma->align);
+    size_t owidth = t.is_list ? 0 : moving_len((size_t)t.width, &opt, ma->window);
     if (!t.is_list) {
         if (owidth && rows > SIZE_MAX / ysz / owidth) {
-            set_err("mwk.moving_mean: output too large (rows x width overflows)");
+            set_err("mwk.%s: output too large (rows x width overflows)", fn);
             return;
         }
         total = rows * owidth;
     }
+    if (total > SIZE_MAX / 16 || rows > SIZE_MAX / 16) {
+        set_err("mwk.%s: output too large", fn);
+        return;
+    }
+    opt.threads = threads_for(ma->threads, ctx, elems);
 
     void *yv = out_alloc(total * ysz);
     int64_t *offs = t.is_list ? (int64_t *)malloc((rows + 1) * sizeof *offs) : NULL;
     uint8_t *valid = any_null_row ? (uint8_t *)malloc((rows + 7) / 8 + 1) : NULL;
     void *scratch = NULL;
-    size_t scratch_len = 0;
+    size_t scratch_bytes = 0;
     int64_t null_count = 0;
     if (!yv || (t.is_list && !offs) || (any_null_row && !valid)) goto nomem;
     if (valid) memset(valid, 0xff, (rows + 7) / 8 + 1);
     if (offs) offs[0] = 0;
-
-    mwk_options opt;
-    mwk_options_init(&opt);
-    opt.align = ma->align;
-    opt.nan_policy = ma->policy;
-    opt.algorithm = ma->algorithm;
-    opt.min_count = ma->min_count;
-    if (ma->threads > 0) opt.threads = ma->threads;
-    else opt.threads = (rows * (size_t)(t.is_list ? 1 : t.width) < ((size_t)1 << 20)) ? 1 : 0;
 
     size_t row0 = 0, ypos = 0;
     mwk_status st = MWK_OK;
@@ -958,10 +1145,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
         const struct ArrowArray *a = in->arrays[j];
         const struct ArrowArray *c = a->children[0];
         const uint8_t *rv = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
-        const uint8_t *cv = chunk_has_nulls(c) ? (const uint8_t *)c->buffers[0] : NULL;
-        mwk_dtype dt = MWK_F64;
-        int direct = !cv && kind_direct(t.inner, &dt);
-        size_t isz = kind_size(t.inner);
+        mwk_dtype dt;
         if (rv)
             for (int64_t r = 0; r < a->length; r++)
                 if (!bit_get(rv, a->offset + r)) {
@@ -971,91 +1155,54 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
                 }
 
         if (!t.is_list) {
+            /* One batch per chunk: R rows of N values, row stride N. */
             size_t N = (size_t)t.width, R = (size_t)a->length;
             char *y = (char *)yv + row0 * owidth * ysz;
-            if (R == 0 || N == 0 || owidth == 0) {
-                row0 += R;
-                continue;
-            }
-            const char *x;
-            int64_t base = c->offset + a->offset * (int64_t)N;
-            if (direct) {
-                x = (const char *)c->buffers[1] + (size_t)base * isz;
-            } else {
-                /* inner nulls (treated as NaN) or another dtype: gather */
-                dt = f32 ? MWK_F32 : MWK_F64;
-                if (scratch_len < R * N) {
-                    free(scratch);
-                    scratch = malloc(R * N * ysz);
-                    scratch_len = scratch ? R * N : 0;
-                    if (!scratch) goto nomem;
-                }
-                for (size_t e = 0; e < R * N; e++) {
-                    int64_t p = base + (int64_t)e;
-                    double v = (!cv || bit_get(cv, p)) ? value_at(t.inner, c->buffers[1], p) : NAN;
-                    if (f32) ((float *)scratch)[e] = (float)v;
-                    else ((double *)scratch)[e] = v;
-                }
-                x = (const char *)scratch;
-            }
-            if (ma->window <= N || ma->align == MWK_ALIGN_TRAILING) {
-                /* trailing with w > N: the clipped windows are those of w = N */
-                size_t w = ma->window <= N ? ma->window : N;
-                mwk_options o = opt;
-                if (ma->window > N) {
-                    size_t mc = opt.min_count == MWK_MIN_COUNT_WINDOW ? ma->window : opt.min_count;
-                    if (mc > N) {
-                        fill_nan(y, ydt, R * owidth);
-                        row0 += R;
-                        continue;
-                    }
-                    o.min_count = mc;
-                }
-                st = mwk_move_mean_batch(x, dt, R, N, (ptrdiff_t)N, 1, y, (ptrdiff_t)owidth, 1, w, &o);
-            } else {
-                size_t xsz = dt == MWK_F64 || dt == MWK_I64 ? 8 : 4;
-                for (size_t r = 0; r < R && st == MWK_OK; r++)
-                    st = mm_row_any(x + r * N * xsz, dt, N, 1, y + r * owidth * ysz, ydt, ma->window, &opt);
-            }
             row0 += R;
+            if (R == 0 || N == 0 || owidth == 0) continue;
+            const char *x = moving_values(c, t.inner, c->offset + a->offset * (int64_t)N, R * N, &dt, &scratch,
+                                          &scratch_bytes);
+            if (!x) goto nomem;
+            st = mwk_move_batch(ma->sa.stat, &ma->sa.params, x, dt, R, N, (ptrdiff_t)N, 1, y, (ptrdiff_t)owidth, 1,
+                                ma->window, &opt);
         } else {
-            for (int64_t r = 0; r < a->length && st == MWK_OK; r++) {
-                int64_t s, e;
-                if (t.large) {
-                    s = ((const int64_t *)a->buffers[1])[a->offset + r];
-                    e = ((const int64_t *)a->buffers[1])[a->offset + r + 1];
+            if (a->length == 0) continue;
+            /* Rows are contiguous in the child: [first, last) holds them all.
+             * Runs of consecutive non-null rows of one length are one batch. */
+            int64_t first, last, s, e;
+            list_row(a, t.large, 0, &first, &s);
+            list_row(a, t.large, a->length - 1, &s, &last);
+            const char *x = moving_values(c, t.inner, c->offset + first, (size_t)(last - first), &dt, &scratch,
+                                          &scratch_bytes);
+            if (!x && last > first) goto nomem;
+            size_t xsz = dtype_size(dt);
+            size_t run_rows = 0, run_len = 0, run_olen = 0, run_y = 0;
+            int64_t run_x = 0, next_s = -1;
+            for (int64_t r = 0; r <= a->length && st == MWK_OK; r++) {
+                size_t len = 0, olen = 0;
+                if (r < a->length) {
+                    list_row(a, t.large, r, &s, &e);
+                    len = (size_t)(e - s);
+                    if (!rv || bit_get(rv, a->offset + r)) olen = moving_len(len, &opt, ma->window);
+                }
+                if (olen > 0 && run_rows > 0 && len == run_len && s == next_s) {
+                    run_rows++;
                 } else {
-                    s = ((const int32_t *)a->buffers[1])[a->offset + r];
-                    e = ((const int32_t *)a->buffers[1])[a->offset + r + 1];
-                }
-                size_t len = (size_t)(e - s);
-                size_t olen = out_len_any(len, ma->window, ma->align);
-                if (rv && !bit_get(rv, a->offset + r)) olen = 0; /* a null row stays empty */
-                if (olen > 0) {
-                    const char *x;
-                    int64_t base = c->offset + s;
-                    mwk_dtype rdt;
-                    if (direct) {
-                        rdt = dt;
-                        x = (const char *)c->buffers[1] + (size_t)base * isz;
-                    } else {
-                        rdt = f32 ? MWK_F32 : MWK_F64;
-                        if (scratch_len < len) {
-                            free(scratch);
-                            scratch = malloc(len * ysz);
-                            scratch_len = scratch ? len : 0;
-                            if (!scratch) goto nomem;
-                        }
-                        for (size_t q = 0; q < len; q++) {
-                            int64_t p = base + (int64_t)q;
-                            double v = (!cv || bit_get(cv, p)) ? value_at(t.inner, c->buffers[1], p) : NAN;
-                            if (f32) ((float *)scratch)[q] = (float)v;
-                            else ((double *)scratch)[q] = v;
-                        }
-                        x = (const char *)scratch;
+                    if (run_rows > 0)
+                        st = mwk_move_batch(ma->sa.stat, &ma->sa.params, x + (size_t)(run_x - first) * xsz, dt,
+                                            run_rows, run_len, (ptrdiff_t)run_len, 1, (char *)yv + run_y * ysz,
+                                            (ptrdiff_t)run_olen, 1, ma->window, &opt);
+                    run_rows = 0;
+                    if (olen > 0) {
+                        run_rows = 1;
+                        run_len = len;
+                        run_olen = olen;
+                        run_x = s;
+                        run_y = ypos;
                     }
-                    st = mm_row_any(x, rdt, len, 1, (char *)yv + ypos * ysz, ydt, ma->window, &opt);
                 }
+                if (r == a->length) break;
+                next_s = e;
                 ypos += olen;
                 offs[row0 + (size_t)r + 1] = (int64_t)ypos;
             }
@@ -1066,11 +1213,11 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
     scratch = NULL;
     if (st != MWK_OK) {
         if (st == MWK_E_NOMEM) goto nomem;
-        set_err("mwk.moving_mean: %s", mwk_status_str(st));
+        set_err("mwk.%s: %s", fn, mwk_status_str(st));
         goto fail;
     }
     if (t.is_list && total != ypos) {
-        set_err("mwk.moving_mean: internal error (output length)");
+        set_err("mwk.%s: internal error (output length)", fn);
         goto fail;
     }
     if (null_count == 0) {
@@ -1082,7 +1229,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
     if (t.is_list) snprintf(fmt, sizeof fmt, "+L");
     else snprintf(fmt, sizeof fmt, "+w:%zu", owidth);
     struct ArrowSchema schema;
-    if (schema_make(&schema, fmt, name, f32 ? "f" : "g", cname && cname[0] ? cname : "item") < 0) goto nomem;
+    if (schema_make(&schema, fmt, name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0) goto nomem;
     struct ArrowArray *child = (struct ArrowArray *)malloc(sizeof *child);
     if (!child) {
         schema_release(&schema);
@@ -1107,7 +1254,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, SeriesExport
     return;
 
 nomem:
-    set_err("mwk.moving_mean: out of memory");
+    set_err("mwk.%s: out of memory", fn);
 fail:
     free(yv);
     free(offs);
@@ -1115,14 +1262,61 @@ fail:
     free(scratch);
 }
 
+static void moving_entry(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs, size_t kwargs_len,
+                         SeriesExport *return_value, const CallerContext *ctx, const char *def_stat) {
+    moving_args ma;
+    if (moving_parse(kwargs, kwargs_len, def_stat, &ma) == 0) {
+        if (n_inputs != 1 || !inputs) set_err("mwk.%s takes one input column, got %zu", ma.sa.fn, n_inputs);
+        else moving_compute(&inputs[0], &ma, ctx, return_value);
+    }
+    release_inputs(inputs, n_inputs);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the entries                                                               */
+
+PLUGIN_API void _polars_plugin_field_rolling(const struct ArrowSchema *fields, size_t n_fields,
+                                             struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                             size_t kwargs_len) {
+    rolling_field(fields, n_fields, return_value, kwargs, kwargs_len, NULL);
+}
+
+PLUGIN_API void _polars_plugin_rolling(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                       size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx) {
+    rolling_entry(inputs, n_inputs, kwargs, kwargs_len, return_value, ctx, NULL);
+}
+
+PLUGIN_API void _polars_plugin_field_moving(const struct ArrowSchema *fields, size_t n_fields,
+                                            struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                            size_t kwargs_len) {
+    moving_field(fields, n_fields, return_value, kwargs, kwargs_len, NULL);
+}
+
+PLUGIN_API void _polars_plugin_moving(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                      size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx) {
+    moving_entry(inputs, n_inputs, kwargs, kwargs_len, return_value, ctx, NULL);
+}
+
+PLUGIN_API void _polars_plugin_field_rolling_mean(const struct ArrowSchema *fields, size_t n_fields,
+                                                  struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                                  size_t kwargs_len) {
+    rolling_field(fields, n_fields, return_value, kwargs, kwargs_len, "mean");
+}
+
+PLUGIN_API void _polars_plugin_rolling_mean(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                            size_t kwargs_len, SeriesExport *return_value,
+                                            const CallerContext *ctx) {
+    rolling_entry(inputs, n_inputs, kwargs, kwargs_len, return_value, ctx, "mean");
+}
+
+PLUGIN_API void _polars_plugin_field_moving_mean(const struct ArrowSchema *fields, size_t n_fields,
+                                                 struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                                 size_t kwargs_len) {
+    moving_field(fields, n_fields, return_value, kwargs, kwargs_len, "mean");
+}
+
 PLUGIN_API void _polars_plugin_moving_mean(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
                                            size_t kwargs_len, SeriesExport *return_value,
                                            const CallerContext *ctx) {
-    (void)ctx;
-    moving_args ma;
-    if (moving_parse(kwargs, kwargs_len, &ma) == 0) {
-        if (n_inputs != 1 || !inputs) set_err("mwk.moving_mean takes one input column, got %zu", n_inputs);
-        else moving_compute(&inputs[0], &ma, return_value);
-    }
-    release_inputs(inputs, n_inputs);
+    moving_entry(inputs, n_inputs, kwargs, kwargs_len, return_value, ctx, "mean");
 }
