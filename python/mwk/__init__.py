@@ -1,18 +1,216 @@
 """mwk: moving-window kernels.
 
-Fast moving means with a per-window accuracy contract, for NumPy arrays
-(:func:`move_mean`, a drop-in for ``bottleneck.move_mean``) and, after
-``import mwk.polars``, for Polars expressions and series (the ``.mwk``
-namespace).
+Fast moving-window statistics with a per-window accuracy contract, for NumPy
+arrays (``move_mean``, ``move_sum``, ``move_var``, ``move_std``, ``move_min``,
+``move_max``, ``move_argmin``, ``move_argmax``: drop-ins for bottleneck's
+functions of the same names) and, after ``import mwk.polars``, for Polars
+expressions and series (the ``.mwk`` namespace).
+
+The ``move_*`` functions are generated from the C library's registry of
+statistics (:func:`statistics`): a statistic added to the registry appears
+here, with its parameters, algorithms and accuracy contract, without a change
+to this file.
 """
 from __future__ import annotations
 
-from typing import Any, Dict
+import textwrap
+from typing import Any, Callable, Dict, List
 
-from ._mwk import __version__, move_mean
-from ._mwk import runtime_info as _runtime_info
+from . import _mwk
+from ._mwk import __version__, move, statistics
 
-__all__ = ["__version__", "move_mean", "runtime_info"]
+_OPTIONS: Dict[str, Any] = _mwk.options()
+_STATISTICS: List[Dict[str, Any]] = _mwk.statistics()
+
+# --------------------------------------------------------------------------
+# Per-statistic prose. The names, parameters, algorithms, output dtypes and
+# accuracy contracts come from the registry; this adds what a reader wants
+# beyond them. A statistic without an entry still gets a complete docstring.
+_TEXT: Dict[str, Dict[str, str]] = {
+    "mean": dict(
+        summary="Moving window mean along one axis.",
+        value="the mean of the window's values",
+        example=">>> mwk.move_mean(np.arange(5.0), 2)\narray([nan, 0.5, 1.5, 2.5, 3.5])\n"
+        ">>> mwk.move_mean(np.arange(5.0), 2, mode='valid')\narray([0.5, 1.5, 2.5, 3.5])",
+    ),
+    "sum": dict(
+        summary="Moving window sum along one axis.",
+        value="the sum of the window's values (NaNs skipped count as nothing)",
+        example=">>> mwk.move_sum(np.array([1.0, 2.0, np.nan, 4.0]), 2, min_count=1)\n"
+        "array([1., 3., 2., 4.])",
+    ),
+    "var": dict(
+        summary="Moving window variance along one axis.",
+        value="``sum((x - mean)**2) / (count - ddof)`` over the window's values, "
+        "never negative and exactly 0 for a constant window; NaN while the window "
+        "holds an inf, accurate again once it has left",
+        example=">>> mwk.move_var(np.array([1.0, 2.0, 4.0, 8.0]), 2)\narray([ nan, 0.25, 1.  , 4.  ])",
+    ),
+    "std": dict(
+        summary="Moving window standard deviation along one axis.",
+        value="``sqrt(move_var)``: never negative, exactly 0 for a constant window; NaN "
+        "while the window holds an inf, accurate again once it has left",
+        example=">>> mwk.move_std(np.array([1.0, 2.0, 4.0, 8.0]), 2, ddof=1)\n"
+        "array([       nan, 0.70710678, 1.41421356, 2.82842712])",
+    ),
+    "min": dict(
+        summary="Moving window minimum along one axis.",
+        value="the smallest of the window's values, exactly (inf is an ordinary value)",
+        example=">>> mwk.move_min(np.array([3, 1, 2, 5], dtype=np.uint16), 2)\narray([nan,  1.,  1.,  2.])",
+    ),
+    "max": dict(
+        summary="Moving window maximum along one axis.",
+        value="the largest of the window's values, exactly (inf is an ordinary value)",
+        example=">>> mwk.move_max(np.array([3, 1, 2, 5], dtype=np.uint16), 2)\narray([nan,  3.,  2.,  5.])",
+    ),
+    "argmin": dict(
+        summary="Moving window index of the minimum along one axis.",
+        value="the distance of the window's minimum from its newest element (0 = the "
+        "newest; bottleneck's convention), float64; ties go to the newest element",
+        example=">>> mwk.move_argmin(np.array([1.0, 3.0, 2.0, 0.0]), 3)\narray([nan, nan,  2.,  0.])",
+    ),
+    "argmax": dict(
+        summary="Moving window index of the maximum along one axis.",
+        value="the distance of the window's maximum from its newest element (0 = the "
+        "newest; bottleneck's convention), float64; ties go to the newest element",
+        example=">>> mwk.move_argmax(np.array([1.0, 3.0, 2.0, 0.0]), 3)\narray([nan, nan,  1.,  2.])",
+    ),
+}
+
+_PARAM_TEXT: Dict[str, str] = {
+    "ddof": "Delta degrees of freedom: the divisor is ``count - ddof``, where count is the "
+    "number of non-NaN values in the window. Default 0, as bottleneck and NumPy (pandas and "
+    "Polars use 1). A window with ``count <= ddof`` gives NaN. Must be >= 0.",
+}
+
+
+def _choices(names: List[str]) -> str:
+    return "{" + ", ".join(repr(n) for n in names) + "}"
+
+
+def _docstring(info: Dict[str, Any]) -> str:
+    name = info["name"]
+    fn = "move_" + name
+    text = _TEXT.get(name, {})
+    summary = text.get("summary", f"Moving window {name} along one axis.")
+    value = text.get("value", f"the {name} of the window's values")
+    algos = list(info["algorithms"])
+    defaults = _OPTIONS["defaults"]
+    out_dtype = (
+        "float32 for float32 and float16 input, float64 for every other dtype"
+        if info["keeps_float32"]
+        else "float64 for every input dtype"
+    )
+    bn = "bottleneck." + fn
+    params = [
+        ("a : array_like", "Input, any number of dimensions (>= 1). Dtypes: "
+         + ", ".join(_OPTIONS["dtypes"]) + " (native or byte-swapped), converted exactly "
+         "(int64/uint64 beyond 2**53 round once). Strided, reversed and transposed views are "
+         "read in place; byte-swapped or misaligned arrays are copied once. Other dtypes raise "
+         "TypeError."),
+        ("window : int", "Number of elements in the window, ``1 <= window <= a.shape[axis]``. "
+         "A window longer than the data raises ValueError (bottleneck's rule)."),
+        ("min_count : int or None, optional", "Fewest non-NaN values a window needs for a "
+         "result (else NaN), ``1 <= min_count <= window``. None (default) means ``window``."),
+        ("axis : int, optional", "Axis along which the window moves. Default -1 (the last)."),
+    ]
+    for p, default in info["params"].items():
+        params.append((f"{p} : int, optional", _PARAM_TEXT.get(p, f"Parameter of {fn} (default {default!r}).")))
+    params += [
+        (f"mode : {_choices(_OPTIONS['mode'])}, optional",
+         f"Default {defaults['mode']!r}. ``'trailing'`` (bottleneck, pandas): output i covers "
+         "``a[max(0, i-window+1) : i+1]``; ``'valid'``: ``n-window+1`` outputs, output i covers "
+         "``a[i : i+window]``; ``'centered'``: output i covers "
+         "``a[i - window//2 : i + (window-1)//2 + 1]`` clipped to the data (the windows of pandas "
+         "and Polars with ``center=True``). Windows clipped at the ends hold fewer values; "
+         "``min_count`` decides whether they give a result."),
+        (f"algorithm : {_choices(algos)}, optional",
+         f"Default {defaults['algorithm']!r}: the fastest algorithm that keeps the accuracy "
+         f"contract. The others force one; {algos[1]!r} is the reference, every window "
+         "computed on its own. Which are compiled into this build: "
+         f"``mwk.runtime_info()['statistics'][{name!r}]``."),
+        (f"nan_policy : {_choices(_OPTIONS['nan_policy'])}, optional",
+         f"Default {defaults['nan_policy']!r}: ``'skip'`` (bottleneck) leaves NaNs out and "
+         "``min_count`` counts the non-NaN values; ``'propagate'``: a window holding a NaN "
+         "gives NaN."),
+        ("out : numpy.ndarray, optional", f"Where to write the result: the output shape and "
+         f"dtype ({out_dtype}), writeable. It may overlap ``a``."),
+        ("threads : int or None, optional", "At most this many threads (rows, and segments of "
+         "long rows, are shared out). None (default): ``MWK_NUM_THREADS`` or all cores. Results "
+         "are bit-identical for any thread count."),
+        ("target : str or None, optional", "SIMD target for this call, one of "
+         "``mwk.runtime_info()['supported_targets']``. None (default): ``MWK_TARGET`` or the best "
+         "one."),
+    ]
+    body = [summary, ""]
+    body += textwrap.wrap(
+        f"A drop-in for ``{bn}``: on bottleneck's arguments the results, the NaN and "
+        f"``min_count`` semantics are bottleneck's. Each output is {value}.", 76)
+    body += ["", "Parameters", "----------"]
+    for head, desc in params:
+        body.append(head)
+        body += textwrap.wrap(desc, 72, initial_indent="    ", subsequent_indent="    ")
+    body += ["", "Returns", "-------", "numpy.ndarray"]
+    body += textwrap.wrap(
+        f"The moving {name}, {out_dtype}, with the shape of ``a`` except along ``axis`` in "
+        "``'valid'`` mode (``n-window+1``); ``out`` itself when given.", 72,
+        initial_indent="    ", subsequent_indent="    ")
+    body += ["", "Raises", "------", "TypeError"]
+    body += textwrap.wrap("An unsupported dtype; a non-integer window, min_count, axis, threads "
+                          "or parameter; a non-str mode, algorithm, nan_policy or target; an "
+                          "``out`` that is not an ndarray or has the wrong dtype.", 72,
+                          initial_indent="    ", subsequent_indent="    ")
+    body.append("ValueError")
+    body += textwrap.wrap("An argument out of range (each message names it): window longer than "
+                          "the data, min_count, axis, threads, a parameter; an unknown mode, "
+                          "algorithm, nan_policy or target; an ``out`` of the wrong shape or "
+                          "read-only; a 0-d input; a malformed ``MWK_NUM_THREADS`` or "
+                          "``MWK_TARGET`` (named with its value) when the call does not set "
+                          "threads or target itself.", 72, initial_indent="    ",
+                          subsequent_indent="    ")
+    body += ["MemoryError", "    The library could not allocate its scratch memory."]
+    body += ["", "Notes", "-----"]
+    body += textwrap.wrap("Accuracy contract (from the library's registry): " + info["contract"], 76)
+    body += [""] + textwrap.wrap("The GIL is released for the whole computation; calls from "
+                                 "many threads at once are safe.", 76)
+    if "example" in text:
+        body += ["", "Examples", "--------", ">>> import numpy as np, mwk"] + text["example"].split("\n")
+    return "\n".join(body) + "\n"
+
+
+def _make(info: Dict[str, Any]) -> Callable[..., Any]:
+    """move_<name> with bottleneck's signature (a, window, min_count=None,
+    axis=-1, then the statistic's parameters) and mwk's keyword-only extras,
+    as a plain function: inspect.signature, help() and error messages for bad
+    keywords are Python's own."""
+    name, params = "move_" + info["name"], info["params"]
+    if not name.isidentifier() or not all(p.isidentifier() for p in params):
+        raise RuntimeError(f"mwk registry: {name!r} {list(params)!r} are not Python identifiers")
+    d = _OPTIONS["defaults"]
+    sig = "".join(f", {p}={default!r}" for p, default in params.items())
+    fwd = "".join(f", {p}={p}" for p in params)
+    src = (
+        f"def {name}(a, window, min_count=None, axis=-1{sig}, *, mode={d['mode']!r}, "
+        f"algorithm={d['algorithm']!r}, nan_policy={d['nan_policy']!r}, out=None, threads=None, "
+        f"target=None):\n"
+        f"    return _move({info['id']}, a, window, min_count, axis, mode=mode, algorithm=algorithm, "
+        f"nan_policy=nan_policy, out=out, threads=threads, target=target{fwd})\n"
+    )
+    ns: Dict[str, Any] = {"_move": _mwk.move}
+    exec(compile(src, f"<mwk registry: {name}>", "exec"), ns)
+    fn = ns[name]
+    fn.__module__ = __name__
+    fn.__qualname__ = name
+    fn.__doc__ = _docstring(info)
+    return fn
+
+
+_MOVE_NAMES: List[str] = []
+for _info in _STATISTICS:
+    _fn = _make(_info)
+    globals()[_fn.__name__] = _fn
+    _MOVE_NAMES.append(_fn.__name__)
+del _info, _fn
 
 
 def runtime_info() -> Dict[str, Any]:
@@ -26,14 +224,21 @@ def runtime_info() -> Dict[str, Any]:
         or the reason calls will fail); ``target_request`` (``MWK_TARGET`` or
         None); ``supported_targets`` and ``compiled_targets`` (lists, best
         first); ``backends`` (e.g. ``["highway", "fftw", "openmp"]``);
-        ``algorithms`` (name -> available in this build); ``max_threads``;
-        ``versions`` (mwk, highway, fftw, python_build, python, numpy).
+        ``algorithms`` (every algorithm name -> available in this build for
+        some statistic); ``statistics`` (statistic name -> the algorithms
+        ``move_<name>`` accepts in this build, ``"auto"`` first, then the
+        reference); ``max_threads``; ``versions`` (mwk, highway, fftw,
+        python_build, python, numpy).
     """
     import platform
 
     import numpy
 
-    info = _runtime_info()
+    info = _mwk.runtime_info()
+    info["statistics"] = {s["name"]: [a for a, ok in s["algorithms"].items() if ok] for s in _STATISTICS}
     info["versions"]["python"] = platform.python_version()
     info["versions"]["numpy"] = numpy.__version__
     return info
+
+
+__all__ = ["__version__", "move", "runtime_info", "statistics", *_MOVE_NAMES]

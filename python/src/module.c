@@ -1,4 +1,6 @@
-/* mwk._mwk: module definition, runtime_info, status mapping. */
+/* mwk._mwk: module definition, runtime_info, status mapping. The NumPy
+ * entry (move, statistics, options) is in move_py.c, the Polars plugin's
+ * exported functions in polars_plugin.c. */
 #include "py_common.h"
 
 #define PY_ARRAY_UNIQUE_SYMBOL mwk_ARRAY_API
@@ -62,7 +64,7 @@ static PyObject *py_runtime_info(PyObject *self, PyObject *noargs) {
     if (!d) return NULL;
     PyObject *algos = PyDict_New();
     if (!algos) goto fail;
-    for (int a = MWK_ALGO_AUTO; a <= MWK_ALGO_FFT; a++) {
+    for (int a = MWK_ALGO_AUTO; a < MWK_ALGO_COUNT; a++) {
         const char *name = mwk_algorithm_name((mwk_algorithm)a);
         if (name && PyDict_SetItemString(algos, name, mwk_algorithm_available((mwk_algorithm)a) ? Py_True : Py_False) < 0) {
             Py_DECREF(algos);
@@ -97,11 +99,14 @@ static const char runtime_info_doc[] =
     "    the reason calls will fail), ``target_request`` (``MWK_TARGET`` or None),\n"
     "    ``supported_targets`` and ``compiled_targets`` (lists, best first),\n"
     "    ``backends`` (list, e.g. ``[\"highway\", \"fftw\", \"openmp\"]``),\n"
-    "    ``algorithms`` (name -> available in this build), ``max_threads`` (int)\n"
+    "    ``algorithms`` (every algorithm name -> available in this build, for\n"
+    "    some statistic), ``max_threads`` (int)\n"
     "    and ``versions`` (dict: mwk, highway, fftw, python_build).\n";
 
 static PyMethodDef methods[] = {
-    {"move_mean", (PyCFunction)(void (*)(void))mwk_py_move_mean, METH_VARARGS | METH_KEYWORDS, mwk_py_move_mean_doc},
+    {"move", (PyCFunction)(void (*)(void))mwk_py_move, METH_FASTCALL | METH_KEYWORDS, mwk_py_move_doc},
+    {"statistics", mwk_py_statistics, METH_NOARGS, mwk_py_statistics_doc},
+    {"options", mwk_py_options, METH_NOARGS, mwk_py_options_doc},
     {"runtime_info", py_runtime_info, METH_NOARGS, runtime_info_doc},
     {NULL, NULL, 0, NULL},
 };

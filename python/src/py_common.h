@@ -10,7 +10,12 @@
  * MWK_E_NOMEM, ValueError with mwk_status_str's sentence otherwise. */
 PyObject *mwk_py_raise_status(const char *func, mwk_status st);
 
-PyObject *mwk_py_move_mean(PyObject *self, PyObject *args, PyObject *kwds);
-extern const char mwk_py_move_mean_doc[];
+/* move_py.c: the generic NumPy entry and the registry it reads. */
+PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+extern const char mwk_py_move_doc[];
+PyObject *mwk_py_statistics(PyObject *self, PyObject *noargs);
+extern const char mwk_py_statistics_doc[];
+PyObject *mwk_py_options(PyObject *self, PyObject *noargs);
+extern const char mwk_py_options_doc[];
 
 #endif

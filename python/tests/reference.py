@@ -90,3 +90,173 @@ def assert_close_to_ref(got, x, w, min_count=None, mode="trailing", nan_policy="
         tol = tol + np.spacing(np.abs(exp[fin]).astype(np.float32)).astype(np.float64) * 1.01
     err = np.abs(got[fin] - exp[fin])
     assert np.all(err <= tol + 1e-300), f"error {err.max()} above bound; got {got[fin]} want {exp[fin]}"
+
+
+# --------------------------------------------------------------------------
+# Every statistic of the registry: exact references.
+#
+# Sums and second moments are exact: each finite value is an integer
+# multiple of one power of two per row (float.as_integer_ratio), so window
+# sums of values and of squares are Python integers, slid in O(1) per window,
+# and mean/sum/var/std are correctly rounded from exact fractions. min, max,
+# argmin and argmax are plain Python loops over each window (Python compares
+# ints and floats exactly, so uint64 above 2**53 is ordered right).
+
+from fractions import Fraction  # noqa: E402
+
+TINY = 2.0**-1074
+
+EXACT_STATS = ("min", "max", "argmin", "argmax")
+
+
+def _py_values(x) -> list:
+    """The row as exact Python numbers (float for float dtypes incl. float16,
+    int for integer and bool dtypes)."""
+    x = np.asarray(x)
+    if x.dtype.kind == "b":
+        return [int(v) for v in x.tolist()]
+    return x.tolist()
+
+
+def _isnan(v) -> bool:
+    return isinstance(v, float) and v != v
+
+
+def _scaled_ints(vals):
+    """(scaled, K): scaled[i] * 2**-K == vals[i] for finite values, None for
+    NaN/inf."""
+    ratios = []
+    K = 0
+    for v in vals:
+        if isinstance(v, float) and not math.isfinite(v):
+            ratios.append(None)
+            continue
+        p, q = (v.as_integer_ratio() if isinstance(v, float) else (int(v), 1))
+        k = q.bit_length() - 1
+        K = max(K, k)
+        ratios.append((p, k))
+    return [None if r is None else r[0] << (K - r[1]) for r in ratios], K
+
+
+def _to_float(fr: Fraction) -> float:
+    try:
+        return float(fr)
+    except OverflowError:
+        return math.inf if fr > 0 else -math.inf
+
+
+def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddof=0, rows=None):
+    """Exact results of move_<stat> for a 1-D row, and the header's error
+    bound for each (0 for the exact statistics). ``rows``: only these output
+    indices (others NaN with bound 0), for long rows."""
+    vals = _py_values(x)
+    n = len(vals)
+    mc = w if min_count is None else min_count
+    m = out_len(n, w, mode)
+    val = np.full(m, np.nan)
+    bound = np.zeros(m)
+    idx = range(m) if rows is None else rows
+    if stat in EXACT_STATS:
+        for i in idx:
+            lo, hi = window_bounds(i, n, w, mode)
+            win = vals[lo:hi]
+            nan = sum(1 for v in win if _isnan(v))
+            if nan_policy == "propagate":
+                if nan or len(win) < mc:
+                    continue
+            elif len(win) - nan < mc:
+                continue
+            best, pos = None, None
+            for j in range(lo, hi):
+                v = vals[j]
+                if _isnan(v):
+                    continue
+                if best is None or (v <= best if stat in ("min", "argmin") else v >= best):
+                    best, pos = v, j  # ties: the newest
+            if stat in ("min", "max"):
+                val[i] = float(best)
+            else:
+                val[i] = float(hi - 1 - pos)
+        return val, bound
+
+    scaled, K = _scaled_ints(vals)
+    # prefix sums: values, squares, |values|, counts of NaN, +inf, -inf
+    P1, P2, PA, PN, PP, PM = ([0] * (n + 1) for _ in range(6))
+    for j, (v, s) in enumerate(zip(vals, scaled)):
+        P1[j + 1] = P1[j] + (s or 0)
+        P2[j + 1] = P2[j] + (s * s if s else 0)
+        PA[j + 1] = PA[j] + (abs(s) if s else 0)
+        PN[j + 1] = PN[j] + _isnan(v)
+        PP[j + 1] = PP[j] + (v == math.inf)
+        PM[j + 1] = PM[j] + (v == -math.inf)
+    scale = 1 << K
+    for i in idx:
+        lo, hi = window_bounds(i, n, w, mode)
+        nan = PN[hi] - PN[lo]
+        pinf, ninf = PP[hi] - PP[lo], PM[hi] - PM[lo]
+        c = hi - lo - nan
+        if nan_policy == "propagate":
+            if nan or hi - lo < mc:
+                continue
+        elif c < mc:
+            continue
+        s1, s2, sa = P1[hi] - P1[lo], P2[hi] - P2[lo], PA[hi] - PA[lo]
+        if stat in ("mean", "sum"):
+            if pinf and ninf:
+                continue
+            if pinf or ninf:
+                val[i] = math.inf if pinf else -math.inf
+                continue
+            div = c if stat == "mean" else 1
+            val[i] = _to_float(Fraction(s1, scale * div))
+            bound[i] = (w + 2) * U * float(Fraction(sa, scale * div))
+        else:  # var, std
+            if pinf or ninf or c <= ddof:
+                continue
+            var = Fraction(c * s2 - s1 * s1, c * (c - ddof) * scale * scale)
+            v = float(var)
+            vb = 8 * (w + 4) * U * v + w * TINY
+            if stat == "var":
+                val[i], bound[i] = v, vb
+            else:
+                sd = math.sqrt(v)
+                val[i] = sd
+                bound[i] = sd * (4 * (w + 4) * U + 3 * U) + math.sqrt(w * TINY)
+    return val, bound
+
+
+def assert_stat(got, x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddof=0, slack=1.0,
+                rows=None, ref=None):
+    """got: a 1-D result row. NaN and inf positions must match exactly, the
+    exact statistics must be equal, the others within the header's contract
+    (times slack; plus one float32 ulp when the output is float32; slack=inf
+    checks only the NaN and inf positions). ref: ref_stat's result, when the
+    caller checks many results against one reference."""
+    exp, bound = ref if ref is not None else ref_stat(x, w, stat, min_count, mode, nan_policy, ddof, rows)
+    got32 = np.asarray(got).dtype == np.float32
+    got = np.asarray(got, dtype=np.float64)
+    assert got.shape == exp.shape, (got.shape, exp.shape)
+    if rows is not None:
+        sel = np.zeros(len(exp), bool)
+        sel[list(rows)] = True
+        got, exp, bound = got[sel], exp[sel], bound[sel]
+    where = f"move_{stat}(w={w}, min_count={min_count}, mode={mode}, nan_policy={nan_policy}, ddof={ddof})"
+    bad = np.isnan(got) != np.isnan(exp)
+    assert not bad.any(), (f"{where}: NaN mask differs at {np.flatnonzero(bad)[:10]}: got {got[bad][:10]} "
+                           f"want {exp[bad][:10]}")
+    inf = np.isinf(exp)
+    np.testing.assert_array_equal(got[inf], exp[inf], err_msg=where)
+    fin = np.isfinite(exp)
+    if stat in EXACT_STATS:
+        np.testing.assert_array_equal(got[fin], exp[fin].astype(np.float32) if got32 else exp[fin], err_msg=where)
+        return
+    if slack == math.inf:
+        return
+    tol = bound[fin] * slack
+    if got32:
+        tol = tol + np.spacing(np.abs(exp[fin]).astype(np.float32)).astype(np.float64)
+    err = np.abs(got[fin] - exp[fin])
+    k = np.argmax(err - tol) if err.size else 0
+    assert np.all(err <= tol), (
+        f"{where}: error {err[k]:.3g} above bound {tol[k]:.3g} at {np.flatnonzero(fin)[k]}: "
+        f"got {got[fin][k]!r} want {exp[fin][k]!r}")

@@ -1,0 +1,739 @@
+/* mwk._mwk.move: the one NumPy entry for every statistic of the registry.
+ *
+ * It calls only the public C API (mwk_move / mwk_move_batch and the registry
+ * queries), so a statistic added to the registry is reachable from NumPy
+ * without touching this file. The Python package (mwk/__init__.py) turns
+ * the registry, read through statistics() and options(), into bottleneck's
+ * move_<stat> functions; nothing here lists statistic or algorithm names. */
+#include "py_common.h"
+
+#define NO_IMPORT_ARRAY
+#define PY_ARRAY_UNIQUE_SYMBOL mwk_ARRAY_API
+#include <numpy/arrayobject.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Tables: the only place NumPy types meet mwk types, and the only place a   */
+/* statistic parameter (mwk_params field) meets its Python keyword.         */
+
+typedef struct {
+    mwk_dtype mwk;
+    int npy;
+    char kind; /* NumPy's dtype.kind */
+    int size;  /* bytes */
+} dtype_map;
+
+static const dtype_map DTYPES[] = {
+    {MWK_F64, NPY_FLOAT64, 'f', 8}, {MWK_F32, NPY_FLOAT32, 'f', 4}, {MWK_F16, NPY_FLOAT16, 'f', 2},
+    {MWK_I64, NPY_INT64, 'i', 8},   {MWK_I32, NPY_INT32, 'i', 4},   {MWK_I16, NPY_INT16, 'i', 2},
+    {MWK_I8, NPY_INT8, 'i', 1},     {MWK_U64, NPY_UINT64, 'u', 8},  {MWK_U32, NPY_UINT32, 'u', 4},
+    {MWK_U16, NPY_UINT16, 'u', 2},  {MWK_U8, NPY_UINT8, 'u', 1},    {MWK_BOOL, NPY_BOOL, 'b', 1},
+};
+#define N_DTYPES (sizeof DTYPES / sizeof DTYPES[0])
+
+static const dtype_map *map_of_descr(PyArray_Descr *d) {
+    for (size_t k = 0; k < N_DTYPES; k++)
+        if (d->kind == DTYPES[k].kind && PyDataType_ELSIZE(d) == DTYPES[k].size) return &DTYPES[k];
+    return NULL;
+}
+
+static const dtype_map *map_of_mwk(mwk_dtype t) {
+    for (size_t k = 0; k < N_DTYPES; k++)
+        if (DTYPES[k].mwk == t) return &DTYPES[k];
+    return NULL;
+}
+
+/* A statistic parameter: its mwk_stat_info.params bit, its keyword, its
+ * default (bottleneck's) and its smallest value. set() stores it. */
+typedef struct {
+    unsigned bit;
+    const char *name;
+    long long dflt, lo;
+    void (*set)(mwk_params *p, long long v);
+} param_desc;
+
+static void set_ddof(mwk_params *p, long long v) { p->ddof = (int)v; }
+
+static const param_desc PARAMS[] = {
+    {MWK_PARAM_DDOF, "ddof", 0, 0, set_ddof},
+};
+#define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
+
+/* ------------------------------------------------------------------------ */
+/* Argument helpers                                                         */
+
+/* An integer argument: rejects bool and anything without __index__. */
+static int get_int(PyObject *o, const char *name, long long *v) {
+    if (PyBool_Check(o) || !PyIndex_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an integer, got %.100s", name, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    PyObject *idx = PyNumber_Index(o);
+    if (!idx) return -1;
+    int overflow = 0;
+    *v = PyLong_AsLongLongAndOverflow(idx, &overflow);
+    Py_DECREF(idx);
+    if (overflow) {
+        PyErr_Format(PyExc_ValueError, "%s is out of range", name);
+        return -1;
+    }
+    if (*v == -1 && PyErr_Occurred()) return -1;
+    return 0;
+}
+
+/* A str argument naming one of the values v = 0, 1, ... for which
+ * name_of(v) is not NULL (the C API's own name functions). */
+static int get_choice(PyObject *o, const char *what, const char *(*name_of)(int), int *which) {
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a str, got %.100s", what, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    const char *s = PyUnicode_AsUTF8(o);
+    if (!s) return -1;
+    const char *nm;
+    for (int k = 0; (nm = name_of(k)) != NULL; k++) {
+        if (strcmp(s, nm) == 0) {
+            *which = k;
+            return 0;
+        }
+    }
+    char allowed[256] = "";
+    for (int k = 0; (nm = name_of(k)) != NULL; k++) {
+        size_t used = strlen(allowed);
+        snprintf(allowed + used, sizeof allowed - used, "%s'%s'", k ? ", " : "", nm);
+    }
+    PyErr_Format(PyExc_ValueError, "%s must be one of %s; got %R", what, allowed, o);
+    return -1;
+}
+
+static const char *align_name(int a) { return mwk_align_name((mwk_align)a); }
+static const char *policy_name(int p) { return mwk_nan_policy_name((mwk_nan_policy)p); }
+
+static int stat_info(mwk_stat s, mwk_stat_info *info) {
+    memset(info, 0, sizeof *info);
+    info->struct_size = sizeof *info;
+    return mwk_stat_info_get(s, info) == MWK_OK ? 0 : -1;
+}
+
+/* "'auto', 'naive', ..." for a statistic's algorithms (auto first). */
+static void algo_list(const mwk_stat_info *info, char *buf, size_t cap) {
+    snprintf(buf, cap, "'%s'", mwk_algorithm_name(MWK_ALGO_AUTO));
+    for (size_t k = 0; k < info->n_algorithms; k++) {
+        size_t used = strlen(buf);
+        const char *nm = mwk_algorithm_name(info->algorithms[k]);
+        snprintf(buf + used, cap - used, ", '%s'", nm ? nm : "?");
+    }
+}
+
+/* "'float64', 'float32', ..." */
+static void dtype_list(char *buf, size_t cap) {
+    buf[0] = 0;
+    for (size_t k = 0; k < N_DTYPES; k++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", mwk_dtype_name(DTYPES[k].mwk));
+    }
+}
+
+/* The statistic: its registry index or its name. */
+static int get_stat(PyObject *o, mwk_stat *s) {
+    size_t count = mwk_stat_count();
+    if (PyUnicode_Check(o)) {
+        const char *nm = PyUnicode_AsUTF8(o);
+        if (!nm) return -1;
+        if (mwk_stat_from_name(nm, s) == MWK_OK) return 0;
+    } else if (!PyBool_Check(o) && PyLong_Check(o)) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (!overflow && v >= 0 && (unsigned long long)v < count) {
+            *s = (mwk_stat)v;
+            return 0;
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError, "stat must be a str (a statistic's name), got %.100s", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    char allowed[512] = "";
+    for (size_t k = 0; k < count; k++) {
+        size_t used = strlen(allowed);
+        const char *nm = mwk_stat_name((mwk_stat)k);
+        snprintf(allowed + used, sizeof allowed - used, "%s'%s'", k ? ", " : "", nm ? nm : "?");
+    }
+    PyErr_Format(PyExc_ValueError, "stat must be one of %s; got %R", allowed, o);
+    return -1;
+}
+
+/* Can the library read/write this array in place (native order, aligned,
+ * byte strides a multiple of the item size)? */
+static int usable_in_place(PyArrayObject *a) {
+    if (!PyArray_ISNOTSWAPPED(a) || !PyArray_ISALIGNED(a)) return 0;
+    npy_intp isz = PyArray_ITEMSIZE(a);
+    for (int d = 0; d < PyArray_NDIM(a); d++)
+        if (PyArray_DIM(a, d) > 1 && PyArray_STRIDE(a, d) % isz != 0) return 0;
+    return 1;
+}
+
+/* The byte range [lo, hi) an array spans (empty arrays span nothing). */
+static void extent(PyArrayObject *a, char **lo, char **hi) {
+    char *base = PyArray_BYTES(a);
+    npy_intp l = 0, h = 0;
+    for (int d = 0; d < PyArray_NDIM(a); d++) {
+        npy_intp n = PyArray_DIM(a, d);
+        if (n == 0) {
+            *lo = *hi = base;
+            return;
+        }
+        npy_intp s = PyArray_STRIDE(a, d) * (n - 1);
+        if (s < 0) l += s;
+        else h += s;
+    }
+    *lo = base + l;
+    *hi = base + h + PyArray_ITEMSIZE(a);
+}
+
+/* Raise ValueError "<fname>: <what>=<repr(value)> <why>". */
+static void raise_named_value(const char *fname, const char *what, const char *value, const char *why) {
+    PyObject *val = PyUnicode_DecodeFSDefault(value);
+    if (!val) return;
+    PyErr_Format(PyExc_ValueError, "%s: %s=%R %s", fname, what, val, why);
+    Py_DECREF(val);
+}
+
+/* Raise for a failed computation. Environment variables are named with
+ * their value: the caller did not write them in the call that failed. */
+static void raise_compute(const char *fname, mwk_status st, const mwk_options *opt) {
+    char why[512];
+    const char *env;
+    if (st == MWK_E_THREADS && opt->threads == 0 && (env = getenv("MWK_NUM_THREADS")) != NULL) {
+        raise_named_value(fname, "the environment variable MWK_NUM_THREADS", env,
+                          "is not a thread count (a positive integer); fix or unset it, or pass threads=");
+        return;
+    }
+    if (st == MWK_E_TARGET) {
+        mwk_runtime_info ri;
+        memset(&ri, 0, sizeof ri);
+        ri.struct_size = sizeof ri;
+        const char *supported = mwk_runtime_info_get(&ri) == MWK_OK ? ri.supported_targets : "?";
+        if (opt->target) {
+            snprintf(why, sizeof why, "names no SIMD target this CPU supports (supported: %s)", supported);
+            raise_named_value(fname, "target", opt->target, why);
+            return;
+        }
+        if ((env = getenv("MWK_TARGET")) != NULL) {
+            snprintf(why, sizeof why,
+                     "names no SIMD target this CPU supports (supported: %s); fix or unset it, or pass target=",
+                     supported);
+            raise_named_value(fname, "the environment variable MWK_TARGET", env, why);
+            return;
+        }
+    }
+    mwk_py_raise_status(fname, st);
+}
+
+/* ------------------------------------------------------------------------ */
+/* move()                                                                   */
+
+enum {
+    A_STAT,
+    A_A,
+    A_WINDOW,
+    A_MIN_COUNT,
+    A_AXIS, /* positional or keyword up to here */
+    A_MODE,
+    A_ALGORITHM,
+    A_NAN_POLICY,
+    A_OUT,
+    A_THREADS,
+    A_TARGET,
+    A_PARAM0 /* then one keyword per PARAMS entry */
+};
+#define N_POSITIONAL (A_AXIS + 1)
+#define N_ARGS (A_PARAM0 + (int)N_PARAMS)
+
+static const char *const ARG_NAMES[A_PARAM0] = {"stat", "a",         "window",     "min_count", "axis",  "mode",
+                                                "algorithm", "nan_policy", "out",  "threads", "target"};
+
+static PyObject *g_kw[N_ARGS]; /* interned keyword names */
+
+static const char *arg_name(int k) { return k < A_PARAM0 ? ARG_NAMES[k] : PARAMS[k - A_PARAM0].name; }
+
+static int init_keywords(void) {
+    if (g_kw[0]) return 0;
+    for (int k = 0; k < N_ARGS; k++) {
+        g_kw[k] = PyUnicode_InternFromString(arg_name(k));
+        if (!g_kw[k]) return -1;
+    }
+    return 0;
+}
+
+/* Fast-call argument parsing: vals[k] = argument k or NULL. */
+static int parse_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **vals) {
+    if (init_keywords() < 0) return -1;
+    for (int k = 0; k < N_ARGS; k++) vals[k] = NULL;
+    if (nargs > N_POSITIONAL) {
+        PyErr_Format(PyExc_TypeError,
+                     "move() takes at most %d positional arguments (%zd given); mode, algorithm, nan_policy, "
+                     "out, threads, target and the statistic's parameters are keyword-only",
+                     N_POSITIONAL, nargs);
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < nargs; k++) vals[k] = args[k];
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t j = 0; j < nkw; j++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
+        int found = -1;
+        for (int k = 0; k < N_ARGS && found < 0; k++)
+            if (key == g_kw[k]) found = k;
+        for (int k = 0; k < N_ARGS && found < 0; k++)
+            if (PyUnicode_Compare(key, g_kw[k]) == 0) found = k;
+        if (found < 0) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "move() got an unexpected keyword argument %R", key);
+            return -1;
+        }
+        if (vals[found]) {
+            PyErr_Format(PyExc_TypeError, "move() got multiple values for argument '%s'", arg_name(found));
+            return -1;
+        }
+        vals[found] = args[nargs + j];
+    }
+    for (int k = 0; k <= A_WINDOW; k++)
+        if (!vals[k]) {
+            PyErr_Format(PyExc_TypeError, "move() missing required argument '%s'", arg_name(k));
+            return -1;
+        }
+    return 0;
+}
+
+/* One dimension of the iteration over rows: extent and element strides. */
+typedef struct rowdim {
+    npy_intp n;
+    npy_intp xs, ys;
+} rowdim;
+
+PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    (void)self;
+    PyObject *v[N_ARGS];
+    if (parse_args(args, nargs, kwnames, v) < 0) return NULL;
+
+    mwk_stat stat;
+    if (get_stat(v[A_STAT], &stat) < 0) return NULL;
+    mwk_stat_info info;
+    if (stat_info(stat, &info) < 0) return mwk_py_raise_status("move", MWK_E_STAT);
+    char fname[64];
+    snprintf(fname, sizeof fname, "move_%s", info.name);
+
+    mwk_options opt;
+    mwk_options_init(&opt);
+    mwk_params params;
+    mwk_params_init(&params);
+
+    long long window, iv;
+    if (get_int(v[A_WINDOW], "window", &window) < 0) return NULL;
+    if (window < 1) return PyErr_Format(PyExc_ValueError, "window must be >= 1, got %lld", window);
+    if (v[A_MIN_COUNT] && v[A_MIN_COUNT] != Py_None) {
+        if (get_int(v[A_MIN_COUNT], "min_count", &iv) < 0) return NULL;
+        if (iv < 1 || iv > window)
+            return PyErr_Format(PyExc_ValueError,
+                                "min_count must be None or between 1 and window (=%lld), got %lld", window, iv);
+        opt.min_count = (size_t)iv;
+    }
+    long long axis = -1;
+    if (v[A_AXIS]) {
+        if (v[A_AXIS] == Py_None)
+            return PyErr_Format(PyExc_TypeError,
+                                "axis must be an integer (a moving window runs along one axis), got None");
+        if (get_int(v[A_AXIS], "axis", &axis) < 0) return NULL;
+    }
+    int which;
+    if (v[A_MODE] && v[A_MODE] != Py_None) {
+        if (get_choice(v[A_MODE], "mode", align_name, &which) < 0) return NULL;
+        opt.align = (mwk_align)which;
+    }
+    if (v[A_NAN_POLICY] && v[A_NAN_POLICY] != Py_None) {
+        if (get_choice(v[A_NAN_POLICY], "nan_policy", policy_name, &which) < 0) return NULL;
+        opt.nan_policy = (mwk_nan_policy)which;
+    }
+    if (v[A_ALGORITHM] && v[A_ALGORITHM] != Py_None) {
+        PyObject *o = v[A_ALGORITHM];
+        if (!PyUnicode_Check(o))
+            return PyErr_Format(PyExc_TypeError, "algorithm must be a str, got %.100s", Py_TYPE(o)->tp_name);
+        const char *s = PyUnicode_AsUTF8(o);
+        if (!s) return NULL;
+        mwk_algorithm a;
+        int known = mwk_algorithm_from_name(s, &a) == MWK_OK;
+        int listed = known && a == MWK_ALGO_AUTO;
+        for (size_t k = 0; known && !listed && k < info.n_algorithms; k++) listed = info.algorithms[k] == a;
+        if (!listed) {
+            char allowed[256];
+            algo_list(&info, allowed, sizeof allowed);
+            return PyErr_Format(PyExc_ValueError, "algorithm must be one of %s for %s; got %R", allowed, fname, o);
+        }
+        if (!mwk_stat_has_algorithm(stat, a))
+            return PyErr_Format(PyExc_ValueError,
+                                "algorithm '%s' is not available in this build of mwk (fft needs FFTW); "
+                                "see mwk.runtime_info()['statistics']['%s']['algorithms']",
+                                s, info.name);
+        opt.algorithm = a;
+    }
+    if (v[A_THREADS] && v[A_THREADS] != Py_None) {
+        if (get_int(v[A_THREADS], "threads", &iv) < 0) return NULL;
+        if (iv < 1 || iv > INT_MAX)
+            return PyErr_Format(PyExc_ValueError, "threads must be None or a positive integer, got %lld", iv);
+        opt.threads = (int)iv;
+    }
+    if (v[A_TARGET] && v[A_TARGET] != Py_None) {
+        if (!PyUnicode_Check(v[A_TARGET]))
+            return PyErr_Format(PyExc_TypeError, "target must be None or a str, got %.100s",
+                                Py_TYPE(v[A_TARGET])->tp_name);
+        /* Valid while v[A_TARGET] lives, i.e. for the whole call. */
+        opt.target = PyUnicode_AsUTF8(v[A_TARGET]);
+        if (!opt.target) return NULL;
+    }
+    for (size_t k = 0; k < N_PARAMS; k++) {
+        PyObject *o = v[A_PARAM0 + k];
+        const param_desc *p = &PARAMS[k];
+        if (!o || o == Py_None) continue;
+        if (!(info.params & p->bit))
+            return PyErr_Format(PyExc_TypeError, "%s has no parameter '%s'", fname, p->name);
+        if (get_int(o, p->name, &iv) < 0) return NULL;
+        if (iv < p->lo || iv > INT_MAX)
+            return PyErr_Format(PyExc_ValueError, "%s must be an integer >= %lld, got %lld", p->name, p->lo, iv);
+        p->set(&params, iv);
+    }
+    PyObject *out_obj = v[A_OUT] ? v[A_OUT] : Py_None;
+    if (out_obj != Py_None && !PyArray_Check(out_obj))
+        return PyErr_Format(PyExc_TypeError, "out must be None or a numpy.ndarray, got %.100s",
+                            Py_TYPE(out_obj)->tp_name);
+
+    /* ---- the input ------------------------------------------------------- */
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(v[A_A]);
+    if (!a) return NULL;
+    PyArrayObject *res = NULL, *tmp = NULL;
+    const dtype_map *xm = map_of_descr(PyArray_DESCR(a));
+    if (!xm) {
+        char allowed[256];
+        dtype_list(allowed, sizeof allowed);
+        PyErr_Format(PyExc_TypeError, "%s does not support dtype %S; supported dtypes are %s (convert first, e.g. "
+                     "a.astype(numpy.float64))",
+                     fname, (PyObject *)PyArray_DESCR(a), allowed);
+        goto fail;
+    }
+    int ndim = PyArray_NDIM(a);
+    if (ndim == 0) {
+        PyErr_SetString(PyExc_ValueError, "a must have at least one dimension (got a 0-d array)");
+        goto fail;
+    }
+    if (axis < -ndim || axis >= ndim) {
+        PyErr_Format(PyExc_ValueError, "axis %lld is out of bounds for an array of dimension %d", axis, ndim);
+        goto fail;
+    }
+    int ax = (int)(axis < 0 ? axis + ndim : axis);
+    npy_intp n = PyArray_DIM(a, ax);
+    /* bottleneck's rule for NumPy: a window longer than the data is an error
+     * (the library's MWK_LONG_WINDOW_ERROR, the default). */
+    if ((unsigned long long)window > (unsigned long long)n) {
+        PyErr_Format(PyExc_ValueError, "window (=%lld) must be <= the length of a along axis %d (=%lld)", window,
+                     ax, (long long)n);
+        goto fail;
+    }
+    if (!usable_in_place(a)) {
+        /* Byte-swapped, misaligned or with a stride that is not a whole
+         * number of elements: the C API cannot address it, so copy once. */
+        PyArrayObject *c = (PyArrayObject *)PyArray_CastToType(a, PyArray_DescrFromType(xm->npy), 0);
+        if (!c) goto fail;
+        Py_DECREF(a);
+        a = c;
+    }
+
+    mwk_dtype ydt;
+    size_t out_n;
+    mwk_status st = mwk_move_out_dtype(stat, xm->mwk, &ydt);
+    if (st == MWK_OK) st = mwk_move_len((size_t)n, (size_t)window, &opt, &out_n);
+    const dtype_map *ym = st == MWK_OK ? map_of_mwk(ydt) : NULL;
+    if (st == MWK_OK && !ym) st = MWK_E_INTERNAL;
+    if (st != MWK_OK) {
+        mwk_py_raise_status(fname, st);
+        goto fail;
+    }
+    npy_intp yshape[NPY_MAXDIMS];
+    for (int d = 0; d < ndim; d++) yshape[d] = PyArray_DIM(a, d);
+    yshape[ax] = (npy_intp)out_n;
+
+    /* ---- the output ------------------------------------------------------ */
+    PyArrayObject *y;
+    if (out_obj != Py_None) {
+        PyArrayObject *o = (PyArrayObject *)out_obj;
+        PyArray_Descr *od = PyArray_DESCR(o);
+        if (od->kind != ym->kind || PyDataType_ELSIZE(od) != ym->size) {
+            PyErr_Format(PyExc_TypeError, "out must have dtype %s for %s of %s input, got %S", mwk_dtype_name(ydt),
+                         fname, mwk_dtype_name(xm->mwk), (PyObject *)od);
+            goto fail;
+        }
+        int same = PyArray_NDIM(o) == ndim;
+        for (int d = 0; same && d < ndim; d++) same = PyArray_DIM(o, d) == yshape[d];
+        if (!same) {
+            PyObject *want = PyTuple_New(ndim);
+            if (want)
+                for (int d = 0; d < ndim; d++) PyTuple_SET_ITEM(want, d, PyLong_FromSsize_t(yshape[d]));
+            PyObject *got = PyObject_GetAttrString(out_obj, "shape");
+            if (want && got) PyErr_Format(PyExc_ValueError, "out must have shape %R, got %R", want, got);
+            Py_XDECREF(want);
+            Py_XDECREF(got);
+            goto fail;
+        }
+        if (PyArray_FailUnlessWriteable(o, "out") < 0) goto fail;
+        char *alo, *ahi, *olo, *ohi;
+        extent(a, &alo, &ahi);
+        extent(o, &olo, &ohi);
+        int overlap = alo < ohi && olo < ahi;
+        if (overlap || !usable_in_place(o)) {
+            tmp = (PyArrayObject *)PyArray_SimpleNew(ndim, yshape, ym->npy);
+            if (!tmp) goto fail;
+            y = tmp;
+        } else {
+            y = o;
+        }
+        Py_INCREF(out_obj);
+        res = o;
+    } else {
+        res = (PyArrayObject *)PyArray_SimpleNew(ndim, yshape, ym->npy);
+        if (!res) goto fail;
+        y = res;
+    }
+
+    /* ---- iteration: rows over every axis but `ax` ------------------------ */
+    npy_intp xis = PyArray_ITEMSIZE(a), yis = PyArray_ITEMSIZE(y);
+    rowdim dims[NPY_MAXDIMS];
+    int nd = 0;
+    int empty = 0;
+    for (int d = 0; d < ndim; d++) {
+        if (d == ax) continue;
+        npy_intp len = PyArray_DIM(a, d);
+        if (len == 0) empty = 1;
+        if (len == 1) continue;
+        dims[nd].n = len;
+        dims[nd].xs = PyArray_STRIDE(a, d) / xis;
+        dims[nd].ys = PyArray_STRIDE(y, d) / yis;
+        nd++;
+    }
+    /* Merge neighbours that form one evenly strided run in both arrays. */
+    for (int d = nd - 2; d >= 0; d--) {
+        if (dims[d].xs == dims[d + 1].xs * dims[d + 1].n && dims[d].ys == dims[d + 1].ys * dims[d + 1].n) {
+            dims[d + 1].n *= dims[d].n;
+            memmove(&dims[d], &dims[d + 1], (size_t)(nd - d - 1) * sizeof dims[0]);
+            nd--;
+        }
+    }
+    /* The batch runs over the longest remaining dimension; the others loop. */
+    int bd = -1;
+    for (int d = 0; d < nd; d++)
+        if (bd < 0 || dims[d].n > dims[bd].n) bd = d;
+    size_t rows = empty ? 0 : (bd >= 0 ? (size_t)dims[bd].n : 1);
+    ptrdiff_t xrs = bd >= 0 ? (ptrdiff_t)dims[bd].xs : 0, yrs = bd >= 0 ? (ptrdiff_t)dims[bd].ys : 0;
+    rowdim outer[NPY_MAXDIMS];
+    int no = 0;
+    for (int d = 0; d < nd; d++)
+        if (d != bd) outer[no++] = dims[d];
+
+    const char *xp = PyArray_BYTES(a);
+    char *yp = PyArray_BYTES(y);
+    ptrdiff_t xs = PyArray_STRIDE(a, ax) / xis, ys = PyArray_STRIDE(y, ax) / yis;
+    npy_intp idx[NPY_MAXDIMS];
+    memset(idx, 0, sizeof idx);
+    const mwk_dtype xdt = xm->mwk;
+
+    Py_BEGIN_ALLOW_THREADS
+    if (ndim == 1) {
+        st = mwk_move(stat, &params, xp, xdt, (size_t)n, xs, yp, ys, (size_t)window, &opt);
+    } else if (rows == 0) {
+        st = mwk_move_batch(stat, &params, xp, xdt, 0, (size_t)n, 0, xs, yp, 0, ys, (size_t)window, &opt);
+    } else {
+        const char *xc = xp;
+        char *yc = yp;
+        for (;;) {
+            st = mwk_move_batch(stat, &params, xc, xdt, rows, (size_t)n, xrs, xs, yc, yrs, ys, (size_t)window,
+                                &opt);
+            if (st != MWK_OK) break;
+            /* odometer over the outer dimensions */
+            int d = no - 1;
+            for (; d >= 0; d--) {
+                if (++idx[d] < outer[d].n) {
+                    xc += outer[d].xs * xis;
+                    yc += outer[d].ys * yis;
+                    break;
+                }
+                xc -= (outer[d].n - 1) * outer[d].xs * xis;
+                yc -= (outer[d].n - 1) * outer[d].ys * yis;
+                idx[d] = 0;
+            }
+            if (d < 0) break;
+        }
+    }
+    Py_END_ALLOW_THREADS
+
+    if (st != MWK_OK) {
+        raise_compute(fname, st, &opt);
+        goto fail;
+    }
+    if (tmp) {
+        if (PyArray_CopyInto(res, tmp) < 0) goto fail;
+        Py_DECREF(tmp);
+    }
+    Py_DECREF(a);
+    return (PyObject *)res;
+
+fail:
+    Py_XDECREF(tmp);
+    Py_XDECREF(res);
+    Py_XDECREF(a);
+    return NULL;
+}
+
+const char mwk_py_move_doc[] =
+    "move(stat, a, window, min_count=None, axis=-1, *, mode='trailing', algorithm='auto', "
+    "nan_policy='skip', out=None, threads=None, target=None, ddof=None)\n--\n\n"
+    "Moving window statistic `stat` along one axis: the engine behind every\n"
+    "``mwk.move_<stat>`` function (which document each statistic).\n\n"
+    "Parameters\n----------\n"
+    "stat : str or int\n"
+    "    A statistic of the registry, by name (``'mean'``, ``'std'``, ...) or\n"
+    "    index; see ``mwk.statistics()``.\n"
+    "a : array_like\n"
+    "    Input, ndim >= 1, any dtype of ``options()['dtypes']`` (every NumPy\n"
+    "    integer, bool, float16/32/64). Strided, reversed and transposed views\n"
+    "    are read in place; byte-swapped or misaligned arrays are copied once.\n"
+    "window : int\n"
+    "    ``1 <= window <= a.shape[axis]``: a longer window raises ValueError\n"
+    "    (bottleneck's rule).\n"
+    "min_count : int or None\n"
+    "    Fewest non-NaN values a window needs for a result; None means window.\n"
+    "axis : int\n"
+    "    The axis the window moves along (default -1).\n"
+    "mode, algorithm, nan_policy, out, threads, target\n"
+    "    As documented for ``mwk.move_mean``; ``algorithm`` must be one of the\n"
+    "    statistic's (``statistics()``), ``target`` a supported SIMD target\n"
+    "    for this call (None: ``MWK_TARGET`` or the best one).\n"
+    "ddof, ...\n"
+    "    The statistic's parameters (``statistics()[i]['params']``); None means\n"
+    "    the default. Passing one the statistic does not have is a TypeError.\n\n"
+    "Returns\n-------\n"
+    "numpy.ndarray of the output dtype (``mwk_move_out_dtype``), or ``out``.\n\n"
+    "The GIL is released while the library runs.\n";
+
+/* ------------------------------------------------------------------------ */
+/* The registry, for the Python package                                     */
+
+static int dict_set(PyObject *d, const char *key, PyObject *val) {
+    if (!val) return -1;
+    int r = PyDict_SetItemString(d, key, val);
+    Py_DECREF(val);
+    return r;
+}
+
+static PyObject *stat_dict(mwk_stat s) {
+    mwk_stat_info info;
+    if (stat_info(s, &info) < 0) return mwk_py_raise_status("statistics", MWK_E_INTERNAL);
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    PyObject *params = PyDict_New(), *algos = PyDict_New();
+    if (!params || !algos) goto fail;
+    for (size_t k = 0; k < N_PARAMS; k++)
+        if ((info.params & PARAMS[k].bit) && dict_set(params, PARAMS[k].name, PyLong_FromLongLong(PARAMS[k].dflt)) < 0)
+            goto fail;
+    /* auto first, then the registry's order (reference first); value:
+     * compiled into this build. */
+    if (PyDict_SetItemString(algos, mwk_algorithm_name(MWK_ALGO_AUTO), Py_True) < 0) goto fail;
+    for (size_t k = 0; k < info.n_algorithms; k++) {
+        const char *nm = mwk_algorithm_name(info.algorithms[k]);
+        if (!nm) continue;
+        if (PyDict_SetItemString(algos, nm, mwk_stat_has_algorithm(s, info.algorithms[k]) ? Py_True : Py_False) < 0)
+            goto fail;
+    }
+    PyObject *p = params, *al = algos;
+    params = algos = NULL;
+    if (dict_set(d, "name", PyUnicode_FromString(info.name)) < 0 || dict_set(d, "id", PyLong_FromLong((long)s)) < 0 ||
+        dict_set(d, "params", p) < 0 || dict_set(d, "algorithms", al) < 0 ||
+        dict_set(d, "keeps_float32", PyBool_FromLong(info.float_output_keeps_f32)) < 0 ||
+        dict_set(d, "contract", PyUnicode_FromString(info.contract ? info.contract : "")) < 0)
+        goto fail;
+    return d;
+fail:
+    Py_XDECREF(params);
+    Py_XDECREF(algos);
+    Py_DECREF(d);
+    return NULL;
+}
+
+PyObject *mwk_py_statistics(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
+    size_t count = mwk_stat_count();
+    PyObject *list = PyList_New((Py_ssize_t)count);
+    if (!list) return NULL;
+    for (size_t k = 0; k < count; k++) {
+        PyObject *d = stat_dict((mwk_stat)k);
+        if (!d) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)k, d);
+    }
+    return list;
+}
+
+const char mwk_py_statistics_doc[] =
+    "statistics()\n--\n\n"
+    "The library's registry of statistics, in registry order: a list of dicts\n"
+    "with ``name`` (the ``move_<name>`` suffix), ``id``, ``params`` (keyword ->\n"
+    "default, e.g. ``{'ddof': 0}``), ``algorithms`` (name -> compiled into this\n"
+    "build; ``'auto'`` first, then the reference), ``keeps_float32`` (float32\n"
+    "and float16 input give float32 output) and ``contract`` (the accuracy\n"
+    "contract, one sentence).\n";
+
+static PyObject *names_list(const char *(*name_of)(int)) {
+    PyObject *l = PyList_New(0);
+    const char *nm;
+    for (int k = 0; l && (nm = name_of(k)) != NULL; k++) {
+        PyObject *s = PyUnicode_FromString(nm);
+        if (!s || PyList_Append(l, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(l);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    return l;
+}
+
+static const char *algo_name_int(int a) { return a < MWK_ALGO_COUNT ? mwk_algorithm_name((mwk_algorithm)a) : NULL; }
+static const char *dtype_name_int(int k) { return k < (int)N_DTYPES ? mwk_dtype_name(DTYPES[k].mwk) : NULL; }
+
+PyObject *mwk_py_options(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
+    mwk_options opt;
+    mwk_options_init(&opt);
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    PyObject *defaults = Py_BuildValue("{s:s,s:s,s:s}", "mode", mwk_align_name(opt.align), "algorithm",
+                                       mwk_algorithm_name(opt.algorithm), "nan_policy",
+                                       mwk_nan_policy_name(opt.nan_policy));
+    if (dict_set(d, "mode", names_list(align_name)) < 0 || dict_set(d, "nan_policy", names_list(policy_name)) < 0 ||
+        dict_set(d, "algorithm", names_list(algo_name_int)) < 0 ||
+        dict_set(d, "dtypes", names_list(dtype_name_int)) < 0 || dict_set(d, "defaults", defaults) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+const char mwk_py_options_doc[] =
+    "options()\n--\n\n"
+    "The choices every statistic shares, from the C API: ``mode``,\n"
+    "``nan_policy`` and ``algorithm`` (every algorithm name, in enum order),\n"
+    "``dtypes`` (input dtypes, NumPy names) and ``defaults`` (mode,\n"
+    "algorithm, nan_policy).\n";
