@@ -1,121 +1,169 @@
-/* move_mean: validation, the row driver shared by all algorithms, and the
- * batch (2-D, OpenMP) front end.
+/* The window engine: validation, the row driver shared by every statistic and
+ * algorithm, and the batch (2-D, OpenMP) front end.
  *
- * Flow of one row:
- *   1. a contiguous float64 view of the row (the input itself when it is
- *      contiguous float64, else a converted copy: int64 rounds once, f32 and
- *      int32 are exact);
+ * Flow of one work item (a segment of one row's full windows; item 0 of a
+ * row also does the clipped windows at both ends):
+ *   1. a contiguous float64 view of the stretch of input it reads (the input
+ *      itself when it is contiguous float64, else a converted copy);
  *   2. the algorithm's core computes the full windows straight into the
  *      output (or a float64 staging row);
- *   3. if the core saw anything non-finite, the row's full windows are redone
- *      on a copy with NaN/inf replaced by 0, and the NaN/+inf/-inf counts of
- *      each window decide its result (so non-finite values never enter a
- *      running state and results recover once they leave);
- *   4. the clipped windows at the ends (trailing, centered) are computed by a
- *      compensated cumulative sum from the edge;
- *   5. conversion to the output dtype/stride (float32 rounds once).
+ *   3. if the core asks for it, the non-finite rules of the statistic's class
+ *      (engine.h) are applied with per-window NaN/+inf/-inf counts, and
+ *      windows whose finite data overflowed are recomputed by the reference;
+ *   4. the clipped windows at the ends (trailing, centered, and every window
+ *      when a long window is clipped) come from the statistic's accumulator
+ *      growing from the edge: O(w), accurate by construction;
+ *   5. conversion to the output dtype and stride (float32 rounds once).
+ *
+ * Output k of a row covers x[k - left, k + right] clipped to [0, n), with
+ * (left, right) = (w-1, 0) trailing, (w/2, (w-1)/2) centered, (0, w-1) valid.
  */
+#include "engine.h"
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "auto_table.h"
-#include "internal.h"
 #include "mwk_config.h"
 #include "threads/threads.h"
 #if MWK_HAVE_OPENMP
 #include <omp.h>
 #endif
 
-static const mm_core_fn CORES[] = {
-    [MWK_ALGO_NAIVE] = mm_core_naive,
-    [MWK_ALGO_RING] = mm_core_ring,
-    [MWK_ALGO_PREFIX] = mm_core_prefix,
-    [MWK_ALGO_FFT] = mm_core_fft,
-};
-
-/* Outputs larger than this (in bytes, whole call) are written with
- * non-temporal stores by the SIMD prefix core: they cannot stay in cache
- * anyway, and bypassing it saves reading every output line first. */
-#define MM_STREAM_BYTES ((size_t)8 << 20)
+/* Outputs larger than this (in bytes, whole call) may be written with
+ * non-temporal stores: they cannot stay in cache anyway. */
+#define ENGINE_STREAM_BYTES ((size_t)8 << 20)
 
 /* Below this many elements in a batch, threads cost more than they save. */
-#define MM_MIN_PARALLEL_ELEMS ((size_t)1 << 16)
+#define ENGINE_MIN_PARALLEL_ELEMS ((size_t)1 << 16)
 
 typedef struct {
+    const mwk_stat_desc *stat;
+    const mwk_algo_desc *algo; /* resolved: never AUTO */
+    mwk_params params;         /* complete */
     mwk_dtype dtype, out_dtype;
     mwk_align align;
-    mwk_algorithm algo; /* resolved: never AUTO */
     mwk_nan_policy policy;
     size_t n, w, min_count, out_len;
+    size_t left, right; /* window of output k: [k-left, k+right] */
+    size_t m;           /* full windows per row (0 when w > n) */
+    size_t nh, nt;      /* clipped outputs at the head and the tail */
     mwk_target target;
     int threads;
-    int stream; /* non-temporal output stores (see MM_STREAM_BYTES) */
-} mm_plan;
+    int stream;
+} plan;
 
 typedef struct {
-    double *xr;   /* converted input segment (cap_x) */
-    double *yr;   /* staging output segment */
-    double *xs;   /* non-finite-free copy (cap_x), on demand */
-    size_t cap_x; /* longest input stretch one work item reads */
-} mm_scratch;
+    double *xr;    /* converted input stretch (cap_x) */
+    double *yr;    /* staging output (cap_y) */
+    double *xs;    /* masked copy (cap_x), on demand */
+    void *algo;    /* the algorithm's scratch */
+    size_t cap_x;
+} scratch;
 
 /* ------------------------------------------------------------------------ */
-/* Public helpers                                                           */
+/* Small helpers                                                            */
 
-static size_t dtype_size(mwk_dtype d) { return (d == MWK_F32 || d == MWK_I32) ? 4 : 8; }
-static int dtype_ok(mwk_dtype d) { return (unsigned)d <= (unsigned)MWK_I32; }
-
-mwk_status mwk_move_mean_out_dtype(mwk_dtype in, mwk_dtype *out) {
-    if (!out) return MWK_E_NULL;
-    if (!dtype_ok(in)) return MWK_E_DTYPE;
-    *out = in == MWK_F32 ? MWK_F32 : MWK_F64;
-    return MWK_OK;
+void *mwk_aligned_alloc(size_t bytes) {
+    if (bytes == 0) bytes = 64;
+    if (bytes > SIZE_MAX - 63) return NULL;
+    return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 }
+void mwk_aligned_free(void *p) { free(p); }
 
-mwk_status mwk_move_mean_out_len(size_t n, size_t window, mwk_align align, size_t *out_len) {
-    if (!out_len) return MWK_E_NULL;
-    if ((unsigned)align > (unsigned)MWK_ALIGN_CENTERED) return MWK_E_ALIGN;
-    if (window == 0) return MWK_E_WINDOW;
-    if (window > n) return MWK_E_WINDOW_TOO_LONG;
-    *out_len = align == MWK_ALIGN_VALID ? n - window + 1 : n;
-    return MWK_OK;
-}
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+static size_t uabs(ptrdiff_t v) { return (size_t)(v < 0 ? -v : v); }
 
-int mwk_algorithm_available(mwk_algorithm a) {
-    switch (a) {
-    case MWK_ALGO_AUTO:
-    case MWK_ALGO_NAIVE:
-    case MWK_ALGO_RING:
-    case MWK_ALGO_PREFIX: return 1;
-    case MWK_ALGO_FFT: return MWK_HAVE_FFTW;
-    }
+/* Known sizes of mwk_options and mwk_params, oldest first: a caller passes
+ * the size of the version it was compiled against. */
+static const size_t OPTIONS_SIZES[] = {offsetof(mwk_options, long_window), sizeof(mwk_options)};
+static const size_t PARAMS_SIZES[] = {sizeof(mwk_params)};
+
+static int known_size(size_t s, const size_t *sizes, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        if (s == sizes[i]) return 1;
     return 0;
 }
 
-mwk_algorithm mm_auto_choose(const mwk_target *t, mwk_dtype dtype, size_t n, size_t w) {
-    (void)dtype, (void)n;
-    for (size_t i = 0; i < sizeof MM_AUTO_RULES / sizeof MM_AUTO_RULES[0]; i++) {
-        const mm_auto_rule *r = &MM_AUTO_RULES[i];
+/* Copies the caller's prefix over the defaults. */
+static mwk_status read_options(const mwk_options *in, mwk_options *out) {
+    mwk_options_init(out);
+    if (!in) return MWK_OK;
+    if (!known_size(in->struct_size, OPTIONS_SIZES, sizeof OPTIONS_SIZES / sizeof OPTIONS_SIZES[0]))
+        return MWK_E_OPTIONS;
+    memcpy(out, in, in->struct_size);
+    out->struct_size = sizeof *out;
+    return MWK_OK;
+}
+
+static mwk_status read_params(const mwk_params *in, mwk_params *out) {
+    mwk_params_init(out);
+    if (!in) return MWK_OK;
+    if (!known_size(in->struct_size, PARAMS_SIZES, sizeof PARAMS_SIZES / sizeof PARAMS_SIZES[0]))
+        return MWK_E_PARAMS;
+    memcpy(out, in, in->struct_size);
+    out->struct_size = sizeof *out;
+    return MWK_OK;
+}
+
+static mwk_dtype out_dtype_of(const mwk_stat_desc *d, mwk_dtype in) {
+    return d->keeps_f32 && (in == MWK_F32 || in == MWK_F16) ? MWK_F32 : MWK_F64;
+}
+
+mwk_status mwk_move_out_dtype(mwk_stat stat, mwk_dtype in, mwk_dtype *out) {
+    if (!out) return MWK_E_NULL;
+    const mwk_stat_desc *d = mwk_registry_get(stat);
+    if (!d) return MWK_E_STAT;
+    if (!mwk_dtype_valid(in)) return MWK_E_DTYPE;
+    *out = out_dtype_of(d, in);
+    return MWK_OK;
+}
+
+static mwk_status geometry(size_t n, size_t w, mwk_align align, mwk_long_window lw, size_t *out_len) {
+    if ((unsigned)align > (unsigned)MWK_ALIGN_CENTERED) return MWK_E_ALIGN;
+    if ((unsigned)lw > (unsigned)MWK_LONG_WINDOW_CLIP) return MWK_E_OPTIONS;
+    if (w == 0) return MWK_E_WINDOW;
+    if (w > n && lw == MWK_LONG_WINDOW_ERROR) return MWK_E_WINDOW_TOO_LONG;
+    if (align == MWK_ALIGN_VALID)
+        *out_len = w > n ? 0 : n - w + 1;
+    else
+        *out_len = n;
+    return MWK_OK;
+}
+
+mwk_status mwk_move_len(size_t n, size_t window, const mwk_options *opt, size_t *out_len) {
+    if (!out_len) return MWK_E_NULL;
+    mwk_options o;
+    mwk_status st = read_options(opt, &o);
+    if (st != MWK_OK) return st;
+    return geometry(n, window, o.align, o.long_window, out_len);
+}
+
+static mwk_algorithm auto_choose(const mwk_stat_desc *d, const mwk_target *t, size_t w) {
+    for (size_t i = 0; i < d->n_rules; i++) {
+        const mwk_auto_rule *r = &d->rules[i];
         if (strcmp(r->target, "*") != 0 && strcmp(r->target, t->name) != 0) continue;
-        if (w <= r->max_window) return r->algorithm;
+        if (w <= r->max_window) {
+            const mwk_algo_desc *a = mwk_registry_algo(d, r->algorithm);
+            if (a && mwk_algo_available(a) && !(a->flags & MWK_AF_NO_AUTO)) return r->algorithm;
+        }
     }
-    return MWK_ALGO_PREFIX;
+    return d->auto_default;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Validation                                                               */
 
-/* |a * b| as size_t with overflow detection; a stride may be negative. */
+/* |(count-1) * stride| * esize with overflow detection. */
 static int mul_extent(size_t count, ptrdiff_t stride, size_t esize, size_t *out) {
     if (count <= 1) {
         *out = 0;
         return 1;
     }
     if (stride == PTRDIFF_MIN) return 0;
-    size_t s = (size_t)(stride < 0 ? -stride : stride);
+    size_t s = uabs(stride);
     size_t c = count - 1;
     if (s && c > SIZE_MAX / s) return 0;
     size_t e = c * s;
@@ -128,7 +176,6 @@ typedef struct {
     uintptr_t lo, hi; /* inclusive byte range */
 } span;
 
-/* Byte range of a 2-D strided array; 0 if its extent overflows. */
 static int array_span(const void *base, size_t rows, ptrdiff_t rs, size_t cols, ptrdiff_t cs,
                       size_t esize, span *out) {
     size_t er, ec;
@@ -145,54 +192,83 @@ static int array_span(const void *base, size_t rows, ptrdiff_t rs, size_t cols, 
     return 1;
 }
 
-static size_t uabs(ptrdiff_t v) { return (size_t)(v < 0 ? -v : v); }
-
-static mwk_status validate(const void *x, mwk_dtype dtype, size_t rows, size_t n,
-                           ptrdiff_t xrs, ptrdiff_t xs, const void *y, ptrdiff_t yrs,
-                           ptrdiff_t ys, size_t window, const mwk_options *opt, mm_plan *p) {
-    static const mwk_options defaults = MWK_OPTIONS_INIT;
-    if (!x || !y) return MWK_E_NULL;
-    if (!opt) opt = &defaults;
-    if (opt->struct_size != sizeof(mwk_options)) return MWK_E_OPTIONS;
-    if (!dtype_ok(dtype)) return MWK_E_DTYPE;
-    if ((unsigned)opt->align > (unsigned)MWK_ALIGN_CENTERED) return MWK_E_ALIGN;
-    if ((unsigned)opt->algorithm > (unsigned)MWK_ALGO_FFT) return MWK_E_ALGORITHM;
-    if ((unsigned)opt->nan_policy > (unsigned)MWK_NAN_PROPAGATE) return MWK_E_NAN_POLICY;
-    if (window == 0) return MWK_E_WINDOW;
-    if (window > n) return MWK_E_WINDOW_TOO_LONG;
-    size_t mc = opt->min_count == MWK_MIN_COUNT_WINDOW ? window : opt->min_count;
-    if (mc == 0 || mc > window) return MWK_E_MIN_COUNT;
-    if (opt->threads < 0) return MWK_E_THREADS;
-    int threads = opt->threads;
-    if (threads == 0 && mwk_threads_default(&threads) != MWK_OK) return MWK_E_THREADS;
-    mwk_status st = mwk_target_resolve(opt->target, &p->target);
+static mwk_status resolve(mwk_stat stat, const mwk_params *params, mwk_dtype dtype, size_t n,
+                          size_t window, const mwk_options *opt_in, plan *p) {
+    const mwk_stat_desc *d = mwk_registry_get(stat);
+    if (!d) return MWK_E_STAT;
+    mwk_options opt;
+    mwk_status st = read_options(opt_in, &opt);
     if (st != MWK_OK) return st;
-    if (!mwk_algorithm_available(opt->algorithm)) return MWK_E_UNAVAILABLE;
-
+    if ((st = read_params(params, &p->params)) != MWK_OK) return st;
+    if (d->check && (st = d->check(&p->params)) != MWK_OK) return st;
+    if (!mwk_dtype_valid(dtype)) return MWK_E_DTYPE;
+    if ((unsigned)opt.algorithm >= (unsigned)MWK_ALGO_COUNT) return MWK_E_ALGORITHM;
+    if ((unsigned)opt.nan_policy > (unsigned)MWK_NAN_PROPAGATE) return MWK_E_NAN_POLICY;
+    if ((st = geometry(n, window, opt.align, opt.long_window, &p->out_len)) != MWK_OK) return st;
+    size_t mc = opt.min_count == MWK_MIN_COUNT_WINDOW ? window : opt.min_count;
+    if (mc == 0 || mc > window) return MWK_E_MIN_COUNT;
+    if (opt.threads < 0) return MWK_E_THREADS;
+    int threads = opt.threads;
+    if (threads == 0 && mwk_threads_default(&threads) != MWK_OK) return MWK_E_THREADS;
+    if ((st = mwk_target_resolve(opt.target, &p->target)) != MWK_OK) return st;
+    mwk_algorithm a = opt.algorithm;
+    if (a != MWK_ALGO_AUTO) {
+        const mwk_algo_desc *ad = mwk_registry_algo(d, a);
+        if (!ad) return MWK_E_ALGORITHM;
+        if (!mwk_algo_available(ad)) return MWK_E_UNAVAILABLE;
+    } else {
+        a = auto_choose(d, &p->target, window);
+    }
+    p->stat = d;
+    p->algo = mwk_registry_algo(d, a);
+    if (!p->algo) return MWK_E_INTERNAL;
     p->dtype = dtype;
-    p->out_dtype = dtype == MWK_F32 ? MWK_F32 : MWK_F64;
-    p->align = opt->align;
-    p->policy = opt->nan_policy;
+    p->out_dtype = out_dtype_of(d, dtype);
+    p->align = opt.align;
+    p->policy = opt.nan_policy;
     p->n = n;
     p->w = window;
     p->min_count = mc;
-    p->out_len = opt->align == MWK_ALIGN_VALID ? n - window + 1 : n;
     p->threads = threads;
-    p->algo = opt->algorithm == MWK_ALGO_AUTO ? mm_auto_choose(&p->target, dtype, n, window)
-                                               : opt->algorithm;
+    switch (opt.align) {
+    case MWK_ALIGN_TRAILING: p->left = window - 1, p->right = 0; break;
+    case MWK_ALIGN_CENTERED: p->left = window / 2, p->right = (window - 1) / 2; break;
+    case MWK_ALIGN_VALID: p->left = 0, p->right = window - 1; break;
+    }
+    p->m = window > n ? 0 : n - window + 1;
+    if (p->align == MWK_ALIGN_VALID) {
+        p->nh = p->nt = 0;
+    } else if (p->m == 0) {
+        /* Every window clipped: those that start at 0 grow from the head,
+         * the others shrink towards the tail. */
+        p->nh = min_sz(p->left, n);
+        p->nt = n - p->nh;
+    } else {
+        p->nh = p->left;
+        p->nt = p->right;
+    }
+    return MWK_OK;
+}
 
+static mwk_status validate(mwk_stat stat, const mwk_params *params, const void *x,
+                           mwk_dtype dtype, size_t rows, size_t n, ptrdiff_t xrs, ptrdiff_t xs,
+                           const void *y, ptrdiff_t yrs, ptrdiff_t ys, size_t window,
+                           const mwk_options *opt, plan *p) {
+    if (!x || !y) return MWK_E_NULL;
+    mwk_status st = resolve(stat, params, dtype, n, window, opt, p);
+    if (st != MWK_OK) return st;
     span sx, sy;
-    size_t oes = dtype_size(p->out_dtype);
-    if (!array_span(x, rows ? rows : 1, xrs, n, xs, dtype_size(dtype), &sx) ||
+    const size_t oes = mwk_dtype_size(p->out_dtype);
+    if (!array_span(x, rows ? rows : 1, xrs, n, xs, mwk_dtype_size(dtype), &sx) ||
         !array_span(y, rows ? rows : 1, yrs, p->out_len, ys, oes, &sy))
         return MWK_E_OVERFLOW;
-    p->stream = (sy.hi - sy.lo) >= MM_STREAM_BYTES;
-    if (rows == 0) return MWK_OK;
+    p->stream = (sy.hi - sy.lo) >= ENGINE_STREAM_BYTES;
+    if (rows == 0 || p->out_len == 0 || n == 0) return MWK_OK;
     if (!(sy.hi < sx.lo || sx.hi < sy.lo)) return MWK_E_OVERLAP;
     /* The output must not overlap itself: outputs would overwrite each other
      * in an order that depends on threads. Conservative for 2-D: one stride
      * must step over the whole extent of the other. */
-    size_t L = p->out_len;
+    const size_t L = p->out_len;
     if (L > 1 && ys == 0) return MWK_E_OVERLAP;
     if (rows > 1 && yrs == 0) return MWK_E_OVERLAP;
     if (rows > 1 && L > 1 && !(uabs(yrs) >= L * uabs(ys) || uabs(ys) >= rows * uabs(yrs)))
@@ -201,156 +277,165 @@ static mwk_status validate(const void *x, mwk_dtype dtype, size_t rows, size_t n
 }
 
 /* ------------------------------------------------------------------------ */
-/* One row                                                                  */
+/* Non-finite rules                                                         */
 
-/* Conversions to and from the float64 working row. The unit-stride loops
- * are separate so the compiler vectorises them (cvtps2pd / cvtdq2pd). */
-static void load_row(const void *x, mwk_dtype dt, size_t n, ptrdiff_t s, double *dst) {
-#define MM_LOAD(T)                                                              \
-    do {                                                                        \
-        const T *p_ = x;                                                        \
-        if (s == 1)                                                             \
-            for (size_t i = 0; i < n; i++) dst[i] = (double)p_[i];              \
-        else                                                                    \
-            for (size_t i = 0; i < n; i++) dst[i] = (double)p_[(ptrdiff_t)i * s]; \
-    } while (0)
-    switch (dt) {
-    case MWK_F64: MM_LOAD(double); break;
-    case MWK_F32: MM_LOAD(float); break;
-    case MWK_I64: MM_LOAD(int64_t); break;
-    case MWK_I32: MM_LOAD(int32_t); break;
-    }
-#undef MM_LOAD
-}
-
-static void store_row(const double *src, mwk_dtype dt, size_t n, void *y, ptrdiff_t s) {
-    if (dt == MWK_F32) {
-        float *p = y;
-        if (s == 1)
-            for (size_t i = 0; i < n; i++) p[i] = (float)src[i];
-        else
-            for (size_t i = 0; i < n; i++) p[(ptrdiff_t)i * s] = (float)src[i];
-    } else {
-        double *p = y;
-        for (size_t i = 0; i < n; i++) p[(ptrdiff_t)i * s] = src[i];
-    }
-}
-
-/* Compensated cumulative sum with non-finite counts, for clipped windows. */
 typedef struct {
-    double s, c;
-    size_t nan, pinf, ninf, len;
-} edge_acc;
+    size_t nan, pinf, ninf;
+} counts;
 
-static void acc_add(edge_acc *a, double v) {
-    a->len++;
-    if (isnan(v)) { a->nan++; return; }
-    if (isinf(v)) { if (v > 0) a->pinf++; else a->ninf++; return; }
-    double t = a->s + v;
-    a->c += fabs(a->s) >= fabs(v) ? (a->s - t) + v : (v - t) + a->s;
-    a->s = t;
+static void count_add(counts *c, double v) {
+    c->nan += isnan(v) != 0, c->pinf += v == INFINITY, c->ninf += v == -INFINITY;
+}
+static void count_sub(counts *c, double v) {
+    c->nan -= isnan(v) != 0, c->pinf -= v == INFINITY, c->ninf -= v == -INFINITY;
 }
 
-static double finalize(const mm_plan *p, double sum, size_t len, size_t nan, size_t pinf,
-                       size_t ninf, const double *x, size_t lo) {
-    size_t count = len - nan;
-    if (p->policy == MWK_NAN_PROPAGATE && nan) return NAN;
+/* The result of a window of `len` values with counts c, given v (a masked
+ * core's or accumulator's value). x[lo, lo+len) is the window, for the
+ * reference when finite data overflowed. */
+static double finish(const plan *p, double v, size_t len, const counts *c, const double *x,
+                     size_t lo) {
+    const mwk_stat_desc *d = p->stat;
+    const size_t count = len - c->nan;
+    if (p->policy == MWK_NAN_PROPAGATE && c->nan) return NAN;
     if (count < p->min_count || count == 0) return NAN;
-    if (pinf && ninf) return NAN;
-    if (pinf) return INFINITY;
-    if (ninf) return -INFINITY;
-    double r = sum / (double)count;
-    /* Overflowed partial sums: recompute this window scaled. */
-    if (!isfinite(r)) r = mm_window_mean(x, lo, lo + len, p->policy, p->min_count);
+    double r;
+    switch (d->nf) {
+    case MWK_NF_SUM:
+        if (c->pinf && c->ninf) return NAN;
+        if (c->pinf) return INFINITY;
+        if (c->ninf) return -INFINITY;
+        r = d->finalize ? d->finalize(v, count, &p->params) : v;
+        break;
+    case MWK_NF_MOMENTS:
+        if (c->pinf || c->ninf) return NAN;
+        r = d->finalize ? d->finalize(v, count, &p->params) : v;
+        break;
+    default:
+        return d->finalize ? d->finalize(v, count, &p->params) : v;
+    }
+    /* Finite data whose intermediate overflowed: the reference scales. */
+    if (!isfinite(r)) r = d->ref(x, lo, lo + len, &p->params, p->policy, p->min_count);
     return r;
 }
 
-static double acc_mean(const mm_plan *p, const edge_acc *a, const double *x, size_t lo) {
-    return finalize(p, a->s + a->c, a->len, a->nan, a->pinf, a->ninf, x, lo);
+/* ------------------------------------------------------------------------ */
+/* Full windows of one segment                                              */
+
+static mwk_seg make_seg(const plan *p, const double *x, size_t n, double *out, int stream,
+                        scratch *sc) {
+    mwk_seg s;
+    s.stat = p->stat;
+    s.x = x, s.n = n, s.w = p->w, s.out = out;
+    s.params = &p->params;
+    s.target = p->target;
+    s.policy = p->policy;
+    s.min_count = p->min_count;
+    s.masked = 0;
+    s.stream = stream;
+    s.scratch = sc->algo;
+    s.err = MWK_OK;
+    return s;
 }
 
-/* Outputs before the first full window: trailing w-1, centered w/2. */
-static size_t head_count(const mm_plan *p) {
-    return p->align == MWK_ALIGN_TRAILING ? p->w - 1 : p->align == MWK_ALIGN_CENTERED ? p->w / 2 : 0;
-}
-/* Outputs after the last full window: centered (w-1)/2. */
-static size_t tail_count(const mm_plan *p) {
-    return p->align == MWK_ALIGN_CENTERED ? (p->w - 1) / 2 : 0;
-}
-
-/* Clipped windows at the start, from xh = x[0 .. w-1): output i covers
- * x[0 .. i + right], right = 0 (trailing) or (w-1)/2 (centered). */
-static void edges_head(const mm_plan *p, const double *xh, double *yh) {
-    const size_t nh = head_count(p);
-    const size_t right = p->align == MWK_ALIGN_TRAILING ? 0 : (p->w - 1) / 2;
-    edge_acc a = {0};
-    size_t k = 0;
-    for (size_t i = 0; i < nh; i++) {
-        while (k <= i + right) acc_add(&a, xh[k++]);
-        yh[i] = acc_mean(p, &a, xh, 0);
-    }
-}
-
-/* Clipped windows at the end (centered), from xt = x[n-w+1 .. n): tail
- * output t (row position n - right + t) covers xt[t .. w-1). */
-static void edges_tail(const mm_plan *p, const double *xt, double *yt) {
-    const size_t nt = tail_count(p);
-    edge_acc b = {0};
-    size_t k = p->w - 1;
-    for (size_t t = nt; t-- > 0;) {
-        while (k > t) acc_add(&b, xt[--k]);
-        yt[t] = acc_mean(p, &b, xt, t);
-    }
-}
-
-/* Full windows of a contiguous float64 stretch x[0..n) into out[0..n-w].
- * `stream`: out is the caller's final output (not staging that is read back
- * at once), so large outputs may bypass the cache. */
-static mwk_status full_windows(const mm_plan *p, const double *x, size_t n, double *out,
-                               int stream, mm_scratch *sc) {
+static mwk_status full_windows(const plan *p, const double *x, size_t n, double *out, int stream,
+                               scratch *sc) {
     const size_t w = p->w, m = n - w + 1;
-    mm_ctx ctx = {p->target, MWK_OK, stream};
-    mm_core_fn core = CORES[p->algo];
-    int r = core(x, n, w, (double)w, out, &ctx);
-    if (r < 0) return ctx.err;
-    if (r == 0) return MWK_OK;
+    mwk_seg s = make_seg(p, x, n, out, stream, sc);
+    int r = p->algo->core(&s);
+    if (r < 0) return s.err;
+    if (r == 0 || (p->algo->flags & MWK_AF_FINAL)) return MWK_OK;
 
-    /* Something non-finite (or an overflowing sum): redo with counts. */
-    if (!sc->xs && !(sc->xs = malloc(sc->cap_x * sizeof(double)))) return MWK_E_NOMEM;
-    double *xs = sc->xs;
-    for (size_t i = 0; i < n; i++) xs[i] = isfinite(x[i]) ? x[i] : 0.0;
-    r = core(xs, n, w, 1.0, out, &ctx);
-    if (r < 0) return ctx.err;
-    if (r > 0 && p->algo != MWK_ALGO_NAIVE && p->algo != MWK_ALGO_PREFIX) {
-        /* Finite data whose sums overflow: a running state (ring) stops at
-         * the first overflow and a transform (fft) is poisoned whole, so
-         * their outputs are not window sums. The block-local prefix core
-         * computes every window independently; windows that overflow come
-         * out non-finite there and are rescued one by one below. */
-        r = mm_core_prefix(xs, n, w, 1.0, out, &ctx);
-        if (r < 0) return ctx.err;
-    }
-    size_t nan = 0, pinf = 0, ninf = 0;
-    for (size_t j = 0; j < m; j++) {
-        if (j == 0) {
-            for (size_t i = 0; i < w; i++) {
-                double v = x[i];
-                nan += isnan(v) != 0, pinf += v == INFINITY, ninf += v == -INFINITY;
-            }
-        } else {
-            double a = x[j + w - 1], b = x[j - 1];
-            nan += isnan(a) != 0, pinf += a == INFINITY, ninf += a == -INFINITY;
-            nan -= isnan(b) != 0, pinf -= b == INFINITY, ninf -= b == -INFINITY;
+    if (p->stat->nf != MWK_NF_ORDER) {
+        if (!sc->xs && !(sc->xs = malloc(sc->cap_x * sizeof(double)))) return MWK_E_NOMEM;
+        double *xs = sc->xs;
+        const double fill = p->stat->nf == MWK_NF_SUM ? 0.0 : NAN;
+        for (size_t i = 0; i < n; i++) xs[i] = isfinite(x[i]) ? x[i] : fill;
+        s = make_seg(p, xs, n, out, stream, sc);
+        s.masked = 1;
+        r = p->algo->core(&s);
+        if (r < 0) return s.err;
+        if (r > 0 && (p->algo->flags & MWK_AF_PARTIAL)) {
+            /* A running state stopped (overflow): redo the segment with the
+             * statistic's block form, whose windows are independent. */
+            s = make_seg(p, xs, n, out, stream, sc);
+            s.masked = 1;
+            s.scratch = NULL;
+            if (p->stat->masked_fallback(&s) < 0) return s.err;
         }
-        out[j] = finalize(p, out[j], w, nan, pinf, ninf, x, j);
+    }
+    counts c = {0, 0, 0};
+    for (size_t i = 0; i < w; i++) count_add(&c, x[i]);
+    for (size_t j = 0;; j++) {
+        out[j] = finish(p, out[j], w, &c, x, j);
+        if (j + 1 == m) break;
+        count_add(&c, x[j + w]);
+        count_sub(&c, x[j]);
     }
     return MWK_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Clipped windows                                                          */
+
+typedef struct {
+    mwk_acc a;
+    counts c;
+    size_t len;
+} edge_acc;
+
+static void edge_add(const plan *p, edge_acc *e, double v, size_t idx) {
+    e->len++;
+    count_add(&e->c, v);
+    if (isnan(v)) return;
+    if (isinf(v) && p->stat->nf != MWK_NF_ORDER) return;
+    p->stat->acc_add(&e->a, v, idx);
+}
+
+static double edge_value(const plan *p, const edge_acc *e, const double *x, size_t lo,
+                         size_t newest) {
+    const size_t count = e->len - e->c.nan - (p->stat->nf == MWK_NF_ORDER ? 0 : e->c.pinf + e->c.ninf);
+    const double v = p->stat->acc_value(&e->a, count, newest, &p->params);
+    return finish(p, v, e->len, &e->c, x, lo);
+}
+
+/* Head outputs k < nh: windows x[0, R_k), R_k = min(n, k + right + 1), from
+ * xh = x[0, min(n, nh + right)). Indices passed to the accumulator are row
+ * indices. */
+static void edges_head(const plan *p, const double *xh, double *yh) {
+    edge_acc e;
+    memset(&e, 0, sizeof e);
+    p->stat->acc_init(&e.a);
+    size_t k = 0;
+    for (size_t i = 0; i < p->nh; i++) {
+        const size_t R = min_sz(p->n, i + p->right + 1);
+        while (k < R) edge_add(p, &e, xh[k], k), k++;
+        yh[i] = edge_value(p, &e, xh, 0, R - 1);
+    }
+}
+
+/* Tail outputs k in [n_out - nt, n_out): windows x[L_k, n), L_k = k - left,
+ * from xt = x[t0, n) with t0 = the smallest L_k. */
+static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt) {
+    edge_acc e;
+    memset(&e, 0, sizeof e);
+    p->stat->acc_init(&e.a);
+    const size_t first = p->out_len - p->nt;
+    size_t k = p->n; /* row index of the next value to add, going down */
+    for (size_t t = p->nt; t-- > 0;) {
+        const size_t L = first + t - p->left;
+        while (k > L) k--, edge_add(p, &e, xt[k - t0], k);
+        yt[t] = edge_value(p, &e, xt, L - t0, p->n - 1);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rows                                                                     */
+
 /* Rows are processed in segments of a fixed number of full windows. The
  * segment size depends only on w, so results never depend on the thread
- * count; segments bound the scratch memory of converted or strided rows,
- * and let one long row use several threads. */
+ * count; segments bound the scratch memory of converted or strided rows, and
+ * let one long row use several threads. */
 static size_t segment_outputs(size_t w) {
     const size_t base = (size_t)1 << 16;
     return base > 8 * w ? base : 8 * w;
@@ -363,107 +448,122 @@ typedef struct {
     ptrdiff_t ys;
 } row_io;
 
-static int direct_in(const mm_plan *p, const row_io *io) { return p->dtype == MWK_F64 && io->xs == 1; }
-static int direct_out(const mm_plan *p, const row_io *io) { return p->out_dtype == MWK_F64 && io->ys == 1; }
+static int direct_in(const plan *p, const row_io *io) { return p->dtype == MWK_F64 && io->xs == 1; }
+static int direct_out(const plan *p, const row_io *io) { return p->out_dtype == MWK_F64 && io->ys == 1; }
 
 /* Input elements [k0, k0+len) of the row as contiguous float64. */
-static const double *row_input(const mm_plan *p, const row_io *io, size_t k0, size_t len,
-                               mm_scratch *sc) {
-    const char *base = io->x + (ptrdiff_t)k0 * io->xs * (ptrdiff_t)dtype_size(p->dtype);
+static const double *row_input(const plan *p, const row_io *io, size_t k0, size_t len, scratch *sc) {
+    const char *base = io->x + (ptrdiff_t)k0 * io->xs * (ptrdiff_t)mwk_dtype_size(p->dtype);
     if (direct_in(p, io)) return (const double *)base;
-    load_row(base, p->dtype, len, io->xs, sc->xr);
+    mwk_load_f64(base, p->dtype, len, io->xs, sc->xr);
     return sc->xr;
 }
 
-/* Where outputs [k0, k0+len) are computed: in place, or staged. */
-static double *row_output(const mm_plan *p, const row_io *io, size_t k0, mm_scratch *sc) {
+static double *row_output(const plan *p, const row_io *io, size_t k0, scratch *sc) {
     return direct_out(p, io) ? (double *)io->y + k0 : sc->yr;
 }
 
-static void row_commit(const mm_plan *p, const row_io *io, size_t k0, size_t len, const double *yr) {
+static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, const double *yr) {
     if (direct_out(p, io)) return;
-    char *base = io->y + (ptrdiff_t)k0 * io->ys * (ptrdiff_t)dtype_size(p->out_dtype);
-    store_row(yr, p->out_dtype, len, base, io->ys);
+    char *base = io->y + (ptrdiff_t)k0 * io->ys * (ptrdiff_t)mwk_dtype_size(p->out_dtype);
+    mwk_store_f64(yr, p->out_dtype, len, base, io->ys);
 }
 
-/* Work item `seg` of a row: segment seg of its full windows; item 0 also
- * computes the clipped windows at both ends. */
-static mwk_status run_item(const mm_plan *p, const row_io *io, size_t seg, mm_scratch *sc) {
-    const size_t n = p->n, w = p->w, m = n - w + 1, S = segment_outputs(w);
-    const size_t off = head_count(p);
-    const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;
-    const size_t L = j1 - j0 + w - 1;
-    const double *xr = row_input(p, io, j0, L, sc);
-    double *yr = row_output(p, io, off + j0, sc);
-    mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
-    if (st != MWK_OK) return st;
-    row_commit(p, io, off + j0, j1 - j0, yr);
+static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch *sc) {
+    const size_t n = p->n, w = p->w, m = p->m;
+    if (m > 0) {
+        const size_t S = segment_outputs(w);
+        const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;
+        const size_t L = j1 - j0 + w - 1;
+        const double *xr = row_input(p, io, j0, L, sc);
+        double *yr = row_output(p, io, p->nh + j0, sc);
+        mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
+        if (st != MWK_OK) return st;
+        row_commit(p, io, p->nh + j0, j1 - j0, yr);
+    }
     if (seg != 0) return MWK_OK;
-
-    const size_t nh = head_count(p), nt = tail_count(p);
-    if (nh) {
-        const double *xh = row_input(p, io, 0, w - 1, sc);
+    if (p->nh) {
+        const size_t len = min_sz(n, p->nh + p->right);
+        const double *xh = row_input(p, io, 0, len, sc);
         double *yh = row_output(p, io, 0, sc);
         edges_head(p, xh, yh);
-        row_commit(p, io, 0, nh, yh);
+        row_commit(p, io, 0, p->nh, yh);
     }
-    if (nt) {
-        const double *xt = row_input(p, io, n - (w - 1), w - 1, sc);
-        double *yt = row_output(p, io, n - nt, sc);
-        edges_tail(p, xt, yt);
-        row_commit(p, io, n - nt, nt, yt);
+    if (p->nt) {
+        const size_t t0 = p->out_len - p->nt - p->left;
+        const double *xt = row_input(p, io, t0, n - t0, sc);
+        double *yt = row_output(p, io, p->out_len - p->nt, sc);
+        edges_tail(p, xt, t0, yt);
+        row_commit(p, io, p->out_len - p->nt, p->nt, yt);
     }
     return MWK_OK;
 }
 
-static mwk_status scratch_init(const mm_plan *p, ptrdiff_t xs, ptrdiff_t ys, mm_scratch *sc) {
-    const size_t m = p->n - p->w + 1, S = segment_outputs(p->w);
-    const size_t seg = S < m ? S : m;
-    sc->cap_x = seg + p->w - 1;
-    sc->xr = sc->yr = sc->xs = NULL;
-    if (!(p->dtype == MWK_F64 && xs == 1) && !(sc->xr = malloc(sc->cap_x * sizeof(double))))
+static mwk_status scratch_init(const plan *p, ptrdiff_t xs, ptrdiff_t ys, scratch *sc) {
+    memset(sc, 0, sizeof *sc);
+    const size_t n = p->n, w = p->w;
+    size_t seg_in = 0, seg_out = 0;
+    if (p->m > 0) {
+        const size_t S = segment_outputs(w);
+        seg_out = min_sz(S, p->m);
+        seg_in = seg_out + w - 1;
+    }
+    /* Edge stretches: the head reads x[0, nh + right), the tail x[t0, n). */
+    const size_t edge_in = min_sz(n, (w > n ? n : w) + 1);
+    sc->cap_x = seg_in > edge_in ? seg_in : edge_in;
+    if (sc->cap_x > n) sc->cap_x = n;
+    const size_t edge_out = p->nh > p->nt ? p->nh : p->nt;
+    const size_t cap_y = seg_out > edge_out ? seg_out : edge_out;
+    if (!(p->dtype == MWK_F64 && xs == 1) && !(sc->xr = malloc((sc->cap_x ? sc->cap_x : 1) * sizeof(double))))
         return MWK_E_NOMEM;
-    const size_t cap_y = seg > p->w ? seg : p->w;
-    if (!(p->out_dtype == MWK_F64 && ys == 1) && !(sc->yr = malloc(cap_y * sizeof(double))))
+    if (!(p->out_dtype == MWK_F64 && ys == 1) && !(sc->yr = malloc((cap_y ? cap_y : 1) * sizeof(double))))
         return MWK_E_NOMEM;
+    if (p->m > 0 && p->algo->scratch_bytes) {
+        const size_t b = p->algo->scratch_bytes(seg_in, w);
+        if (b && !(sc->algo = mwk_aligned_alloc(b))) return MWK_E_NOMEM;
+        /* Documented for cores: the first 64 bytes start zeroed (room for a
+         * cache header, e.g. fft's box spectrum key). */
+        if (b) memset(sc->algo, 0, b < 64 ? b : 64);
+    }
     return MWK_OK;
 }
 
-static void scratch_free(mm_scratch *sc) {
+static void scratch_free(scratch *sc) {
     free(sc->xr);
     free(sc->yr);
     free(sc->xs);
+    mwk_aligned_free(sc->algo);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Entry points                                                             */
 
-mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t rows, size_t n,
-                               ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
-                               ptrdiff_t y_row_stride, ptrdiff_t y_stride, size_t window,
-                               const mwk_options *opt) {
-    mm_plan p;
-    mwk_status st = validate(x, dtype, rows, n, x_row_stride, x_stride, y, y_row_stride, y_stride,
-                             window, opt, &p);
-    if (st != MWK_OK || rows == 0) return st;
-    const size_t xes = dtype_size(dtype), yes = dtype_size(p.out_dtype);
+mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const void *x, mwk_dtype dtype,
+                          size_t rows, size_t n, ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
+                          ptrdiff_t y_row_stride, ptrdiff_t y_stride, size_t window,
+                          const mwk_options *opt) {
+    plan p;
+    mwk_status st = validate(stat, params, x, dtype, rows, n, x_row_stride, x_stride, y,
+                             y_row_stride, y_stride, window, opt, &p);
+    if (st != MWK_OK || rows == 0 || p.out_len == 0) return st;
+    const size_t xes = mwk_dtype_size(dtype), yes = mwk_dtype_size(p.out_dtype);
     const char *xb = x;
     char *yb = y;
 
-    const size_t m = n - window + 1, S = segment_outputs(window);
-    const size_t nseg = (m + S - 1) / S;
+    const size_t S = segment_outputs(window);
+    const size_t nseg = p.m ? (p.m + S - 1) / S : 1;
     const size_t items = rows * nseg; /* rows*nseg outputs fit in memory: no overflow */
 
     int threads = p.threads;
     if ((size_t)threads > items) threads = (int)items;
-    if (rows < MM_MIN_PARALLEL_ELEMS / n) threads = 1; /* rows * n small (no overflow) */
+    if (rows < ENGINE_MIN_PARALLEL_ELEMS / n) threads = 1; /* rows * n small (no overflow) */
     _Atomic int status = MWK_OK;
 
 #if MWK_HAVE_OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
     {
-        mm_scratch sc;
+        scratch sc;
         mwk_status local = scratch_init(&p, x_stride, y_stride, &sc);
         if (local != MWK_OK) atomic_store(&status, (int)local);
 #if MWK_HAVE_OPENMP
@@ -483,23 +583,29 @@ mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t rows, size
     return (mwk_status)atomic_load(&status);
 }
 
-mwk_status mwk_move_mean(const void *x, mwk_dtype dtype, size_t n, ptrdiff_t x_stride, void *y,
-                         ptrdiff_t y_stride, size_t window, const mwk_options *opt) {
-    return mwk_move_mean_batch(x, dtype, 1, n, 0, x_stride, y, 0, y_stride, window, opt);
+mwk_status mwk_move(mwk_stat stat, const mwk_params *params, const void *x, mwk_dtype dtype,
+                    size_t n, ptrdiff_t x_stride, void *y, ptrdiff_t y_stride, size_t window,
+                    const mwk_options *opt) {
+    return mwk_move_batch(stat, params, x, dtype, 1, n, 0, x_stride, y, 0, y_stride, window, opt);
 }
 
-mwk_status mwk_move_mean_choose(mwk_dtype dtype, size_t n, size_t window, const mwk_options *opt,
-                                mwk_algorithm *chosen) {
-    static const mwk_options defaults = MWK_OPTIONS_INIT;
+mwk_status mwk_move_choose(mwk_stat stat, const mwk_params *params, mwk_dtype dtype, size_t n,
+                           size_t window, const mwk_options *opt, mwk_algorithm *chosen) {
     if (!chosen) return MWK_E_NULL;
-    if (!opt) opt = &defaults;
-    if (opt->struct_size != sizeof(mwk_options)) return MWK_E_OPTIONS;
-    if (!dtype_ok(dtype)) return MWK_E_DTYPE;
-    if (window == 0) return MWK_E_WINDOW;
-    if (window > n) return MWK_E_WINDOW_TOO_LONG;
-    mwk_target t;
-    mwk_status st = mwk_target_resolve(opt->target, &t);
+    plan p;
+    mwk_options o;
+    mwk_status st = read_options(opt, &o);
     if (st != MWK_OK) return st;
-    *chosen = mm_auto_choose(&t, dtype, n, window);
+    o.algorithm = MWK_ALGO_AUTO;
+    if ((st = resolve(stat, params, dtype, n, window, &o, &p)) != MWK_OK) return st;
+    *chosen = p.algo->id;
     return MWK_OK;
+}
+
+/* The generic naive core. */
+int mwk_core_reference(mwk_seg *s) {
+    const size_t m = s->n - s->w + 1;
+    for (size_t j = 0; j < m; j++)
+        s->out[j] = s->stat->ref(s->x, j, j + s->w, s->params, s->policy, s->min_count);
+    return 0;
 }

@@ -11,16 +11,18 @@ const char *mwk_status_str(mwk_status s) {
     case MWK_E_MIN_COUNT: return "min_count must be between 1 and window";
     case MWK_E_OVERFLOW: return "array extent (size x stride x element size) overflows the address space";
     case MWK_E_OVERLAP: return "output memory overlaps the input or itself";
-    case MWK_E_DTYPE: return "unknown dtype (expected float64, float32, int64 or int32)";
+    case MWK_E_DTYPE: return "unknown dtype (expected one of mwk_dtype: float64, float32, float16, int8..int64, uint8..uint64, bool)";
     case MWK_E_ALIGN: return "unknown alignment (expected trailing, valid or centered)";
-    case MWK_E_ALGORITHM: return "unknown algorithm (expected auto, naive, ring, prefix or fft)";
+    case MWK_E_ALGORITHM: return "unknown algorithm, or one this statistic does not have (see mwk_stat_info)";
     case MWK_E_NAN_POLICY: return "unknown NaN policy (expected skip or propagate)";
-    case MWK_E_OPTIONS: return "options.struct_size does not match this library's mwk_options (use mwk_options_init)";
+    case MWK_E_OPTIONS: return "options.struct_size is not the size of any version of mwk_options (use mwk_options_init), or an option is out of range";
     case MWK_E_THREADS: return "thread count must be >= 0 (0 = default), and MWK_NUM_THREADS a positive integer";
     case MWK_E_TARGET: return "requested SIMD target is unknown or not supported by this CPU (see mwk_runtime_info)";
     case MWK_E_UNAVAILABLE: return "algorithm not compiled into this build of mwk";
     case MWK_E_NOMEM: return "out of memory";
     case MWK_E_INTERNAL: return "internal error in mwk (please report)";
+    case MWK_E_STAT: return "unknown statistic (see mwk_stat_count)";
+    case MWK_E_PARAMS: return "params.struct_size is not the size of any version of mwk_params (use mwk_params_init), or a parameter is out of range for the statistic";
     }
     return "unknown mwk status code";
 }
@@ -31,6 +33,12 @@ void mwk_options_init(mwk_options *opt) {
     *opt = defaults;
 }
 
+void mwk_params_init(mwk_params *params) {
+    if (!params) return;
+    static const mwk_params defaults = MWK_PARAMS_INIT;
+    *params = defaults;
+}
+
 const char *mwk_algorithm_name(mwk_algorithm a) {
     switch (a) {
     case MWK_ALGO_AUTO: return "auto";
@@ -38,6 +46,8 @@ const char *mwk_algorithm_name(mwk_algorithm a) {
     case MWK_ALGO_RING: return "ring";
     case MWK_ALGO_PREFIX: return "prefix";
     case MWK_ALGO_FFT: return "fft";
+    case MWK_ALGO_DEQUE: return "deque";
+    case MWK_ALGO_WELFORD: return "welford";
     }
     return 0;
 }
@@ -65,6 +75,14 @@ const char *mwk_dtype_name(mwk_dtype d) {
     case MWK_F32: return "float32";
     case MWK_I64: return "int64";
     case MWK_I32: return "int32";
+    case MWK_I16: return "int16";
+    case MWK_I8: return "int8";
+    case MWK_U64: return "uint64";
+    case MWK_U32: return "uint32";
+    case MWK_U16: return "uint16";
+    case MWK_U8: return "uint8";
+    case MWK_BOOL: return "bool";
+    case MWK_F16: return "float16";
     }
     return 0;
 }

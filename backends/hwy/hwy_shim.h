@@ -18,12 +18,6 @@ const char *mwk_hwy_target_name(int64_t bit);
 /* Highway version this library was compiled against, "1.0.3". */
 const char *mwk_hwy_version(void);
 
-/* Full-window kernel of the prefix algorithm (kernels/move_mean/prefix_hwy.cc).
- * `stream`: write outputs with non-temporal stores (large batches).
- * Returns -1 when `target` was not compiled, -2 when out of memory, else 1 if
- * any output is not finite, else 0. */
-int mwk_hwy_move_mean_prefix(int64_t target, const double *x, size_t n, size_t w,
-                             double divisor, double *out, int stream);
 #ifdef __cplusplus
 }
 #endif

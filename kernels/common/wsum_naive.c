@@ -1,10 +1,12 @@
-/* move_mean, naive algorithm: every window summed on its own with Neumaier
- * compensation. O(n*w), and accurate by construction: this is the reference
- * that the other algorithms, the edge windows and every rescue path rely on. */
+/* Window sums: the reference. Every window summed on its own with Neumaier
+ * compensation: accurate by construction. It is what the naive algorithm
+ * runs (engine: mwk_core_reference), what the clipped windows and every
+ * rescue path rely on, and what the tests compare with. */
 #include <math.h>
-#include "internal.h"
 
-double mm_sum_compensated(const double *x, size_t len, int *scaled) {
+#include "wsum.h"
+
+double mwk_sum_compensated(const double *x, size_t len, int *scaled) {
     double s = 0.0, c = 0.0;
     for (size_t i = 0; i < len; i++) {
         double v = x[i], t = s + v;
@@ -19,7 +21,7 @@ double mm_sum_compensated(const double *x, size_t len, int *scaled) {
          * exact (barring underflow of values that are negligible here). */
         s = 0.0, c = 0.0;
         for (size_t i = 0; i < len; i++) {
-            double v = x[i] * MM_TWO_POW_M64, t = s + v;
+            double v = x[i] * MWK_TWO_POW_M64, t = s + v;
             c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
             s = t;
         }
@@ -29,8 +31,8 @@ double mm_sum_compensated(const double *x, size_t len, int *scaled) {
     return r;
 }
 
-double mm_window_mean(const double *x, size_t lo, size_t hi, mwk_nan_policy policy,
-                      size_t min_count) {
+double mwk_wsum_window(const double *x, size_t lo, size_t hi, mwk_nan_policy policy,
+                       size_t min_count, int mean) {
     size_t nan = 0, pinf = 0, ninf = 0;
     double s = 0.0, c = 0.0, s2 = 0.0, c2 = 0.0;
     for (size_t i = lo; i < hi; i++) {
@@ -40,7 +42,7 @@ double mm_window_mean(const double *x, size_t lo, size_t hi, mwk_nan_policy poli
         double t = s + v;
         c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
         s = t;
-        double v2 = v * MM_TWO_POW_M64, t2 = s2 + v2; /* scaled twin for overflow */
+        double v2 = v * MWK_TWO_POW_M64, t2 = s2 + v2; /* scaled twin for overflow */
         c2 += fabs(s2) >= fabs(v2) ? (s2 - t2) + v2 : (v2 - t2) + s2;
         s2 = t2;
     }
@@ -50,20 +52,23 @@ double mm_window_mean(const double *x, size_t lo, size_t hi, mwk_nan_policy poli
     if (pinf && ninf) return NAN;
     if (pinf) return INFINITY;
     if (ninf) return -INFINITY;
-    double r = (s + c) / (double)count;
-    if (!isfinite(r)) r = ((s2 + c2) / (double)count) * MM_TWO_POW_64;
+    const double div = mean ? (double)count : 1.0;
+    double r = (s + c) / div;
+    if (!isfinite(r)) r = ((s2 + c2) / div) * MWK_TWO_POW_64;
     return r;
 }
 
-int mm_core_naive(const double *x, size_t n, size_t w, double divisor, double *out, mm_ctx *ctx) {
-    (void)ctx;
-    int bad = 0;
-    for (size_t j = 0; j + w <= n; j++) {
-        int scaled;
-        double s = mm_sum_compensated(x + j, w, &scaled);
-        double r = scaled ? (s / divisor) * MM_TWO_POW_64 : s / divisor;
-        out[j] = r;
-        bad |= !isfinite(r);
-    }
-    return bad;
+/* Accumulator state: d[0] sum, d[1] compensation. */
+void mwk_wsum_acc_init(mwk_acc *a) { a->d[0] = a->d[1] = 0.0; }
+
+void mwk_wsum_acc_add(mwk_acc *a, double v, size_t idx) {
+    (void)idx;
+    const double s = a->d[0], t = s + v;
+    a->d[1] += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+    a->d[0] = t;
+}
+
+double mwk_wsum_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p) {
+    (void)count, (void)newest, (void)p;
+    return a->d[0] + a->d[1];
 }

@@ -1,4 +1,4 @@
-/* move_mean, prefix algorithm: block-local prefix and suffix sums.
+/* Window sums, prefix algorithm: block-local prefix and suffix sums.
  *
  * Cut the row into blocks of length w. For a full window starting at j in
  * block b = [bw, bw+w):
@@ -15,13 +15,13 @@
  * file holds the portable version for builds without Highway and the
  * dispatch to the SIMD one. */
 #include <math.h>
-#include "internal.h"
+#include "wsum.h"
 #include "mwk_config.h"
 #if MWK_HAVE_HWY
-#include "hwy/hwy_shim.h"
+#include "wsum_hwy.h"
 #endif
 
-int mm_core_prefix_portable(const double *x, size_t n, size_t w, double divisor, double *out) {
+int mwk_wsum_prefix_portable(const double *x, size_t n, size_t w, double divisor, double *out) {
     const size_t m = n - w + 1;
     const double inv = 1.0 / divisor;
     double flag = 0.0;
@@ -47,17 +47,22 @@ int mm_core_prefix_portable(const double *x, size_t n, size_t w, double divisor,
     return !(flag == 0.0);
 }
 
-int mm_core_prefix(const double *x, size_t n, size_t w, double divisor, double *out, mm_ctx *ctx) {
+size_t mwk_wsum_prefix_scratch(size_t n, size_t w) {
+    (void)n;
+    return (w + 64) * sizeof(double);
+}
+
+int mwk_wsum_prefix(mwk_seg *s, double divisor) {
 #if MWK_HAVE_HWY
-    if (ctx->target.hwy_bit == 0) return mm_core_prefix_portable(x, n, w, divisor, out);
-    int r = mwk_hwy_move_mean_prefix(ctx->target.hwy_bit, x, n, w, divisor, out, ctx->stream);
+    if (s->target.hwy_bit == 0) return mwk_wsum_prefix_portable(s->x, s->n, s->w, divisor, s->out);
+    int r = mwk_hwy_wsum_prefix(s->target.hwy_bit, s->x, s->n, s->w, divisor, s->out, s->stream,
+                                (double *)s->scratch);
     if (r < 0) {
-        ctx->err = r == -2 ? MWK_E_NOMEM : MWK_E_TARGET;
+        s->err = r == -2 ? MWK_E_NOMEM : MWK_E_TARGET;
         return -1;
     }
     return r;
 #else
-    (void)ctx;
-    return mm_core_prefix_portable(x, n, w, divisor, out);
+    return mwk_wsum_prefix_portable(s->x, s->n, s->w, divisor, s->out);
 #endif
 }

@@ -1,4 +1,4 @@
-// move_mean, prefix algorithm, SIMD: the same block-local prefix/suffix sums
+// Window sums, prefix algorithm, SIMD: the same block-local prefix/suffix sums
 // as prefix.c, with the scans done in registers. Written once with Highway
 // and compiled for every target (foreach_target); the target is picked per
 // call from Highway's own dispatch table, so forcing a target is thread-safe
@@ -10,7 +10,7 @@
 // Lane shifts use TableLookupLanes, which every Highway target (SVE included,
 // with its run-time lane count) provides.
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "move_mean/prefix_hwy.cc"
+#define HWY_TARGET_INCLUDE "common/wsum_prefix_hwy.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "hwy/cache_control.h"
@@ -184,34 +184,27 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "hwy/hwy_shim.h"
+#include "hwy/hwy_table.h"
+#include "wsum_hwy.h"
 namespace mwk {
 HWY_EXPORT(PrefixCore);
 
-// Index of `target` in a HWY_EXPORT table (see hwy/targets.h: entry 0 is the
-// lazy chooser, then one entry per dynamic target, then the fallback).
 constexpr size_t kMaxLanesAll = 64;
 
-static size_t TableIndex(int64_t target) {
-  if (target == HWY_SCALAR || target == HWY_EMU128) return HWY_MAX_DYNAMIC_TARGETS + 1;
-  return hwy::Num0BitsBelowLS1Bit_Nonzero64(
-      static_cast<uint64_t>(HWY_CHOSEN_TARGET_SHIFT(target)));
-}
-
-extern "C" int mwk_hwy_move_mean_prefix(int64_t target, const double* x, size_t n, size_t w,
-                                        double divisor, double* out, int stream) {
-  if (target == 0 || (target & (target - 1)) != 0) return -1;
-  const size_t idx = TableIndex(target);
+extern "C" int mwk_hwy_wsum_prefix(int64_t target, const double* x, size_t n, size_t w,
+                                   double divisor, double* out, int stream, double* fw) {
+  const size_t idx = HwyTableIndex(target);
   if (idx > HWY_MAX_DYNAMIC_TARGETS + 1) return -1;
   const auto fn = HWY_DISPATCH_TABLE(PrefixCore)[idx];
   if (fn == nullptr) return -1;
-  // Highway's allocator returns nullptr on failure (no exceptions cross
-  // into the C library).
-  double* fw = static_cast<double*>(
+  if (fw != nullptr) return fn(x, n, w, divisor, out, fw, stream);
+  // Rescue paths without engine scratch. Highway's allocator returns
+  // nullptr on failure (no exceptions cross into the C library).
+  double* own = static_cast<double*>(
       hwy::AllocateAlignedBytes((w + kMaxLanesAll) * sizeof(double), nullptr, nullptr));
-  if (fw == nullptr) return -2;
-  const int r = fn(x, n, w, divisor, out, fw, stream);
-  hwy::FreeAlignedBytes(fw, nullptr, nullptr);
+  if (own == nullptr) return -2;
+  const int r = fn(x, n, w, divisor, out, own, stream);
+  hwy::FreeAlignedBytes(own, nullptr, nullptr);
   return r;
 }
 }  // namespace mwk

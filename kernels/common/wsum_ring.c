@@ -1,4 +1,4 @@
-/* move_mean, ring algorithm: the seed's "327x" running sum, done right.
+/* Window sums, ring algorithm: the seed's "327x" running sum, done right.
  *
  * The seed kept a ring buffer of the last w values and a running sum. A plain
  * running sum remembers every value that ever passed through it: after a
@@ -19,7 +19,7 @@
  * leaves is x[j-1], no copy needed. */
 #include <float.h>
 #include <math.h>
-#include "internal.h"
+#include "wsum.h"
 
 #define U (DBL_EPSILON / 2) /* unit roundoff 2^-53 */
 /* Bounds are accumulated in floating point too; inflate each term slightly so
@@ -56,8 +56,10 @@ static ring_state anchor(const double *x, size_t w) {
     return st;
 }
 
-int mm_core_ring(const double *x, size_t n, size_t w, double divisor, double *out, mm_ctx *ctx) {
-    (void)ctx;
+int mwk_wsum_ring(mwk_seg *sg, double divisor) {
+    const double *x = sg->x;
+    const size_t n = sg->n, w = sg->w;
+    double *out = sg->out;
     const double inv = 1.0 / divisor;
     const double half_budget = 0.5 * (double)(w - 1) * U;
     const size_t m = n - w + 1;

@@ -8,21 +8,13 @@
  * Measured: mwk 0.1.0 on Intel(R) Xeon(R) Processor (2-core VM), default target avx512, supported avx512,avx2,sse4,ssse3,scalar
  * Regenerate on another machine:
  *     build/bench/mwk_grid --csv bench/out/grid.csv
- *     python3 bench/derive_auto.py bench/out/grid.csv > kernels/move_mean/auto_table.h
+ *     python3 bench/derive_auto.py bench/out/grid.csv
  * and rebuild. */
-#ifndef MWK_MOVE_MEAN_AUTO_TABLE_H
-#define MWK_MOVE_MEAN_AUTO_TABLE_H
-#include <stddef.h>
-#include <stdint.h>
-#include "mwk.h"
+#ifndef MWK_MEAN_AUTO_TABLE_H
+#define MWK_MEAN_AUTO_TABLE_H
+#include "engine.h"
 
-typedef struct mm_auto_rule {
-    const char *target;   /* mwk target name or "*" */
-    size_t max_window;    /* rule applies when window <= max_window */
-    mwk_algorithm algorithm;
-} mm_auto_rule;
-
-static const mm_auto_rule MM_AUTO_RULES[] = {
+static const mwk_auto_rule MEAN_AUTO_RULES[] = {
     {"avx512", 1, MWK_ALGO_NAIVE},
     {"avx512", SIZE_MAX, MWK_ALGO_PREFIX},
     {"avx2", 1, MWK_ALGO_NAIVE},
