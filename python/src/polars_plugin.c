@@ -550,6 +550,9 @@ typedef struct rolling_args {
     size_t min_valid; /* non-null values a window needs: min_samples (0 means 1), raised to
                          ddof + 1 for a statistic with ddof (Polars' rolling_var gives null there) */
     int center;
+    int empty_zero; /* a window without values gives 0, not null: Polars' rolling_sum with
+                       min_samples=0 (the sum of nothing is 0; the other statistics have no
+                       value there, and the registry does not say which have one) */
 } rolling_args;
 
 static int rolling_parse(const uint8_t *kw, size_t len, const char *def_stat, rolling_args *r) {
@@ -582,6 +585,7 @@ static int rolling_parse(const uint8_t *kw, size_t len, const char *def_stat, ro
     }
     r->window = (size_t)w;
     r->min_valid = m < 1 ? 1 : (size_t)m;
+    r->empty_zero = m == 0 && sa->stat == MWK_STAT_SUM;
     if ((sa->info.params & MWK_PARAM_DDOF) && r->min_valid <= (size_t)sa->params.ddof)
         r->min_valid = (size_t)sa->params.ddof + 1;
     return 0;
@@ -882,7 +886,9 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
             window_bounds(i, n, ra->window, ra->center, &lo, &hi);
             size_t c = cnt ? cnt[hi + 1] - cnt[lo] : hi - lo + 1;
             if (nans && nans[hi + 1] != nans[lo]) store_nan(yv, ydt, i);
-            if (c < ra->min_valid) {
+            if (c == 0 && ra->empty_zero) {
+                memset((char *)yv + i * ysz, 0, ysz); /* +0.0 */
+            } else if (c < ra->min_valid) {
                 if (!valid) {
                     valid = (uint8_t *)malloc((n + 7) / 8);
                     if (!valid) goto nomem;
