@@ -1,4 +1,6 @@
-from typing import Any, Literal, Optional, TypeVar
+# Typed stubs for the compiled core, mwk._mwk (python/src/module.c and
+# move_py.c). The Polars plugin's exported C symbols are not Python objects.
+from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -8,18 +10,45 @@ VERSION_MAJOR: int
 VERSION_MINOR: int
 VERSION_PATCH: int
 
-_Out = TypeVar("_Out", bound=np.ndarray)
+_Mode = Literal["trailing", "valid", "centered"]
+_NanPolicy = Literal["skip", "propagate"]
+_Algorithm = Literal["auto", "naive", "ring", "prefix", "fft", "deque", "welford"]
 
-def move_mean(
+class _Statistic(TypedDict):
+    name: str
+    id: int
+    params: Dict[str, int]
+    algorithms: Dict[str, bool]
+    keeps_float32: bool
+    contract: str
+
+class _Defaults(TypedDict):
+    mode: _Mode
+    algorithm: _Algorithm
+    nan_policy: _NanPolicy
+
+class _Options(TypedDict):
+    mode: List[str]
+    nan_policy: List[str]
+    algorithm: List[str]
+    dtypes: List[str]
+    defaults: _Defaults
+
+def move(
+    stat: Union[str, int],
     a: npt.ArrayLike,
     window: int,
     min_count: Optional[int] = None,
     axis: int = -1,
     *,
-    mode: Literal["trailing", "valid", "centered"] = "trailing",
-    algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
-    nan_policy: Literal["skip", "propagate"] = "skip",
+    mode: Optional[_Mode] = "trailing",
+    algorithm: Optional[_Algorithm] = "auto",
+    nan_policy: Optional[_NanPolicy] = "skip",
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
+    target: Optional[str] = None,
+    ddof: Optional[int] = None,
 ) -> np.ndarray: ...
-def runtime_info() -> dict[str, Any]: ...
+def statistics() -> List[_Statistic]: ...
+def options() -> _Options: ...
+def runtime_info() -> Dict[str, Any]: ...

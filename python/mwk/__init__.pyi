@@ -1,0 +1,126 @@
+# Typed stubs for mwk: the move_* functions are generated at import from the
+# C registry (mwk.statistics()), so type checkers read them here.
+# python/tests/test_stubs.py checks that this file names exactly the
+# registry's statistics, with their parameters and algorithms.
+from typing import Any, Dict, List, Literal, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from ._mwk import __version__ as __version__
+from ._mwk import _Statistic
+from ._mwk import move as move
+
+_Mode = Literal["trailing", "valid", "centered"]
+_NanPolicy = Literal["skip", "propagate"]
+
+def move_mean(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_sum(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_var(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    ddof: int = 0,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "welford", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_std(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    ddof: int = 0,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "welford", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_min(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_max(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_argmin(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_argmax(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def statistics() -> List[_Statistic]: ...
+def runtime_info() -> Dict[str, Any]: ...
+
+__all__: List[str]
