@@ -56,27 +56,57 @@ uint64_t mt_hash(uint64_t a, uint64_t b) {
 /* ------------------------------------------------------------------------- */
 size_t mt_elsize(mwk_dtype dt) {
     switch (dt) {
-    case MWK_F64: return 8;
-    case MWK_F32: return 4;
-    case MWK_I64: return 8;
-    case MWK_I32: return 4;
+    case MWK_F64: case MWK_I64: case MWK_U64: return 8;
+    case MWK_F32: case MWK_I32: case MWK_U32: return 4;
+    case MWK_I16: case MWK_U16: case MWK_F16: return 2;
+    case MWK_I8: case MWK_U8: case MWK_BOOL: return 1;
     }
     return 8;
 }
 
-mwk_dtype mt_out_dtype(mwk_dtype dt) { return dt == MWK_F32 ? MWK_F32 : MWK_F64; }
+/* IEEE binary16 -> double, written from the format (not the library's code). */
+double mt_f16_to_double(uint16_t h) {
+    int sign = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+    double v;
+    if (e == 0) v = ldexp((double)m, -24);
+    else if (e == 31) v = m ? NAN : INFINITY;
+    else v = ldexp((double)(1024 + m), e - 25);
+    return sign ? -v : v;
+}
+
+/* double -> binary16, round to nearest even (overflow to inf, NaN kept). */
+uint16_t mt_double_to_f16(double v) {
+    uint16_t sign = signbit(v) ? 0x8000 : 0;
+    double a = fabs(v);
+    if (isnan(v)) return 0x7E00;
+    if (a >= 65520.0) return sign | 0x7C00; /* rounds to inf */
+    if (a < 0x1p-14) {                         /* subnormal range: units of 2^-24 */
+        double q = nearbyint(a * 0x1p24);      /* default mode: ties to even */
+        return sign | (uint16_t)q;             /* q == 1024 is the smallest normal: ok */
+    }
+    int e;
+    double f = frexp(a, &e);            /* a = f * 2^e, f in [0.5, 1) */
+    double q = nearbyint(f * 2048.0);   /* 11 significant bits */
+    if (q == 2048.0) { q = 1024.0; e++; }
+    int be = e - 1 + 15;                /* biased exponent of 1.m form */
+    if (be >= 31) return sign | 0x7C00;
+    return sign | (uint16_t)(be << 10) | (uint16_t)((int)q - 1024);
+}
+
+mwk_dtype mt_out_dtype(mwk_dtype dt) { return dt == MWK_F32 || dt == MWK_F16 ? MWK_F32 : MWK_F64; }
 
 const char *mt_dtype_str(mwk_dtype dt) {
-    static const char *s[] = {"f64", "f32", "i64", "i32"};
-    return (unsigned)dt < 4 ? s[dt] : "dtype?";
+    static const char *s[] = {"f64", "f32", "i64", "i32", "i16", "i8",
+                              "u64", "u32", "u16", "u8",  "bool", "f16"};
+    return (unsigned)dt < 12 ? s[dt] : "dtype?";
 }
 const char *mt_align_str(mwk_align a) {
     static const char *s[] = {"trailing", "valid", "centered"};
     return (unsigned)a < 3 ? s[a] : "align?";
 }
 const char *mt_algo_str(mwk_algorithm a) {
-    static const char *s[] = {"auto", "naive", "ring", "prefix", "fft"};
-    return (unsigned)a < 5 ? s[a] : "algo?";
+    static const char *s[] = {"auto", "naive", "ring", "prefix", "fft", "deque", "welford"};
+    return (unsigned)a < 7 ? s[a] : "algo?";
 }
 const char *mt_policy_str(mwk_nan_policy p) {
     static const char *s[] = {"skip", "propagate"};
@@ -89,8 +119,24 @@ double mt_get(const void *data, mwk_dtype dt, size_t i) {
     case MWK_F32: return (double)((const float *)data)[i];
     case MWK_I64: return (double)((const int64_t *)data)[i];
     case MWK_I32: return (double)((const int32_t *)data)[i];
+    case MWK_I16: return (double)((const int16_t *)data)[i];
+    case MWK_I8: return (double)((const int8_t *)data)[i];
+    case MWK_U64: return (double)((const uint64_t *)data)[i];
+    case MWK_U32: return (double)((const uint32_t *)data)[i];
+    case MWK_U16: return (double)((const uint16_t *)data)[i];
+    case MWK_U8: return (double)((const uint8_t *)data)[i];
+    case MWK_BOOL: return ((const uint8_t *)data)[i] ? 1.0 : 0.0;
+    case MWK_F16: return mt_f16_to_double(((const uint16_t *)data)[i]);
     }
     return 0.0;
+}
+
+long double mt_getl(const void *data, mwk_dtype dt, size_t i) {
+    switch (dt) {
+    case MWK_I64: return (long double)((const int64_t *)data)[i];
+    case MWK_U64: return (long double)((const uint64_t *)data)[i];
+    default: return (long double)mt_get(data, dt, i);
+    }
 }
 
 void mt_put(void *data, mwk_dtype dt, size_t i, double v) {
@@ -99,6 +145,14 @@ void mt_put(void *data, mwk_dtype dt, size_t i, double v) {
     case MWK_F32: ((float *)data)[i] = (float)v; break;
     case MWK_I64: ((int64_t *)data)[i] = (int64_t)v; break;
     case MWK_I32: ((int32_t *)data)[i] = (int32_t)v; break;
+    case MWK_I16: ((int16_t *)data)[i] = (int16_t)v; break;
+    case MWK_I8: ((int8_t *)data)[i] = (int8_t)v; break;
+    case MWK_U64: ((uint64_t *)data)[i] = (uint64_t)v; break;
+    case MWK_U32: ((uint32_t *)data)[i] = (uint32_t)v; break;
+    case MWK_U16: ((uint16_t *)data)[i] = (uint16_t)v; break;
+    case MWK_U8: ((uint8_t *)data)[i] = (uint8_t)v; break;
+    case MWK_BOOL: ((uint8_t *)data)[i] = v != 0.0; break;
+    case MWK_F16: ((uint16_t *)data)[i] = mt_double_to_f16(v); break;
     }
 }
 
@@ -164,13 +218,10 @@ size_t mt_algos(mwk_algorithm out[5]) {
 }
 
 /* ---- Shewchuk partials ------------------------------------------------------ */
-#define XS_MAX 128
-typedef struct xsum {
-    double p[XS_MAX];
-    int n;
-} xsum;
+#define XS_MAX MT_XS_MAX
+typedef mt_xsum xsum;
 
-static void xs_add(xsum *s, double x) {
+void mt_xs_add(mt_xsum *s, double x) {
     int i = 0;
     for (int j = 0; j < s->n; j++) {
         double y = s->p[j];
@@ -193,7 +244,7 @@ static void xs_add(xsum *s, double x) {
 }
 
 /* Correctly rounded value of the partials (CPython's math.fsum rounding). */
-static double xs_round(const xsum *s) {
+double mt_xs_round(const mt_xsum *s) {
     int n = s->n;
     double hi = 0.0, lo = 0.0;
     if (n > 0) {
@@ -219,8 +270,8 @@ static double xs_round(const xsum *s) {
 double mt_fsum(const double *v, size_t n) {
     xsum s;
     s.n = 0;
-    for (size_t i = 0; i < n; i++) xs_add(&s, v[i]);
-    return xs_round(&s);
+    for (size_t i = 0; i < n; i++) mt_xs_add(&s, v[i]);
+    return mt_xs_round(&s);
 }
 
 /* Adds sign*x (element i) exactly, scaled by sc (a power of two). */
@@ -231,20 +282,20 @@ static void xs_add_elem(xsum *s, xsum *a, const void *data, mwk_dtype dt, size_t
         int64_t low = v & 2047;
         double hi = (double)(v - low); /* multiple of 2^11, |.| <= 2^63: exact */
         double lo = (double)low;
-        xs_add(s, sign * hi * sc);
-        xs_add(s, sign * lo * sc);
+        mt_xs_add(s, sign * hi * sc);
+        mt_xs_add(s, sign * lo * sc);
         /* |v| exactly as hi/lo too: */
         if (v < 0) {
-            xs_add(a, -sign * hi * sc);
-            xs_add(a, -sign * lo * sc);
+            mt_xs_add(a, -sign * hi * sc);
+            mt_xs_add(a, -sign * lo * sc);
         } else {
-            xs_add(a, sign * hi * sc);
-            xs_add(a, sign * lo * sc);
+            mt_xs_add(a, sign * hi * sc);
+            mt_xs_add(a, sign * lo * sc);
         }
     } else {
         double v = mt_get(data, dt, i);
-        xs_add(s, sign * v * sc);
-        xs_add(a, sign * fabs(v) * sc);
+        mt_xs_add(s, sign * v * sc);
+        mt_xs_add(a, sign * fabs(v) * sc);
     }
 }
 
@@ -339,8 +390,8 @@ void mt_oracle_compute(mt_oracle *o, const void *data, mwk_dtype dt, size_t n, s
                 if (isfinite(mt_get(data, dt, chi))) xs_add_elem(&S, &A, data, dt, chi, 1.0, 1.0);
             for (; clo < lo; clo++)
                 if (isfinite(mt_get(data, dt, clo))) xs_add_elem(&S, &A, data, dt, clo, -1.0, 1.0);
-            e->mean = xs_round(&S) / (double)c;
-            e->abs_c = xs_round(&A) / (double)c;
+            e->mean = mt_xs_round(&S) / (double)c;
+            e->abs_c = mt_xs_round(&A) / (double)c;
         } else {
             double wmax = 0.0;
             for (size_t i = lo; i < hi; i++) {
@@ -352,8 +403,8 @@ void mt_oracle_compute(mt_oracle *o, const void *data, mwk_dtype dt, size_t n, s
             s1.n = a1.n = 0;
             for (size_t i = lo; i < hi; i++)
                 if (isfinite(mt_get(data, dt, i))) xs_add_elem(&s1, &a1, data, dt, i, 1.0, sc);
-            e->mean = (xs_round(&s1) / (double)c) / sc;
-            e->abs_c = (xs_round(&a1) / (double)c) / sc;
+            e->mean = (mt_xs_round(&s1) / (double)c) / sc;
+            e->abs_c = (mt_xs_round(&a1) / (double)c) / sc;
         }
     }
     free(cnan);
@@ -482,6 +533,7 @@ mwk_status mt_call(const mt_ctx *c, const void *data, void *out_contig, size_t *
         case MWK_F32: ((float *)xb)[i] = (i & 1) ? 3e38f : -1e38f; break;
         case MWK_I64: ((int64_t *)xb)[i] = (i & 1) ? INT64_MAX : INT64_MIN / 3; break;
         case MWK_I32: ((int32_t *)xb)[i] = (i & 1) ? INT32_MAX : INT32_MIN; break;
+        default: memset((unsigned char *)xb + i * e, (i & 1) ? 0x7F : 0x80, e); break;
         }
     }
     size_t axs = (size_t)(c->xs < 0 ? -c->xs : c->xs);

@@ -48,7 +48,13 @@ const char *mt_algo_str(mwk_algorithm a);
 const char *mt_policy_str(mwk_nan_policy p);
 /* Element i of contiguous typed data, as double (int64 rounded). */
 double mt_get(const void *data, mwk_dtype dt, size_t i);
-/* Store v (already representable for f32 / integral for ints) as element i. */
+/* Element i exactly (int64/uint64 included: long double holds 64 bits on x86
+ * and aarch64). */
+long double mt_getl(const void *data, mwk_dtype dt, size_t i);
+/* IEEE binary16 <-> double, written from the format (round to nearest even). */
+double mt_f16_to_double(uint16_t h);
+uint16_t mt_double_to_f16(double v);
+/* Store v (already representable for f32 / integral for ints; f16 rounded) as element i. */
 void mt_put(void *data, mwk_dtype dt, size_t i, double v);
 /* A contiguous typed copy of double values (f32: rounded; ints: truncated). */
 void *mt_from_doubles(const double *v, size_t n, mwk_dtype dt);
@@ -85,6 +91,16 @@ void mt_oracle_free(mt_oracle *o);
 
 /* Exactly rounded sum of doubles (Shewchuk / fsum); exposed for self tests. */
 double mt_fsum(const double *v, size_t n);
+/* The partials behind it: add any number of doubles (also negated ones, to
+ * slide a window), read the correctly rounded exact sum. Exact while no
+ * partial overflows. */
+#define MT_XS_MAX 128
+typedef struct mt_xsum {
+    double p[MT_XS_MAX];
+    int n;
+} mt_xsum;
+void mt_xs_add(mt_xsum *s, double x);
+double mt_xs_round(const mt_xsum *s);
 
 /* ---- checking ------------------------------------------------------------- */
 typedef struct mt_ctx {
