@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Packaging checks: what a user who installs mwk gets, tried as that user.
+#
+#   bash scripts/packaging.sh                 every stage, in this order
+#   bash scripts/packaging.sh polars cpack    only those
+#
+# Stages (each prints what it checks and fails loudly; the wheel is built once
+# and shared by the later stages):
+#   wheel       scripts/wheel.sh x86_64: manylinux wheel, Highway static, FFTW and
+#               libgomp bundled, auditwheel show clean, smoke test in a fresh venv
+#               with the system FFTW/Highway/libgomp hidden (mount namespace)
+#   arm64wheel  scripts/wheel.sh aarch64: the same cross-built with Debian's
+#               aarch64 toolchain, smoke test under qemu-aarch64 (NEON and SVE2 CPUs)
+#   sdist       scripts/wheel.sh sdist: twine check, a wheel built from it with the
+#               system libraries works
+#   polars      the Polars tests against the oldest Polars pyproject.toml allows and
+#               the newest release, each in its own venv with the wheel
+#   cpack       .deb and .tar.gz of the C library; examples/c built against each with
+#               find_package(mwk) and with pkg-config (shared and static), and run
+#   examples    every program in examples/ runs; mypy and pyright type-check them
+#   docs        the Sphinx site (docs/site) with warnings as errors; every page
+#               rendered in headless Chromium, every chart loaded
+#
+# Runs as root on Debian 12; installs what it needs (apt-get, and
+# python/requirements-packaging.txt into build-packaging/venv). Work folder:
+# build-packaging/. Exit status non-zero if any stage fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PK=$ROOT/build-packaging
+VENV=$PK/venv
+PY=${PYTHON:-python3}
+ALL_STAGES=(wheel arm64wheel sdist polars cpack examples docs)
+STAGES=("$@")
+[ ${#STAGES[@]} -eq 0 ] && STAGES=("${ALL_STAGES[@]}")
+mkdir -p "$PK"
+
+say() { echo "==> packaging [$STAGE]: $*"; }
+fail() { echo "FAIL packaging [$STAGE]: $*" >&2; return 1; }
+
+APT_UPDATED=0
+apt_ensure() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  [ $APT_UPDATED = 1 ] || { apt-get update -qq; APT_UPDATED=1; }
+  apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+tools_venv() {
+  local req=$ROOT/python/requirements-packaging.txt stamp
+  stamp=$(md5sum "$req" | cut -c1-12)
+  [ -f "$VENV/.complete-$stamp" ] && return 0
+  say "tools venv ($VENV) from python/requirements-packaging.txt"
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV" || return 1
+  "$VENV/bin/python" -m pip install -q --upgrade pip || return 1
+  "$VENV/bin/python" -m pip install -q -r "$req" || return 1
+  touch "$VENV/.complete-$stamp"
+}
+
+# The x86_64 wheel of this tree: built by the wheel stage, or now if missing.
+WHEEL=""
+need_wheel() {
+  [ -n "$WHEEL" ] && [ -f "$WHEEL" ] && return 0
+  if [ "${MWK_PACKAGING_WHEEL_BUILT:-0}" != 1 ] || ! ls dist/mwk-*manylinux*_x86_64.whl >/dev/null 2>&1; then
+    say "building the x86_64 wheel first (scripts/wheel.sh x86_64)"
+    bash scripts/wheel.sh x86_64 >"$PK/wheel-build.log" 2>&1 || { tail -30 "$PK/wheel-build.log"; fail "wheel build"; return 1; }
+    export MWK_PACKAGING_WHEEL_BUILT=1
+  fi
+  WHEEL=$(ls -t dist/mwk-*manylinux*_x86_64.whl | head -1)
+  WHEEL=$ROOT/$WHEEL
+  echo "    wheel: $(basename "$WHEEL")"
+}
+
+stage_wheel() { bash scripts/wheel.sh x86_64 && export MWK_PACKAGING_WHEEL_BUILT=1; }
+stage_arm64wheel() { bash scripts/wheel.sh aarch64; }
+stage_sdist() { bash scripts/wheel.sh sdist; }
+
+# --- polars ------------------------------------------------------------------
+# Tests that compare .mwk results with Polars' own rolling_* (null/NaN
+# semantics of Polars' native kernels changed after 1.26) or use engine names
+# newer than the oldest Polars are left out of the oldest run.
+POLARS_OLDEST_DESELECT="not matches_polars and not rolling_mean_examples and not rolling_examples"
+polars_venv_run() {
+  local label=$1 spec=$2 kexpr=$3 v=$PK/polars-$1
+  rm -rf "$v"; "$PY" -m venv "$v"
+  local pins; pins=$(grep -E '^(numpy|pytest|hypothesis)==' "$ROOT/python/requirements-test.txt" | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  "$v/bin/python" -m pip install -q "$spec" $pins "$WHEEL" || { fail "pip install $spec"; return 1; }
+  local ver; ver=$("$v/bin/python" -c 'import polars; print(polars.__version__)')
+  say "$label Polars: $ver ($spec)"
+  local files=() f
+  for f in python/tests/test_polars.py python/tests/test_polars_stats.py; do [ -f "$f" ] && files+=("$f"); done
+  [ ${#files[@]} -gt 0 ] || { fail "no Polars test files"; return 1; }
+  local args=(-q -p no:cacheprovider "${files[@]}")
+  [ -n "$kexpr" ] && args+=(-k "$kexpr")
+  # the tests import the installed wheel, not the source tree
+  (cd "$ROOT" && "$v/bin/python" -I -m pytest "${args[@]}") || { fail "Polars $ver tests"; return 1; }
+  (cd /tmp && "$v/bin/python" -I -c '
+import polars as pl, mwk.polars
+s = pl.Series("x", [1.0, 2.0, 3.0, 4.0])
+assert s.mwk.rolling_mean(2).to_list() == [None, 1.5, 2.5, 3.5]
+df = pl.DataFrame({"x": [1.0, 2.0, 3.0]}).lazy().select(pl.col("x").mwk.rolling_mean(2, min_samples=1))
+assert df.collect().to_series().to_list() == [1.0, 1.5, 2.5]
+a = pl.Series("a", [[1.0, 2.0, 3.0, 4.0]], dtype=pl.Array(pl.Float64, 4))
+assert a.mwk.moving_mean(2).to_list() == [[1.5, 2.5, 3.5]]
+print("    .mwk expression, series and Array smoke: OK on Polars", pl.__version__)') ||
+    { fail ".mwk smoke on Polars $ver"; return 1; }
+}
+
+stage_polars() {
+  tools_venv; need_wheel || return 1
+  local spec oldest
+  spec=$("$VENV/bin/python" - <<'EOF'
+import tomllib
+d = tomllib.load(open("pyproject.toml", "rb"))
+print(next(r for r in d["project"]["optional-dependencies"]["polars"] if r.startswith("polars")))
+EOF
+)
+  oldest=$(echo "$spec" | sed -n 's/.*>=\([0-9.]*\).*/\1/p')
+  [ -n "$oldest" ] || { fail "no lower bound in '$spec'"; return 1; }
+  say "declared range: $spec; oldest allowed: $oldest"
+  polars_venv_run oldest "polars==$oldest" "$POLARS_OLDEST_DESELECT" || return 1
+  polars_venv_run newest "$spec" "" || return 1
+}
+
+# --- cpack -------------------------------------------------------------------
+CBUILD=$PK/cbuild
+c_build() {
+  apt_ensure build-essential cmake ninja-build pkg-config libhwy-dev libfftw3-dev dpkg-dev file
+  say "configuring and building the C library (build-packaging/cbuild, no tests or benchmarks)"
+  cmake -S . -B "$CBUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMWK_BUILD_TESTS=OFF \
+    -DMWK_BUILD_BENCH=OFF -DMWK_HWY=ON -DMWK_FFTW=ON >/dev/null || { fail "configure"; return 1; }
+  cmake --build "$CBUILD" >"$PK/cbuild.log" 2>&1 || { tail -30 "$PK/cbuild.log"; fail "build"; return 1; }
+}
+
+# Builds examples/c against an installed tree at $1 (prefix folder holding
+# include/ and lib/) with CMake and with pkg-config, and runs each program.
+c_consumer() {
+  local prefix=$1 label=$2 out=$PK/consumer-$2 libdir
+  libdir=$(dirname "$(find "$prefix" -name mwk.pc -path '*pkgconfig*' | head -1)")/..
+  libdir=$(cd "$libdir" && pwd)
+  rm -rf "$out"; mkdir -p "$out"
+  echo "    [$label] find_package(mwk) with CMAKE_PREFIX_PATH=$prefix"
+  cmake -S examples/c -B "$out/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >"$out/cmake.log" 2>&1 &&
+    cmake --build "$out/cmake" >>"$out/cmake.log" 2>&1 || { cat "$out/cmake.log"; fail "$label: CMake consumer build"; return 1; }
+  grep -q "mwk_DIR:PATH=$prefix" "$out/cmake/CMakeCache.txt" ||
+    { grep mwk_DIR "$out/cmake/CMakeCache.txt"; fail "$label: find_package found another mwk"; return 1; }
+  "$out/cmake/smooth" | sed 's/^/      /' || { fail "$label: CMake-built example failed"; return 1; }
+  ldd "$out/cmake/smooth" | grep -q "libmwk.so.* => $prefix" ||
+    { ldd "$out/cmake/smooth"; fail "$label: not linked to the packaged libmwk.so"; return 1; }
+  echo "    [$label] pkg-config mwk (shared, then --static)"
+  local pc="env PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config"
+  # shellcheck disable=SC2046
+  cc -O1 examples/c/smooth.c $($pc --cflags --libs mwk) -lm -Wl,-rpath,"$libdir" -o "$out/smooth-pc" ||
+    { fail "$label: pkg-config shared build"; return 1; }
+  "$out/smooth-pc" | sed 's/^/      /' || { fail "$label: pkg-config example failed"; return 1; }
+  # shellcheck disable=SC2046
+  cc -O1 examples/c/smooth.c -Wl,-Bstatic $($pc --cflags --libs-only-L --libs-only-l mwk) -Wl,-Bdynamic \
+    $($pc --static --libs-only-l mwk | sed 's/-lmwk//') -lstdc++ -lm -o "$out/smooth-static" ||
+    { fail "$label: pkg-config --static build"; return 1; }
+  readelf -d "$out/smooth-static" | grep -q 'libmwk' && { fail "$label: static build links libmwk.so"; return 1; }
+  "$out/smooth-static" >/dev/null || { fail "$label: static example failed"; return 1; }
+}
+
+stage_cpack() {
+  c_build || return 1
+  say "cpack -G DEB;TGZ"
+  rm -f "$CBUILD"/mwk*.deb "$CBUILD"/mwk-*.tar.gz
+  (cd "$CBUILD" && cpack -G "DEB;TGZ" >"$PK/cpack.log" 2>&1) || { cat "$PK/cpack.log"; fail "cpack"; return 1; }
+  local deb tgz
+  deb=$(ls "$CBUILD"/mwk_*.deb) && tgz=$(ls "$CBUILD"/mwk-*.tar.gz) || { fail "cpack made no .deb/.tar.gz"; return 1; }
+  echo "    $(basename "$deb"): $(dpkg-deb -f "$deb" Package Version Architecture Depends | tr '\n' ' ')"
+  dpkg-deb -c "$deb" | awk '{print $6}' >"$PK/deb.list"
+  local want
+  for want in include/mwk.h include/mwk_config.h 'libmwk.so$' 'libmwk.so.[0-9]' 'libmwk.a' \
+              cmake/mwk/mwkConfig.cmake cmake/mwk/mwkTargets.cmake pkgconfig/mwk.pc doc/mwk/LICENSE; do
+    grep -q "$want" "$PK/deb.list" || { cat "$PK/deb.list"; fail ".deb lacks $want"; return 1; }
+  done
+  dpkg-deb -f "$deb" Depends | grep -q libfftw3-dev || { fail ".deb Depends lacks libfftw3-dev"; return 1; }
+  local root=$PK/deb-root; rm -rf "$root"; mkdir -p "$root"
+  dpkg-deb -x "$deb" "$root"
+  c_consumer "$root/usr" deb || return 1
+  local troot=$PK/tgz-root; rm -rf "$troot"; mkdir -p "$troot"
+  tar xzf "$tgz" -C "$troot"
+  echo "    $(basename "$tgz"): $(tar tzf "$tgz" | wc -l) entries"
+  c_consumer "$(ls -d "$troot"/mwk-*)" tgz || return 1
+}
+
+# --- examples ----------------------------------------------------------------
+stage_examples() {
+  tools_venv; need_wheel || return 1
+  say "installing the wheel into the tools venv (examples run against the wheel)"
+  "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEEL"
+  local ex rc=0 work=$PK/examples-run
+  rm -rf "$work"; mkdir -p "$work"
+  for ex in examples/*.py; do
+    say "running $ex"
+    (cd "$work" && timeout 600 "$VENV/bin/python" -I "$ROOT/$ex") 2>&1 | sed 's/^/    /'
+    [ "${PIPESTATUS[0]}" = 0 ] || { fail "$ex"; rc=1; }
+  done
+  say "examples/c against a cmake --install of this tree"
+  c_build || return 1
+  rm -rf "$PK/c-install"
+  cmake --install "$CBUILD" --prefix "$PK/c-install" >/dev/null || { fail "cmake --install"; return 1; }
+  c_consumer "$PK/c-install" install || rc=1
+  say "mypy --strict on examples/ (the .mwk namespaces typed by mwk/polars_namespace.pyi)"
+  (cd "$work" && "$VENV/bin/mypy" --strict --no-incremental --python-executable "$VENV/bin/python" \
+     "$ROOT"/examples/*.py) | sed 's/^/    /'
+  [ "${PIPESTATUS[0]}" = 0 ] || { fail "mypy"; rc=1; }
+  say "pyright on examples/"
+  if (cd "$work" && timeout 300 "$VENV/bin/pyright" --version >/dev/null 2>&1); then
+    (cd "$ROOT" && "$VENV/bin/pyright" --pythonpath "$VENV/bin/python" examples) 2>&1 | tail -5 | sed 's/^/    /'
+    [ "${PIPESTATUS[0]}" = 0 ] || { fail "pyright"; rc=1; }
+  else
+    fail "pyright cannot start (it needs Node.js and its npm package)"; rc=1
+  fi
+  return $rc
+}
+
+# --- docs --------------------------------------------------------------------
+stage_docs() {
+  tools_venv; need_wheel || return 1
+  apt_ensure chromium
+  "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEEL"
+  local out=$PK/docs-html
+  say "sphinx-build -W (warnings are errors) docs/site -> build-packaging/docs-html"
+  rm -rf "$out"
+  (cd "$ROOT" && "$VENV/bin/sphinx-build" -W --keep-going -q -b html docs/site "$out") ||
+    { fail "sphinx-build"; return 1; }
+  say "headless Chromium: every page renders, every image loads"
+  "$VENV/bin/python" scripts/packaging/check_docs.py "$out" || { fail "browser check"; return 1; }
+}
+
+rc=0
+declare -A TOOK
+for STAGE in "${STAGES[@]}"; do
+  case " ${ALL_STAGES[*]} " in *" $STAGE "*) ;; *) echo "unknown stage '$STAGE' (${ALL_STAGES[*]})"; exit 2 ;; esac
+  start=$SECONDS
+  echo "==> packaging stage: $STAGE"
+  if "stage_$STAGE"; then st=ok; else st=FAILED; rc=1; fi
+  TOOK[$STAGE]="$st in $((SECONDS - start)) s"
+  echo "==> packaging stage $STAGE: ${TOOK[$STAGE]}"
+done
+echo "==> packaging summary"
+for STAGE in "${STAGES[@]}"; do echo "    $STAGE: ${TOOK[$STAGE]}"; done
+exit $rc
