@@ -29,7 +29,6 @@ soon as the expression is built.
 from __future__ import annotations
 
 import inspect
-import json
 import types
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -57,21 +56,24 @@ except (TypeError, ValueError):  # pragma: no cover - a signature Python cannot 
 
 
 def statistics() -> List[Dict[str, Any]]:
-    """The statistics registry as the plugin sees it.
+    """The statistics registry, as the Polars methods use it.
 
     One dict per statistic, in registry order: ``name`` (the suffix of
     ``rolling_<name>`` / ``moving_<name>``), ``ddof`` (whether it takes
     ``ddof``), ``float32`` (whether float32 input gives float32 output) and
-    ``algorithms`` (the forceable ones, reference first; ``"auto"`` is always
-    accepted too). Read from the C registry through the plugin library, so
-    it always matches what the plugin accepts.
+    ``algorithms`` (those compiled into this build, reference first;
+    ``"auto"`` is always accepted too). Read from the C registry through
+    ``mwk._mwk.statistics()``, the same source as ``mwk.move_<name>``.
     """
-    import ctypes
-
-    fn = ctypes.CDLL(str(PLUGIN_PATH))._polars_plugin_mwk_statistics
-    fn.restype = ctypes.c_char_p
-    fn.argtypes = []
-    return json.loads(fn().decode())
+    return [
+        {
+            "name": s["name"],
+            "ddof": "ddof" in s["params"],
+            "float32": bool(s["keeps_float32"]),
+            "algorithms": [a for a, ok in s["algorithms"].items() if ok and a != "auto"],
+        }
+        for s in _mwk.statistics()
+    ]
 
 
 _STATS = {s["name"]: s for s in statistics()}

@@ -15,8 +15,6 @@
  *             rows of equal length go to the library as one batch.
  * rolling_mean and moving_mean are the same functions with "stat" defaulting
  * to "mean" (the names registered before the registry existed).
- * _polars_plugin_mwk_statistics is not a Polars entry: it describes the
- * registry (JSON) for the Python side when the NumPy module does not.
  *
  * Ownership (see polars-ffi): every input chunk and then every input wrapper
  * is released here on every path; the output export owns one schema, one
@@ -52,7 +50,6 @@ PLUGIN_API field_fn _polars_plugin_field_rolling, _polars_plugin_field_moving;
 PLUGIN_API field_fn _polars_plugin_field_rolling_mean, _polars_plugin_field_moving_mean;
 PLUGIN_API compute_fn _polars_plugin_rolling, _polars_plugin_moving;
 PLUGIN_API compute_fn _polars_plugin_rolling_mean, _polars_plugin_moving_mean;
-PLUGIN_API const char *_polars_plugin_mwk_statistics(void);
 
 /* ------------------------------------------------------------------------ */
 /* errors                                                                    */
@@ -429,29 +426,6 @@ static void algo_names(const mwk_stat_info *info, char *buf, size_t len) {
         const char *nm = mwk_algorithm_name(info->algorithms[i]);
         if (nm) app(buf, len, &pos, ", '%s'", nm);
     }
-}
-
-/* The registry as JSON, for mwk.polars when the NumPy module does not
- * describe it: [{"name": "var", "ddof": true, "float32": true,
- * "algorithms": ["naive", ...]}, ...]. Thread-local storage, rebuilt per call. */
-PLUGIN_API const char *_polars_plugin_mwk_statistics(void) {
-    static _Thread_local char buf[8192];
-    size_t pos = 0;
-    app(buf, sizeof buf, &pos, "[");
-    for (size_t s = 0; s < mwk_stat_count(); s++) {
-        mwk_stat_info info;
-        if (stat_info((mwk_stat)s, &info) < 0) continue;
-        app(buf, sizeof buf, &pos, "%s{\"name\": \"%s\", \"ddof\": %s, \"float32\": %s, \"algorithms\": [",
-            s ? ", " : "", info.name, (info.params & MWK_PARAM_DDOF) ? "true" : "false",
-            info.float_output_keeps_f32 ? "true" : "false");
-        for (size_t i = 0; i < info.n_algorithms; i++) {
-            const char *nm = mwk_algorithm_name(info.algorithms[i]);
-            app(buf, sizeof buf, &pos, "%s\"%s\"", i ? ", " : "", nm ? nm : "?");
-        }
-        app(buf, sizeof buf, &pos, "]}");
-    }
-    app(buf, sizeof buf, &pos, "]");
-    return buf;
 }
 
 /* ------------------------------------------------------------------------ */
