@@ -142,7 +142,9 @@ Test(api, overlap) {
 
 Test(api, unknown_enums) {
     mwk_options opt;
-    cr_assert_eq(mwk_move_mean(X, (mwk_dtype)4, N, 1, Y, 1, 3, NULL), MWK_E_DTYPE);
+    /* 0.2 has 12 dtypes (MWK_F64 .. MWK_F16): 12 is the first unknown value */
+    cr_assert_eq(mwk_move_mean(X, (mwk_dtype)12, N, 1, Y, 1, 3, NULL), MWK_E_DTYPE);
+    cr_assert_eq(mwk_move_mean(X, (mwk_dtype)13, N, 1, Y, 1, 3, NULL), MWK_E_DTYPE);
     cr_assert_eq(mwk_move_mean(X, (mwk_dtype)-1, N, 1, Y, 1, 3, NULL), MWK_E_DTYPE);
     cr_assert_eq(mwk_move_mean(X, (mwk_dtype)1000, N, 1, Y, 1, 3, NULL), MWK_E_DTYPE);
     int bad_align[] = {-1, 3, 5, 1000}, bad_algo[] = {-1, 5, 7, 1000}, bad_pol[] = {-1, 2, 5, 1000};
@@ -221,15 +223,18 @@ Test(api, options_struct_size_threads_target) {
 }
 
 Test(api, status_strings) {
-    const char *s[17];
-    for (int i = 0; i <= 16; i++) {
+    /* 0.2 adds MWK_E_STAT (17) and MWK_E_PARAMS (18) */
+    cr_assert_eq((int)MWK_E_STAT, 17);
+    cr_assert_eq((int)MWK_E_PARAMS, 18);
+    const char *s[19];
+    for (int i = 0; i <= 18; i++) {
         s[i] = mwk_status_str((mwk_status)i);
         cr_assert_not_null(s[i], "status %d", i);
         cr_assert(strlen(s[i]) > 0, "status %d has an empty string", i);
         for (int j = 0; j < i; j++)
             cr_assert(strcmp(s[i], s[j]) != 0, "status %d and %d share '%s'", i, j, s[i]);
     }
-    int out[] = {17, 100, -1, 1 << 30};
+    int out[] = {19, 100, -1, 1 << 30};
     for (int i = 0; i < 4; i++) {
         const char *p = mwk_status_str((mwk_status)out[i]);
         cr_assert_not_null(p, "mwk_status_str(%d) is NULL", out[i]);
@@ -237,9 +242,10 @@ Test(api, status_strings) {
 }
 
 Test(api, names) {
-    static const char *algos[] = {"auto", "naive", "ring", "prefix", "fft"};
-    for (int i = 0; i < 5; i++) cr_assert_str_eq(mwk_algorithm_name((mwk_algorithm)i), algos[i]);
-    cr_assert_null(mwk_algorithm_name((mwk_algorithm)5));
+    static const char *algos[] = {"auto", "naive", "ring", "prefix", "fft", "deque", "welford"};
+    cr_assert_eq(MWK_ALGO_COUNT, 7);
+    for (int i = 0; i < 7; i++) cr_assert_str_eq(mwk_algorithm_name((mwk_algorithm)i), algos[i]);
+    cr_assert_null(mwk_algorithm_name((mwk_algorithm)MWK_ALGO_COUNT));
     cr_assert_null(mwk_algorithm_name((mwk_algorithm)-1));
     cr_assert_str_eq(mwk_align_name(MWK_ALIGN_TRAILING), "trailing");
     cr_assert_str_eq(mwk_align_name(MWK_ALIGN_VALID), "valid");
@@ -250,12 +256,16 @@ Test(api, names) {
     cr_assert_str_eq(mwk_dtype_name(MWK_F32), "float32");
     cr_assert_str_eq(mwk_dtype_name(MWK_I64), "int64");
     cr_assert_str_eq(mwk_dtype_name(MWK_I32), "int32");
+    static const char *dts[] = {"float64", "float32", "int64", "int32", "int16", "int8",
+                                "uint64",  "uint32",  "uint16", "uint8", "bool", "float16"};
+    for (int i = 0; i < 12; i++) cr_assert_str_eq(mwk_dtype_name((mwk_dtype)i), dts[i]);
+    cr_assert_null(mwk_dtype_name((mwk_dtype)12));
     /* unknown values: must not crash, and must not pass for a valid name */
     const char *p = mwk_align_name((mwk_align)9);
     cr_assert(!p || (strcmp(p, "trailing") && strcmp(p, "valid") && strcmp(p, "centered")));
     p = mwk_nan_policy_name((mwk_nan_policy)9);
     cr_assert(!p || (strcmp(p, "skip") && strcmp(p, "propagate")));
-    p = mwk_dtype_name((mwk_dtype)9);
+    p = mwk_dtype_name((mwk_dtype)99);
     cr_assert(!p || (strcmp(p, "float64") && strcmp(p, "float32") && strcmp(p, "int64") &&
                      strcmp(p, "int32")));
 }
@@ -291,7 +301,12 @@ Test(api, out_len_and_out_dtype) {
     cr_assert_eq(od, MWK_F64);
     cr_assert_eq(mwk_move_mean_out_dtype(MWK_I32, &od), MWK_OK);
     cr_assert_eq(od, MWK_F64);
-    cr_assert_eq(mwk_move_mean_out_dtype((mwk_dtype)4, &od), MWK_E_DTYPE);
+    /* 0.2: the new dtypes; float16 keeps float32 like float32 */
+    for (int d = 4; d < 12; d++) {
+        cr_assert_eq(mwk_move_mean_out_dtype((mwk_dtype)d, &od), MWK_OK);
+        cr_assert_eq(od, d == MWK_F16 ? MWK_F32 : MWK_F64, "dtype %d", d);
+    }
+    cr_assert_eq(mwk_move_mean_out_dtype((mwk_dtype)12, &od), MWK_E_DTYPE);
     cr_assert_eq(mwk_move_mean_out_dtype((mwk_dtype)-1, &od), MWK_E_DTYPE);
 }
 
@@ -300,7 +315,7 @@ Test(api, choose_never_fft) {
     size_t nt = mt_targets(&t);
     size_t ns[] = {1, 2, 10, 100, 1000, 30000, 1000000, (size_t)1 << 40};
     size_t ws[] = {1, 2, 3, 7, 64, 1000, 100000, (size_t)1 << 30};
-    for (int dt = 0; dt < 4; dt++)
+    for (int dt = 0; dt < 12; dt++)
         for (size_t ti = 0; ti <= nt; ti++)
             for (int ni = 0; ni < 8; ni++)
                 for (int wi = 0; wi < 8; wi++) {
@@ -325,7 +340,7 @@ Test(api, choose_never_fft) {
     opt.target = "bogus";
     mwk_algorithm ch;
     cr_assert_eq(mwk_move_mean_choose(MWK_F64, 100, 10, &opt, &ch), MWK_E_TARGET);
-    cr_assert_eq(mwk_move_mean_choose((mwk_dtype)9, 100, 10, NULL, &ch), MWK_E_DTYPE);
+    cr_assert_eq(mwk_move_mean_choose((mwk_dtype)12, 100, 10, NULL, &ch), MWK_E_DTYPE);
 }
 
 Test(api, options_init_and_available) {
@@ -339,15 +354,26 @@ Test(api, options_init_and_available) {
     cr_assert_eq(a.min_count, MWK_MIN_COUNT_WINDOW);
     cr_assert_eq(a.threads, 0);
     cr_assert_null(a.target);
+    cr_assert_eq(a.long_window, MWK_LONG_WINDOW_ERROR);
     cr_assert_eq(b.struct_size, a.struct_size);
     cr_assert_eq(b.min_count, a.min_count);
+    cr_assert_eq(b.long_window, MWK_LONG_WINDOW_ERROR);
+    /* a 0.1 caller (struct ended after target) keeps working through mwk_move_mean */
+    mwk_options old;
+    mwk_options_init(&old);
+    old.struct_size = offsetof(mwk_options, long_window);
+    old.long_window = MWK_LONG_WINDOW_CLIP; /* beyond a 0.1 caller's struct: must be ignored */
+    cr_assert_eq(mwk_move_mean(X, MWK_F64, N, 1, Y, 1, 3, &old), MWK_OK);
+    cr_assert_eq(mwk_move_mean(X, MWK_F64, 2, 1, Y, 1, 3, &old), MWK_E_WINDOW_TOO_LONG);
+    mwk_algorithm ch;
+    cr_assert_eq(mwk_move_mean_choose(MWK_F64, N, 3, &old, &ch), MWK_OK);
 
     cr_assert_eq(mwk_algorithm_available(MWK_ALGO_AUTO), 1);
     cr_assert_eq(mwk_algorithm_available(MWK_ALGO_NAIVE), 1);
     cr_assert_eq(mwk_algorithm_available(MWK_ALGO_RING), 1);
     cr_assert_eq(mwk_algorithm_available(MWK_ALGO_PREFIX), 1);
     cr_assert_eq(!!mwk_algorithm_available(MWK_ALGO_FFT), !!MWK_HAVE_FFTW);
-    cr_assert_eq(mwk_algorithm_available((mwk_algorithm)5), 0);
+    cr_assert_eq(mwk_algorithm_available((mwk_algorithm)MWK_ALGO_COUNT), 0);
     cr_assert_eq(mwk_algorithm_available((mwk_algorithm)-1), 0);
     if (!MWK_HAVE_FFTW) {
         mwk_options opt = MWK_OPTIONS_INIT;
@@ -362,8 +388,25 @@ Test(runtime, info) {
     memset(&info, 0, sizeof info);
     info.struct_size = sizeof info;
     cr_assert_eq(mwk_runtime_info_get(&info), MWK_OK);
+    cr_assert_not_null(info.statistics, "0.2 runtime info lists the statistics");
+    /* the 0.1 size (without `statistics`) is accepted and leaves the rest alone */
+    struct {
+        mwk_runtime_info i;
+        unsigned char guard[16];
+    } old;
+    memset(&old, 0x5C, sizeof old);
+    old.i.struct_size = offsetof(mwk_runtime_info, statistics);
+    cr_assert_eq(mwk_runtime_info_get(&old.i), MWK_OK);
+    cr_assert_str_eq(old.i.version, "0.2.0");
+    const unsigned char *tail = (const unsigned char *)&old.i + offsetof(mwk_runtime_info, statistics);
+    for (size_t k = 0; k < sizeof old - offsetof(mwk_runtime_info, statistics); k++)
+        cr_assert_eq(tail[k], 0x5C, "a 0.1-size runtime_info got byte %zu beyond its struct written", k);
+    mwk_runtime_info bad;
+    memset(&bad, 0, sizeof bad);
+    bad.struct_size = offsetof(mwk_runtime_info, statistics) - 1;
+    cr_assert_eq(mwk_runtime_info_get(&bad), MWK_E_OPTIONS);
     cr_assert_not_null(info.version);
-    cr_assert_str_eq(info.version, "0.1.0");
+    cr_assert_str_eq(info.version, "0.2.0");
     cr_assert_str_eq(info.version, MWK_VERSION_STRING);
     cr_assert_not_null(info.supported_targets);
     cr_assert(strlen(info.supported_targets) > 0);
