@@ -12,9 +12,10 @@
  * every job in a different order (plans are re-created concurrently again).
  * Every result of phases 1 and 3 must be bit-identical to phase 2.
  *
- * Jobs: every available algorithm (auto included) x every supported target x
- * every dtype x every alignment x both NaN policies, on rows with NaN/inf,
- * with unit, doubled and negative strides, plus 2-D batches.
+ * Jobs: every statistic of the registry (mwk_stat_count / mwk_stat_info_get)
+ * x each of its algorithms (auto included) x every supported target x every
+ * alignment x both NaN policies, the 12 dtypes taken in turn, on rows with
+ * NaN/inf, with unit, doubled and negative strides, plus 2-D batches.
  *
  *   mwk_stress [threads=8] [rounds=2]
  * Exit status 0 when everything matches, 1 otherwise (mismatches printed).
@@ -30,6 +31,8 @@
 #include <mwk.h>
 
 typedef struct job {
+    mwk_stat stat;
+    int ddof;
     mwk_algorithm algo;
     const char *target; /* NULL: the process target */
     mwk_dtype dt;
@@ -44,15 +47,43 @@ typedef struct job {
 
 #define MAX_TARGETS 16
 #define N_DATA 4
+#define N_DT 12
 #define MAX_N 1500
 static job *JOBS;
 static size_t NJOBS, CAPJOBS;
-static void *DATA[N_DATA][4]; /* [data set][dtype], 3*MAX_N elements (room for stride 2 / -1) */
+static void *DATA[N_DATA][N_DT]; /* [data set][dtype], 3*MAX_N elements (room for stride 2 / -1) */
 static char TARGET_BUF[512];
 static const char *TARGETS[MAX_TARGETS + 1];
 static size_t NTARGETS;
 
-static size_t esize(mwk_dtype d) { return d == MWK_F32 || d == MWK_I32 ? 4 : 8; }
+static size_t esize(mwk_dtype d) {
+    switch (d) {
+    case MWK_F32: case MWK_I32: case MWK_U32: return 4;
+    case MWK_I16: case MWK_U16: case MWK_F16: return 2;
+    case MWK_I8: case MWK_U8: case MWK_BOOL: return 1;
+    default: return 8;
+    }
+}
+
+static mwk_dtype out_dtype(mwk_stat s, mwk_dtype d) {
+    mwk_dtype o = MWK_F64;
+    if (mwk_move_out_dtype(s, d, &o) != MWK_OK) o = MWK_F64;
+    return o;
+}
+
+/* float -> binary16 bits, round to nearest (finite inputs of modest size) */
+static uint16_t to_f16(double v) {
+    uint16_t sign = signbit(v) ? 0x8000 : 0;
+    double a = fabs(v);
+    if (isnan(v)) return 0x7E00;
+    if (a >= 65520.0) return sign | 0x7C00;
+    if (a < 0x1p-14) return sign | (uint16_t)nearbyint(a * 0x1p24);
+    int e;
+    double f = frexp(a, &e), q = nearbyint(f * 2048.0);
+    if (q == 2048.0) q = 1024.0, e++;
+    if (e - 1 + 15 >= 31) return sign | 0x7C00;
+    return sign | (uint16_t)((e - 1 + 15) << 10) | (uint16_t)((int)q - 1024);
+}
 
 static uint64_t rng(uint64_t *s) {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
@@ -65,7 +96,7 @@ static void make_data(void) {
     uint64_t s = 12345;
     const size_t len = 3 * MAX_N;
     for (size_t k = 0; k < N_DATA; k++) {
-        for (int d = 0; d < 4; d++) DATA[k][d] = calloc(len, 8);
+        for (int d = 0; d < N_DT; d++) DATA[k][d] = calloc(len, 8);
         for (size_t i = 0; i < len; i++) {
             double u = (double)(rng(&s) >> 11) * 0x1p-53;
             double v = (u - 0.5) * 1000.0;
@@ -82,6 +113,14 @@ static void make_data(void) {
             if (iv < -1e9) iv = -1e9;
             ((int64_t *)DATA[k][MWK_I64])[i] = (int64_t)(iv * 1e6);
             ((int32_t *)DATA[k][MWK_I32])[i] = (int32_t)iv;
+            ((int16_t *)DATA[k][MWK_I16])[i] = (int16_t)fmod(iv, 32768.0);
+            ((int8_t *)DATA[k][MWK_I8])[i] = (int8_t)fmod(iv, 128.0);
+            ((uint64_t *)DATA[k][MWK_U64])[i] = (uint64_t)fabs(iv * 1e9);
+            ((uint32_t *)DATA[k][MWK_U32])[i] = (uint32_t)fabs(iv);
+            ((uint16_t *)DATA[k][MWK_U16])[i] = (uint16_t)fmod(fabs(iv), 65536.0);
+            ((uint8_t *)DATA[k][MWK_U8])[i] = (uint8_t)fmod(fabs(iv), 256.0);
+            ((uint8_t *)DATA[k][MWK_BOOL])[i] = iv > 0 ? (uint8_t)(1 + (i % 3 == 0)) : 0;
+            ((uint16_t *)DATA[k][MWK_F16])[i] = to_f16(k == 3 ? (isfinite(v) ? fmin(v, 6e4) : v) : v);
         }
     }
 }
@@ -93,31 +132,41 @@ static void add_job(job j) {
         if (!JOBS) abort();
     }
     size_t out_len = j.al == MWK_ALIGN_VALID ? j.n - j.w + 1 : j.n;
-    j.out_bytes = j.rows * out_len * esize(j.dt == MWK_F32 ? MWK_F32 : MWK_F64);
+    j.out_bytes = j.rows * out_len * esize(out_dtype(j.stat, j.dt));
     j.ref = NULL;
     JOBS[NJOBS++] = j;
 }
 
 static void make_jobs(void) {
-    mwk_algorithm algos[5];
-    size_t na = 0;
-    for (int a = MWK_ALGO_AUTO; a <= MWK_ALGO_FFT; a++)
-        if (mwk_algorithm_available((mwk_algorithm)a)) algos[na++] = (mwk_algorithm)a;
     /* n values chosen so the fft lengths differ (more than the 32-entry cache). */
     static const size_t ns[] = {1, 7, 64, 65, 97, 130, 251, 333, 480, 511, 700, 1001, 1500};
     static const size_t ws[] = {1, 2, 5, 16, 63};
     static const ptrdiff_t strides[] = {1, 2, -1};
-    size_t c = 0;
-    for (size_t t = 0; t <= NTARGETS; t++) { /* t == NTARGETS: process target (NULL) */
-        for (size_t a = 0; a < na; a++)
-            for (int dt = 0; dt < 4; dt++)
+    size_t c = 0, nstats = mwk_stat_count();
+    for (size_t s = 0; s < nstats; s++) {
+        mwk_stat_info info;
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        if (mwk_stat_info_get((mwk_stat)s, &info) != MWK_OK) {
+            fprintf(stderr, "mwk_stat_info_get(%zu) failed\n", s);
+            exit(1);
+        }
+        mwk_algorithm algos[MWK_ALGO_COUNT + 1];
+        size_t na = 0;
+        for (size_t a = 0; a < info.n_algorithms && na < MWK_ALGO_COUNT; a++)
+            if (mwk_algorithm_available(info.algorithms[a])) algos[na++] = info.algorithms[a];
+        algos[na++] = MWK_ALGO_AUTO;
+        for (size_t t = 0; t <= NTARGETS; t++) /* t == NTARGETS: process target (NULL) */
+            for (size_t a = 0; a < na; a++)
                 for (int al = 0; al < 3; al++)
                     for (int pol = 0; pol < 2; pol++, c++) {
                         job j;
                         memset(&j, 0, sizeof j);
+                        j.stat = (mwk_stat)s;
+                        j.ddof = (info.params & MWK_PARAM_DDOF) ? (int)(c % 2) : 0;
                         j.algo = algos[a];
                         j.target = t < NTARGETS ? TARGETS[t] : NULL;
-                        j.dt = (mwk_dtype)dt;
+                        j.dt = (mwk_dtype)((c * 5 + s) % N_DT); /* every dtype, in turn */
                         j.al = (mwk_align)al;
                         j.pol = (mwk_nan_policy)pol;
                         j.n = ns[c % (sizeof ns / sizeof ns[0])];
@@ -135,11 +184,13 @@ static void make_jobs(void) {
                         add_job(j);
                     }
     }
-    /* fft at many distinct lengths: plan creation races */
-    if (mwk_algorithm_available(MWK_ALGO_FFT))
+    /* fft at many distinct lengths: plan creation races (statistics that have it) */
+    for (size_t s = 0; s < nstats; s++) {
+        if (!mwk_stat_has_algorithm((mwk_stat)s, MWK_ALGO_FFT)) continue;
         for (size_t n = 40; n < 40 + 48 * 23; n += 23) {
             job j;
             memset(&j, 0, sizeof j);
+            j.stat = (mwk_stat)s;
             j.algo = MWK_ALGO_FFT;
             j.dt = MWK_F64;
             j.al = MWK_ALIGN_VALID;
@@ -150,6 +201,7 @@ static void make_jobs(void) {
             j.data = n % N_DATA;
             add_job(j);
         }
+    }
 }
 
 static mwk_status run_job(const job *j, void *out) {
@@ -160,16 +212,19 @@ static mwk_status run_job(const job *j, void *out) {
     opt.align = j->al;
     opt.nan_policy = j->pol;
     opt.threads = 1;
+    mwk_params prm;
+    mwk_params_init(&prm);
+    prm.ddof = j->ddof;
     const char *base = DATA[j->data][j->dt];
     size_t es = esize(j->dt);
     size_t out_len = j->al == MWK_ALIGN_VALID ? j->n - j->w + 1 : j->n;
     if (j->rows == 1) {
         /* negative stride: x points at element 0, the others below it */
         const char *x = j->xs < 0 ? base + (j->n - 1) * es : base;
-        return mwk_move_mean(x, j->dt, j->n, j->xs, out, 1, j->w, &opt);
+        return mwk_move(j->stat, &prm, x, j->dt, j->n, j->xs, out, 1, j->w, &opt);
     }
-    return mwk_move_mean_batch(base, j->dt, j->rows, j->n, (ptrdiff_t)j->n, 1, out,
-                               (ptrdiff_t)out_len, 1, j->w, &opt);
+    return mwk_move_batch(j->stat, &prm, base, j->dt, j->rows, j->n, (ptrdiff_t)j->n, 1, out,
+                          (ptrdiff_t)out_len, 1, j->w, &opt);
 }
 
 typedef struct worker {
@@ -184,15 +239,16 @@ static pthread_barrier_t BARRIER;
 static size_t check_job(size_t k, const void *out, mwk_status st, size_t id, int phase) {
     const job *j = &JOBS[k];
     if (st != MWK_OK) {
-        fprintf(stderr, "phase %d thread %zu job %zu: status %d (%s)\n", phase, id, k, (int)st,
-                mwk_status_str(st));
+        fprintf(stderr, "phase %d thread %zu job %zu: status %d (%s) (stat %s algo %s target %s dtype %s)\n",
+                phase, id, k, (int)st, mwk_status_str(st), mwk_stat_name(j->stat),
+                mwk_algorithm_name(j->algo), j->target ? j->target : "(process)", mwk_dtype_name(j->dt));
         return 1;
     }
     if (j->ref && memcmp(out, j->ref, j->out_bytes) != 0) {
         fprintf(stderr,
                 "phase %d thread %zu job %zu: result differs from the single-threaded run "
-                "(algo %s target %s dtype %s align %s nan %s n %zu w %zu rows %zu xs %td)\n",
-                phase, id, k, mwk_algorithm_name(j->algo), j->target ? j->target : "(process)",
+                "(stat %s ddof %d algo %s target %s dtype %s align %s nan %s n %zu w %zu rows %zu xs %td)\n",
+                phase, id, k, mwk_stat_name(j->stat), j->ddof, mwk_algorithm_name(j->algo), j->target ? j->target : "(process)",
                 mwk_dtype_name(j->dt), mwk_align_name(j->al), mwk_nan_policy_name(j->pol), j->n,
                 j->w, j->rows, j->xs);
         return 1;
@@ -221,7 +277,7 @@ static void *work(void *arg) {
             unsigned char *dst = PHASE1[me->id * NJOBS + k];
             PHASE1_ST[me->id * NJOBS + k] = run_job(&JOBS[k], dst);
             mwk_algorithm ch;
-            if (mwk_move_mean_choose(JOBS[k].dt, JOBS[k].n, JOBS[k].w, NULL, &ch) != MWK_OK)
+            if (mwk_move_choose(JOBS[k].stat, NULL, JOBS[k].dt, JOBS[k].n, JOBS[k].w, NULL, &ch) != MWK_OK)
                 me->bad++;
         }
     } else {
@@ -323,7 +379,8 @@ int main(int argc, char **argv) {
         JOBS[k].ref = malloc(JOBS[k].out_bytes);
         mwk_status st = run_job(&JOBS[k], JOBS[k].ref);
         if (st != MWK_OK) {
-            fprintf(stderr, "reference job %zu: status %s\n", k, mwk_status_str(st));
+            fprintf(stderr, "reference job %zu: status %s (stat %s algo %s dtype %s)\n", k, mwk_status_str(st),
+                    mwk_stat_name(JOBS[k].stat), mwk_algorithm_name(JOBS[k].algo), mwk_dtype_name(JOBS[k].dt));
             bad++;
         }
     }
@@ -340,7 +397,7 @@ int main(int argc, char **argv) {
     for (size_t k = 0; k < NJOBS; k++) free(JOBS[k].ref);
     free(JOBS);
     for (size_t k = 0; k < N_DATA; k++)
-        for (int d = 0; d < 4; d++) free(DATA[k][d]);
+        for (int d = 0; d < N_DT; d++) free(DATA[k][d]);
     mwk_release_caches();
     printf("mwk_stress: %s (%zu problems)\n", bad ? "FAILED" : "ok", bad);
     return bad ? 1 : 0;
