@@ -323,8 +323,8 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     if (get_stat(v[A_STAT], &stat) < 0) return NULL;
     mwk_stat_info info;
     if (stat_info(stat, &info) < 0) return mwk_py_raise_status("move", MWK_E_STAT);
-    char fname[64];
-    snprintf(fname, sizeof fname, "move_%s", info.name);
+    char fname[64] = "move_"; /* for messages; no printf on the hot path */
+    strncat(fname, info.name, sizeof fname - sizeof "move_");
 
     mwk_options opt;
     mwk_options_init(&opt);
@@ -410,8 +410,13 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
                             Py_TYPE(out_obj)->tp_name);
 
     /* ---- the input ------------------------------------------------------- */
-    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(v[A_A]);
-    if (!a) return NULL;
+    PyArrayObject *a;
+    if (PyArray_Check(v[A_A])) { /* what PyArray_FROM_O returns for an ndarray, without its dtype discovery */
+        a = (PyArrayObject *)v[A_A];
+        Py_INCREF(a);
+    } else if (!(a = (PyArrayObject *)PyArray_FROM_O(v[A_A]))) {
+        return NULL;
+    }
     PyArrayObject *res = NULL, *tmp = NULL;
     const dtype_map *xm = map_of_descr(PyArray_DESCR(a));
     if (!xm) {
