@@ -1,6 +1,8 @@
 /*
  * libFuzzer harness: the Polars plugin's compute entry points
- * (_polars_plugin_rolling_mean, _polars_plugin_moving_mean) fed malformed
+ * (the generic _polars_plugin_rolling and _polars_plugin_moving, which take
+ * a statistic by name, and the mean-only _polars_plugin_rolling_mean and
+ * _polars_plugin_moving_mean) fed malformed
  * Arrow input: wrong or garbage formats, wrong buffer counts, NULL buffers,
  * negative or huge lengths and offsets, null counts that lie, list offsets
  * out of range, children too short or missing, NULL chunks, plus kwargs from
@@ -28,6 +30,10 @@ void _polars_plugin_rolling_mean(SeriesExport *, size_t, const uint8_t *, size_t
                                  const CallerContext *);
 void _polars_plugin_moving_mean(SeriesExport *, size_t, const uint8_t *, size_t, SeriesExport *,
                                 const CallerContext *);
+void _polars_plugin_rolling(SeriesExport *, size_t, const uint8_t *, size_t, SeriesExport *,
+                            const CallerContext *);
+void _polars_plugin_moving(SeriesExport *, size_t, const uint8_t *, size_t, SeriesExport *,
+                           const CallerContext *);
 
 #include "fuzz_input.h"
 
@@ -188,12 +194,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     SeriesExport out;
     memset(&out, 0, sizeof out);
-    CallerContext ctx = {0};
+    CallerContext ctx = {(h >> 6) & 1}; /* bit 0: Polars runs calls in parallel */
     g_released_exports = 0;
+    int generic = (h >> 7) & 1;       /* the generic entries take the kwargs' "stat" */
     if (moving)
-        _polars_plugin_moving_mean(inputs, n_inputs, kw, kwlen, &out, &ctx);
+        (generic ? _polars_plugin_moving : _polars_plugin_moving_mean)(inputs, n_inputs, kw, kwlen, &out, &ctx);
     else
-        _polars_plugin_rolling_mean(inputs, n_inputs, kw, kwlen, &out, &ctx);
+        (generic ? _polars_plugin_rolling : _polars_plugin_rolling_mean)(inputs, n_inputs, kw, kwlen, &out, &ctx);
 
     /* Inputs must all be released (g_live counts unreleased arrays). */
     if (g_live != 0) {

@@ -1,9 +1,11 @@
 /*
  * libFuzzer harness: the Polars plugin's pickled-kwargs reader
  * (python/src/pickle_kwargs.c) and the plugins' kwargs validation, through
- * the real entry points: _polars_plugin_field_rolling_mean and
- * _polars_plugin_field_moving_mean with a well-formed input field and the
- * fuzzed bytes as kwargs. Must never crash or read out of bounds (ASan);
+ * the real entry points: the generic _polars_plugin_field_rolling and
+ * _polars_plugin_field_moving (statistic by name, its parameters) and the
+ * mean-only _polars_plugin_field_rolling_mean / _polars_plugin_field_moving_mean,
+ * with well-formed input fields (Float64, Float32, Int16, Bool; Array and
+ * List of Float64 and Float32) and the fuzzed bytes as kwargs. Must never crash or read out of bounds (ASan);
  * on rejection the error message must be a non-empty string and the return
  * schema untouched; on acceptance the schema must be well formed.
  */
@@ -20,6 +22,10 @@ void _polars_plugin_field_rolling_mean(const struct ArrowSchema *, size_t, struc
                                        const uint8_t *, size_t);
 void _polars_plugin_field_moving_mean(const struct ArrowSchema *, size_t, struct ArrowSchema *,
                                       const uint8_t *, size_t);
+void _polars_plugin_field_rolling(const struct ArrowSchema *, size_t, struct ArrowSchema *, const uint8_t *,
+                                  size_t);
+void _polars_plugin_field_moving(const struct ArrowSchema *, size_t, struct ArrowSchema *, const uint8_t *,
+                                 size_t);
 
 static void check_field(void (*fn)(const struct ArrowSchema *, size_t, struct ArrowSchema *,
                                    const uint8_t *, size_t),
@@ -65,12 +71,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(copy);
 
     static struct ArrowSchema f64 = {"g", "x", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, NULL, NULL};
+    static struct ArrowSchema f32 = {"f", "x", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, NULL, NULL};
+    static struct ArrowSchema i16 = {"s", "x", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, NULL, NULL};
+    static struct ArrowSchema bit = {"b", "x", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, NULL, NULL};
     static struct ArrowSchema item = {"g", "item", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, NULL, NULL};
+    static struct ArrowSchema item32 = {"f", "item", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, NULL, NULL};
     static struct ArrowSchema *kids[1] = {&item};
+    static struct ArrowSchema *kids32[1] = {&item32};
     static struct ArrowSchema arr = {"+w:8", "a", NULL, ARROW_FLAG_NULLABLE, 1, kids, NULL, NULL, NULL};
+    static struct ArrowSchema arr32 = {"+w:3", "a", NULL, ARROW_FLAG_NULLABLE, 1, kids32, NULL, NULL, NULL};
     static struct ArrowSchema lst = {"+L", "l", NULL, ARROW_FLAG_NULLABLE, 1, kids, NULL, NULL, NULL};
+    static struct ArrowSchema lst32 = {"+l", "l", NULL, ARROW_FLAG_NULLABLE, 1, kids32, NULL, NULL, NULL};
     check_field(_polars_plugin_field_rolling_mean, &f64, data, size);
     check_field(_polars_plugin_field_moving_mean, &arr, data, size);
     check_field(_polars_plugin_field_moving_mean, &lst, data, size);
+    /* The generic entries, on an input chosen by the input's length. */
+    static const struct ArrowSchema *const rolling_in[] = {&f64, &f32, &i16, &bit};
+    static const struct ArrowSchema *const moving_in[] = {&arr, &arr32, &lst, &lst32};
+    check_field(_polars_plugin_field_rolling, rolling_in[size % 4], data, size);
+    check_field(_polars_plugin_field_moving, moving_in[size % 4], data, size);
     return 0;
 }

@@ -35,6 +35,27 @@ KWARGS = [
     {"window": 3, "nan_policy": 1},
     {"window": 1.5},
     {"window": 1},
+    # the generic entries (rolling, moving): a statistic by name, its parameters
+    {"stat": "std", "window_size": 3, "ddof": 1, "min_samples": 2, "center": True},
+    {"stat": "var", "window_size": 4, "ddof": 0},
+    {"stat": "sum", "window_size": 3, "min_samples": 0},
+    {"stat": "min", "window_size": 2},
+    {"stat": "max", "window_size": 100, "center": True},
+    {"stat": "argmax", "window_size": 3, "min_samples": 1},
+    {"stat": "bogus", "window_size": 3},
+    {"stat": 3, "window_size": 3},
+    {"stat": None, "window_size": 3},
+    {"stat": "mean", "window_size": 3, "ddof": 1},
+    {"stat": "std", "window_size": 3, "ddof": -1},
+    {"stat": "var", "window_size": 3, "ddof": 2**40},
+    {"stat": "std", "window": 5, "mode": "centered", "ddof": 1},
+    {"stat": "argmin", "window": 3, "mode": "trailing", "nan_policy": "propagate"},
+    {"stat": "max", "window": 4, "algorithm": "deque"},
+    {"stat": "min", "window": 4, "algorithm": "ring"},
+    {"stat": "sum", "window": 4, "algorithm": "fft", "threads": 2},
+    {"stat": "var", "window": 100, "mode": "trailing", "min_samples": 1, "ddof": 1},
+    {"stat": "max", "window": 2**40, "mode": "centered"},
+    {"stat": "mean", "window": 3, "algorithm": "welford"},
 ]
 
 
