@@ -431,3 +431,92 @@ def test_errors_reach_user_as_polars_errors():
         df.select(pl.col("s").mwk.moving_argmin(2))
     with pytest.raises(pl.exceptions.ComputeError, match="mwk.moving_max: window .* longer than the Array width"):
         df.select(pl.col("arr").mwk.moving_max(3))
+
+
+# ------------------------------------------------ generic entries (ctypes)
+@pytest.fixture(scope="module")
+def lib():
+    import ctypes
+
+    so = ctypes.CDLL(str(mwk.polars.PLUGIN_PATH))
+    so._polars_plugin_get_last_error_message.restype = ctypes.c_char_p
+    return so
+
+
+def field(lib, entry, kwargs, fmt=b"g"):
+    """Calls _polars_plugin_field_<entry> on one column; (format, error)."""
+    import ctypes
+    import pickle
+
+    from test_polars import ArrowSchema
+
+    kw = pickle.dumps(kwargs, protocol=5)
+    item = ArrowSchema(format=b"f", name=b"item", flags=2)
+    kids = (ctypes.POINTER(ArrowSchema) * 1)(ctypes.pointer(item))
+    if entry.startswith("moving"):
+        col = ArrowSchema(format=fmt, name=b"x", flags=2, n_children=1, children=kids)
+    else:
+        col = ArrowSchema(format=fmt, name=b"x", flags=2)
+    ret = ArrowSchema()
+    buf = ctypes.create_string_buffer(kw, len(kw))
+    getattr(lib, f"_polars_plugin_field_{entry}")(ctypes.byref(col), ctypes.c_size_t(1), ctypes.byref(ret), buf,
+                                                  ctypes.c_size_t(len(kw)))
+    if ret.private_data:
+        out = ret.format if not entry.startswith("moving") else ret.children[0].contents.format
+        ret.release(ctypes.byref(ret))
+        return out, None
+    return None, lib._polars_plugin_get_last_error_message().decode()
+
+
+def test_generic_entries_output_dtypes(lib):
+    for stat in STATS:
+        keeps = F32_KEEPS[stat]
+        assert field(lib, "rolling", {"stat": stat, "window_size": 3}, b"f") == (b"f" if keeps else b"g", None)
+        assert field(lib, "rolling", {"stat": stat, "window_size": 3}, b"S") == (b"g", None)  # uint16
+        assert field(lib, "rolling", {"stat": stat, "window_size": 3}, b"b") == (b"g", None)  # bool
+        assert field(lib, "moving", {"stat": stat, "window": 3}, b"+w:5") == (b"f" if keeps else b"g", None)
+
+
+@pytest.mark.parametrize(
+    "entry, kwargs, match",
+    [
+        ("rolling", {"window_size": 3}, r"mwk\.rolling: keyword argument 'stat' .* is required"),
+        ("moving", {"window": 3, "stat": None}, r"mwk\.moving: keyword argument 'stat' .* is required"),
+        ("rolling", {"window_size": 3, "stat": "median2"}, r"unknown statistic 'median2' \(known: mean, sum"),
+        ("moving", {"window": 3, "stat": 3}, r"'stat' must be a str"),
+        ("rolling", {"window_size": 3, "stat": "mean", "ddof": 1}, r"mwk\.rolling_mean: unknown keyword argument 'ddof'"),
+        ("rolling_mean", {"window_size": 3, "stat": "sum"}, r"mwk\.rolling_mean: unknown keyword argument 'stat'"),
+        ("moving", {"window": 3, "stat": "mean", "algorithm": "deque"}, r"mwk\.moving_mean: algorithm must be one of 'auto', 'naive'"),
+        ("moving", {"window": 3, "stat": "sum", "algorithm": "nope"}, r"algorithm must be one of .*got 'nope'"),
+    ],
+)
+def test_generic_kwargs_rejected(lib, entry, kwargs, match):
+    import re
+
+    fmt, err = field(lib, entry, kwargs, b"+L" if entry.startswith("moving") else b"g")
+    assert fmt is None and re.search(match, err), err
+
+
+@needs("var", "std")
+@pytest.mark.parametrize(
+    "entry, kwargs, match",
+    [
+        ("rolling", {"window_size": 3, "stat": "std", "ddof": -1}, r"mwk\.rolling_std: ddof must be between 0 and"),
+        ("moving", {"window": 3, "stat": "var", "ddof": 2**40}, r"mwk\.moving_var: ddof must be between 0 and"),
+        ("moving", {"window": 3, "stat": "var", "ddof": 1.0}, r"'ddof' must be an integer"),
+    ],
+)
+def test_ddof_rejected(lib, entry, kwargs, match):
+    import re
+
+    fmt, err = field(lib, entry, kwargs, b"+L" if entry.startswith("moving") else b"g")
+    assert fmt is None and re.search(match, err), err
+
+
+def test_bad_arguments_on_mean_and_sum():
+    with pytest.raises(ValueError, match="algorithm must be one of 'auto', 'naive'"):
+        pl.col("x").mwk.moving_sum(3, algorithm="deque")
+    with pytest.raises(TypeError):
+        pl.col("x").mwk.rolling_mean(3, ddof=1)  # a statistic without ddof has no such keyword
+    with pytest.raises(TypeError):
+        pl.col("x").mwk.moving_sum(3, ddof=0)
