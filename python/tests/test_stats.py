@@ -527,3 +527,28 @@ def test_docstrings_examples():
         for t in finder.find(fn(name), "move_" + name, globs={"np": np, "mwk": mwk}):
             runner.run(t)
     assert runner.failures == 0
+
+
+# ------------------------------------------------- one property test
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as hst
+except ImportError:  # pragma: no cover
+    given = None
+
+if given is not None:
+
+    @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(stat=hst.sampled_from(NAMES), dtype=hst.sampled_from(DTYPES), n=hst.integers(1, 50),
+           seed=hst.integers(0, 2**32 - 1), data=hst.data())
+    def test_property_any_row(stat, dtype, n, seed, data):
+        """Random rows, windows, modes, policies, min_counts and algorithms
+        (fixed seed: the same examples every run)."""
+        x = make_row(dtype, n, np.random.default_rng(seed))
+        w = data.draw(hst.integers(1, n))
+        mc = data.draw(hst.one_of(hst.none(), hst.integers(1, w)))
+        mode, pol = data.draw(hst.sampled_from(MODES)), data.draw(hst.sampled_from(POLICIES))
+        algo = data.draw(hst.sampled_from(algos(stat)))
+        ddof = data.draw(hst.integers(0, 2)) if "ddof" in STATS[stat]["params"] else 0
+        y = fn(stat)(x, w, mc, mode=mode, nan_policy=pol, algorithm=algo, **kw(stat, ddof))
+        assert_stat(y, x, w, stat, mc, mode, pol, ddof, slack=math.inf if algo == "fft" else 1.0)
