@@ -1,21 +1,37 @@
 /*
- * libFuzzer harness: the C API, differential against an independent oracle.
+ * libFuzzer harness: the C API, differential against independent references,
+ * for every statistic of the registry (mwk_stat_count / mwk_stat_info_get).
  *
- * The input picks dtype, alignment, algorithm, NaN policy, min_count, target
- * (one supported target, the process target, every supported target in turn,
- * or an unknown name), n, window, element strides (negative and zero too),
- * the element offset of x and y in 64-byte aligned buffers, batch rows, and
- * the values (a selector per value: ordinary, NaN, +-inf, huge, denormal,
- * int64 beyond 2^53, raw bits). Out-of-range enums and arguments are part of
- * the space: the call must then return the documented status and write
- * nothing. Otherwise every output is checked against the oracle under the
- * accuracy contract of include/mwk.h (naive/ring/prefix/auto: the per-window
- * bound; fft: the row bound), and x, the gaps between strided outputs and the
- * canaries around y must be untouched. Any violation aborts with the
- * reproduction printed, so libFuzzer keeps the input.
+ * The input picks the statistic (or an out-of-range id), its parameters
+ * (ddof, NULL params, bad struct sizes, negative ddof), dtype (all 12 and
+ * out-of-range values), alignment, algorithm (the whole name space: ones the
+ * statistic lacks must be MWK_E_ALGORITHM), NaN policy, min_count,
+ * long_window (ERROR, CLIP, invalid), the options struct size (current, the
+ * 0.1 size, bogus), target (one supported target, the process target, every
+ * supported target in turn, or an unknown name), n, window, element strides
+ * (negative and zero too), the element offset of x and y in 64-byte aligned
+ * buffers, batch rows, and the values (a selector per value: ordinary, NaN,
+ * +-inf, huge, denormal, int64 beyond 2^53, raw bits). Out-of-range arguments
+ * must give one of the documented statuses and write nothing. Otherwise
+ * every output is checked against the statistic's reference under the
+ * contract of include/mwk.h:
+ *   mean, sum   long double sums; (w + 2) 2^-53 sum|x| (/count); fft: row bound
+ *   var, std    two-pass in long double; 8 (w + 4) 2^-53 var + w 2^-1074;
+ *               exactly 0 for constant windows; never negative
+ *   min, max, argmin, argmax   exact (ties to the newest element)
+ * and x, the gaps between strided outputs and the canaries around y must be
+ * untouched. A statistic without a reference here (a new one) still gets the
+ * status and memory checks. Any violation aborts with the reproduction
+ * printed, so libFuzzer keeps the input.
+ *
+ * Input layout: h0 h1 h2 h3 (dtype/align, algorithm/policy, window/min_count/
+ * x stride, y stride/rows), h4 (statistic), h5 (dtype, ddof, variant), then
+ * n and the rest. Two zero bytes h4 h5 mean mean, defaults and the dtype of
+ * h0: a pre-registry input gains them at offset 4 and replays unchanged.
  */
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +41,16 @@
 
 #include "fuzz_input.h"
 
-static size_t esize(int dt) { return dt == MWK_F32 || dt == MWK_I32 ? 4 : 8; }
+#define NDT 12
+
+static size_t esize(int dt) {
+    switch (dt) {
+    case MWK_F32: case MWK_I32: case MWK_U32: return 4;
+    case MWK_I16: case MWK_U16: case MWK_F16: return 2;
+    case MWK_I8: case MWK_U8: case MWK_BOOL: return 1;
+    default: return 8;
+    }
+}
 
 #define MAX_T 16
 static const char *TARGETS[MAX_T];
@@ -47,7 +72,27 @@ static void init_targets(void) {
     }
 }
 
-static double gen_value(rd *r, int dt, int64_t *q64) {
+/* ---- binary16 (from the format) -------------------------------------------- */
+static long double f16_value(uint16_t h) {
+    int sign = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+    double v = e == 0 ? ldexp((double)m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp((double)(1024 + m), e - 25);
+    return sign ? -v : v;
+}
+static uint16_t f16_bits(double v) { /* round to nearest even */
+    uint16_t sign = signbit(v) ? 0x8000 : 0;
+    double a = fabs(v);
+    if (isnan(v)) return 0x7E00;
+    if (a >= 65520.0) return sign | 0x7C00;
+    if (a < 0x1p-14) return sign | (uint16_t)nearbyint(a * 0x1p24);
+    int e;
+    double f = frexp(a, &e), q = nearbyint(f * 2048.0);
+    if (q == 2048.0) q = 1024.0, e++;
+    if (e - 1 + 15 >= 31) return sign | 0x7C00;
+    return sign | (uint16_t)((e - 1 + 15) << 10) | (uint16_t)((int)q - 1024);
+}
+
+/* One input value as raw bytes of dtype dt (stored in *bits) and its exact value. */
+static long double gen_value(rd *r, int dt, uint64_t *bits) {
     unsigned sel = (unsigned)take(r, 1);
     uint64_t raw = take(r, 8);
     double v;
@@ -63,26 +108,56 @@ static double gen_value(rd *r, int dt, int64_t *q64) {
     case 8: v = 1e12 * (double)(raw & 3); break;
     default: v = (double)(int32_t)(uint32_t)raw / 65536.0; break;
     }
+    int fin = isfinite(v);
     switch (dt) {
-    case MWK_F32:
-        return (double)(float)v;
-    case MWK_I64:
-        *q64 = (!isfinite(v) || fabs(v) >= 9.2e18) ? (int64_t)raw : (int64_t)v;
-        return (double)*q64;
-    case MWK_I32:
-        if (!isfinite(v)) return (double)(int32_t)(uint32_t)raw;
-        return (double)(int32_t)fmax(fmin(v, 2147483647.0), -2147483648.0);
+    case MWK_F32: { float f = (float)v; memcpy(bits, &f, 4); return f; }
+    case MWK_F16: { uint16_t h = f16_bits(v); *bits = h; return f16_value(h); }
+    case MWK_I64: {
+        int64_t q = (!fin || fabs(v) >= 9.2e18) ? (int64_t)raw : (int64_t)v;
+        memcpy(bits, &q, 8);
+        return (long double)q;
     }
-    return v;
+    case MWK_U64: {
+        uint64_t q = (!fin || v < 0 || v >= 1.8e19) ? raw : (uint64_t)v;
+        *bits = q;
+        return (long double)q;
+    }
+#define CLAMPED(T, lo, hi)                                                         \
+    {                                                                              \
+        T q = fin ? (T)fmax(fmin(v, (double)(hi)), (double)(lo)) : (T)raw;         \
+        memcpy(bits, &q, sizeof q);                                                \
+        return (long double)q;                                                     \
+    }
+    case MWK_I32: CLAMPED(int32_t, INT32_MIN, INT32_MAX)
+    case MWK_I16: CLAMPED(int16_t, INT16_MIN, INT16_MAX)
+    case MWK_I8: CLAMPED(int8_t, INT8_MIN, INT8_MAX)
+    case MWK_U32: CLAMPED(uint32_t, 0, UINT32_MAX)
+    case MWK_U16: CLAMPED(uint16_t, 0, UINT16_MAX)
+    case MWK_U8: CLAMPED(uint8_t, 0, UINT8_MAX)
+#undef CLAMPED
+    case MWK_BOOL: {
+        uint8_t q = (uint8_t)(raw & 3 ? raw >> 8 : 0); /* any non-zero byte is true */
+        *bits = q;
+        return q ? 1.0L : 0.0L;
+    }
+    default: memcpy(bits, &v, 8); return v;
+    }
 }
 
-/* Exact-enough oracle: long double accumulation (x86: 64-bit mantissa, no
- * overflow for any double sum of this length). */
+/* ---- references -------------------------------------------------------------- */
+enum { R_NONE, R_MEAN, R_SUM, R_VAR, R_STD, R_MIN, R_MAX, R_ARGMIN, R_ARGMAX };
+static int ref_of(const char *name) {
+    static const char *names[] = {"mean", "sum", "var", "std", "min", "max", "argmin", "argmax"};
+    for (int i = 0; name && i < 8; i++)
+        if (strcmp(name, names[i]) == 0) return i + 1;
+    return R_NONE;
+}
+
 typedef struct {
-    long double mean;
-    int kind; /* 0 finite, 1 NaN, 2 +inf, 3 -inf */
-    long double abs_mean;
-    size_t count;
+    long double v;   /* expected value (finite kinds) */
+    int kind;        /* 0 finite, 1 NaN, 2 +inf, 3 -inf */
+    long double tol; /* absolute; 0: exact; inf: overflows the output type, any non-NaN */
+    long double alt; /* another exact answer (argmin/argmax on 64-bit ints), or NaN */
 } expect;
 
 static void window_of(size_t n, size_t w, int al, size_t k, size_t *lo, size_t *hi) {
@@ -97,30 +172,6 @@ static void window_of(size_t n, size_t w, int al, size_t k, size_t *lo, size_t *
     }
 }
 
-static expect oracle(const long double *xv, size_t lo, size_t hi, int pol, size_t mc) {
-    expect e = {0, 0, 0, 0};
-    size_t nan = 0, pinf = 0, ninf = 0;
-    long double s = 0, a = 0;
-    for (size_t i = lo; i < hi; i++) {
-        long double v = xv[i];
-        if (isnan(v)) { nan++; continue; }
-        if (isinf(v)) { if (v > 0) pinf++; else ninf++; continue; }
-        s += v;
-        a += fabsl(v);
-    }
-    size_t count = hi - lo - nan;
-    e.count = count;
-    if ((pol == MWK_NAN_PROPAGATE && nan) || count < mc || count == 0 || (pinf && ninf)) {
-        e.kind = 1;
-        return e;
-    }
-    if (pinf) { e.kind = 2; return e; }
-    if (ninf) { e.kind = 3; return e; }
-    e.mean = s / count;
-    e.abs_mean = a / count;
-    return e;
-}
-
 static size_t good_size(size_t n) {
     if (n <= 1) return 1;
     for (size_t m = n;; m++) {
@@ -133,26 +184,149 @@ static size_t good_size(size_t n) {
     }
 }
 
-#define FAIL(...)                                                                         \
-    do {                                                                                  \
-        fprintf(stderr, "fuzz_api: " __VA_ARGS__);                                        \
-        fprintf(stderr,                                                                   \
-                "\n  dtype %d align %d algo %d nan %d min_count %zu target %s n %zu w %zu " \
-                "rows %zu xs %td ys %td xoff %zu yoff %zu\n",                             \
-                dt, al, algo, pol, mc_raw, target ? target : "(process)", n, w, rows, xs, ys, \
-                xoff, yoff);                                                              \
-        abort();                                                                          \
+/* xv: exact values; xd: as converted to double (the header: every input is
+ * converted to float64 first; 64-bit integers round once). */
+static expect reference(int ref, const long double *xv, const double *xd, size_t lo, size_t hi, int pol,
+                        size_t mc, size_t w, int ddof, int algo, size_t n, long double rowmax, int f32out) {
+    expect e = {0, 1, 0, NAN};
+    size_t nan = 0, pinf = 0, ninf = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (isnan(xd[i])) nan++;
+        else if (isinf(xd[i])) *(xd[i] > 0 ? &pinf : &ninf) += 1;
+    }
+    size_t count = hi - lo - nan;
+    if ((pol == MWK_NAN_PROPAGATE && nan) || (pol == MWK_NAN_PROPAGATE ? hi - lo : count) < mc || count == 0)
+        return e; /* NaN */
+    const long double u = 0x1p-53L, ld_eps = LDBL_EPSILON;
+    switch (ref) {
+    case R_MEAN:
+    case R_SUM: {
+        if (pinf && ninf) return e;
+        if (pinf || ninf) { e.kind = pinf ? 2 : 3; return e; }
+        long double s = 0, a = 0;
+        for (size_t i = lo; i < hi; i++)
+            if (!isnan(xd[i])) s += xd[i], a += fabsl((long double)xd[i]);
+        long double div = ref == R_MEAN ? (long double)count : 1.0L;
+        e.kind = 0;
+        e.v = s / div;
+        long double abs_mean = a / div;
+        if (algo == MWK_ALGO_FFT) {
+            size_t N = good_size(n);
+            e.tol = 8.0L * log2((double)N + 1) * u * (long double)w * rowmax / div +
+                    ((long double)N + 8.0L * log2((double)N + 1) * (long double)w) * 0x1p-1074L / div;
+        } else
+            e.tol = ((long double)w + 2) * u * abs_mean;
+        /* the long double sum's own error, and underflow (absolute) */
+        e.tol += ((long double)(hi - lo) + 2) * ld_eps * abs_mean + 0x1p-1072L;
+        if (f32out) e.tol += 0x1p-23L * fabsl(e.v) + 0x1p-149L + e.tol * 0x1p-20L;
+        if (fabsl(e.v) > (long double)(f32out ? FLT_MAX : DBL_MAX) * (1 - 0x1p-40L))
+            e.tol = INFINITY; /* rounds to inf: any non-NaN */
+        return e;
+    }
+    case R_VAR:
+    case R_STD: {
+        if ((long double)count <= (long double)ddof || pinf || ninf) return e;
+        long double s = 0, first = 0, m2 = 0;
+        int constant = 1, have = 0;
+        for (size_t i = lo; i < hi; i++) {
+            if (isnan(xd[i])) continue;
+            if (!have) first = xd[i], have = 1;
+            else if ((long double)xd[i] != first) constant = 0;
+            s += (long double)xd[i] - first;
+        }
+        e.kind = 0;
+        if (constant) return e; /* exactly 0 */
+        /* two-pass about a pivot: the mean's error is relative to the spread */
+        long double m = s / (long double)count;
+        for (size_t i = lo; i < hi; i++)
+            if (!isnan(xd[i])) m2 += ((long double)xd[i] - first - m) * ((long double)xd[i] - first - m);
+        long double var = m2 / (long double)(count - (size_t)ddof);
+        long double rel = 8.0L * ((long double)w + 4) * u + 4.0L * ((long double)w + 4) * ld_eps;
+        long double tiny = (long double)w * 0x1p-1074L;
+        if (ref == R_VAR) {
+            e.v = var;
+            e.tol = rel * var + tiny + u * var;
+        } else {
+            e.v = sqrtl(var);
+            e.tol = (0.5L * rel + 2 * u) * e.v + sqrtl(tiny);
+        }
+        if (f32out) e.tol += 0x1p-23L * e.v + 0x1p-149L;
+        if (e.v * (1 - 2 * rel) > (long double)(f32out ? FLT_MAX : DBL_MAX))
+            e.tol = INFINITY; /* overflows the output type */
+        return e;
+    }
+    case R_MIN:
+    case R_MAX:
+    case R_ARGMIN:
+    case R_ARGMAX: {
+        int want_min = ref == R_MIN || ref == R_ARGMIN, have = 0, have_d = 0;
+        long double ext = 0;
+        double ext_d = 0;
+        size_t idx = 0, idx_d = 0;
+        for (size_t i = lo; i < hi; i++) {
+            if (isnan(xd[i])) continue;
+            if (!have || (want_min ? xv[i] <= ext : xv[i] >= ext)) ext = xv[i], idx = i, have = 1;
+            if (!have_d || (want_min ? xd[i] <= ext_d : xd[i] >= ext_d)) ext_d = xd[i], idx_d = i, have_d = 1;
+        }
+        if (ref == R_MIN || ref == R_MAX) {
+            double v = (double)ext; /* exact extremum rounded once */
+            if (isinf(v)) { e.kind = v > 0 ? 2 : 3; return e; }
+            e.kind = 0;
+            e.v = f32out ? (long double)(float)v : (long double)v;
+            return e;
+        }
+        e.kind = 0;
+        e.v = (long double)(hi - 1 - idx);
+        if (idx_d != idx) e.alt = (long double)(hi - 1 - idx_d);
+        return e;
+    }
+    }
+    e.kind = -1; /* no reference */
+    return e;
+}
+
+/* The window's values (as double), for the report. */
+static void dump_window(const double *xd, size_t lo, size_t hi) {
+    fprintf(stderr, "  window values:");
+    for (size_t i = lo; i < hi && i < lo + 24; i++) fprintf(stderr, " %.17g", xd[i]);
+    if (hi - lo > 24) fprintf(stderr, " ... (%zu values)", hi - lo);
+    fprintf(stderr, "\n");
+}
+
+#define FAIL(...)                                                                                        \
+    do {                                                                                                 \
+        fprintf(stderr, "fuzz_api: " __VA_ARGS__);                                                       \
+        fprintf(stderr,                                                                                  \
+                "\n  stat %d (%s) ddof %d params %s dtype %d align %d algo %d nan %d min_count %zu "      \
+                "long_window %d options size %zu target %s n %zu w %zu rows %zu xs %td ys %td xoff %zu " \
+                "yoff %zu\n",                                                                            \
+                stat, sname ? sname : "?", ddof, pvar == 1 ? "NULL" : pvar == 2 ? "bad size" : "set", dt, \
+                al, algo, pol, mc_raw, lw, osize, target ? target : "(process)", n, w, rows, xs, ys,     \
+                xoff, yoff);                                                                             \
+        abort();                                                                                         \
     } while (0)
 
-static void one_call(int dt, int al, int algo, int pol, size_t mc_raw, const char *target,
-                     int target_ok, size_t n, size_t w, size_t rows, ptrdiff_t xs, ptrdiff_t ys,
-                     size_t xoff, size_t yoff, const double *vals, const long double *lvals) {
-    const size_t es = esize(dt), oes = dt == MWK_F32 ? 4 : 8;
-    const size_t out_len = (al == MWK_ALIGN_VALID && w >= 1 && w <= n) ? n - w + 1 : n;
+/* pvar: 0 params set, 1 NULL, 2 bad struct size */
+static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int pol, size_t mc_raw, int lw,
+                     size_t osize, const char *target, int target_ok, size_t n, size_t w, size_t rows,
+                     ptrdiff_t xs, ptrdiff_t ys, size_t xoff, size_t yoff, const uint64_t *bits,
+                     const long double *lvals) {
+    const size_t nstats = mwk_stat_count();
+    const int stat_ok = stat >= 0 && (size_t)stat < nstats;
+    mwk_stat_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    if (stat_ok && mwk_stat_info_get((mwk_stat)stat, &info) != MWK_OK) abort();
+    const char *sname = stat_ok ? info.name : NULL;
+    const int dt_ok = dt >= 0 && dt < NDT;
+    mwk_dtype od = MWK_F64;
+    if (stat_ok && dt_ok && mwk_move_out_dtype((mwk_stat)stat, (mwk_dtype)dt, &od) != MWK_OK) abort();
+    const size_t es = dt_ok ? esize(dt) : 8, oes = od == MWK_F32 ? 4 : 8;
+    const int clip = lw == MWK_LONG_WINDOW_CLIP && osize == sizeof(mwk_options);
+    const size_t out_len = al == MWK_ALIGN_VALID ? (w >= 1 && w <= n ? n - w + 1 : 0)
+                                                 : ((w > n && !clip) ? 0 : n);
     const size_t axs = (size_t)(xs < 0 ? -xs : xs), ays = (size_t)(ys < 0 ? -ys : ys);
-    /* x: rows rows of n elements, element stride xs, row stride chosen to fit */
     const size_t xrow = n ? (n - 1) * axs + 1 : 1;
-    /* one row's outputs step over the whole of another's (the library's rule for 2-D) */
     const size_t yrow = out_len ? out_len * (ays ? ays : 1) : 1;
     const size_t xel = rows * xrow + xoff, yel = rows * yrow + yoff;
     const size_t pad = 64;
@@ -162,18 +336,10 @@ static void one_call(int dt, int al, int algo, int pol, size_t mc_raw, const cha
     if (!xb || !yb) abort();
     memset(xb, 0x5A, xel * es);
     memset(yb, 0xA5, ybytes);
-    /* Lay out the values: row r element k at index xoff + r*xrow + pos(k). */
     for (size_t r = 0; r < rows; r++)
         for (size_t k = 0; k < n; k++) {
             size_t pos = xoff + r * xrow + (xs < 0 ? (n - 1 - k) * axs : k * axs);
-            double v = vals[r * n + k];
-            unsigned char *p = xb + pos * es;
-            switch (dt) {
-            case MWK_F64: memcpy(p, &v, 8); break;
-            case MWK_F32: { float f = (float)v; memcpy(p, &f, 4); } break;
-            case MWK_I64: { int64_t q = (int64_t)lvals[r * n + k]; memcpy(p, &q, 8); } break;
-            case MWK_I32: { int32_t q = (int32_t)v; memcpy(p, &q, 4); } break;
-            }
+            memcpy(xb + pos * es, &bits[r * n + k], es); /* little-endian: the low bytes */
         }
     unsigned char *xcopy = malloc(xel * es + 1);
     memcpy(xcopy, xb, xel * es);
@@ -188,40 +354,60 @@ static void one_call(int dt, int al, int algo, int pol, size_t mc_raw, const cha
     opt.min_count = mc_raw;
     opt.threads = 1;
     opt.target = target;
+    opt.long_window = (mwk_long_window)lw;
+    opt.struct_size = osize;
+    mwk_params prm;
+    mwk_params_init(&prm);
+    prm.ddof = ddof;
+    if (pvar == 2) prm.struct_size = sizeof prm + 8;
+    const mwk_params *pp = pvar == 1 ? NULL : &prm;
+    const int eddof = pvar == 1 ? 0 : ddof; /* NULL params: defaults */
     mwk_status st;
     if (rows == 1)
-        st = mwk_move_mean(xbase, (mwk_dtype)dt, n, xs, ybase, ys, w, &opt);
+        st = mwk_move((mwk_stat)stat, pp, xbase, (mwk_dtype)dt, n, xs, ybase, ys, w, &opt);
     else
-        st = mwk_move_mean_batch(xbase, (mwk_dtype)dt, rows, n, (ptrdiff_t)xrow, xs, ybase,
-                                 (ptrdiff_t)yrow, ys, w, &opt);
+        st = mwk_move_batch((mwk_stat)stat, pp, xbase, (mwk_dtype)dt, rows, n, (ptrdiff_t)xrow, xs, ybase,
+                            (ptrdiff_t)yrow, ys, w, &opt);
 
     /* Expected rejections (any of those that apply may be reported). */
+    const int has_ddof = stat_ok && (info.params & MWK_PARAM_DDOF);
+    const int opt_known = osize == sizeof(mwk_options) || osize == offsetof(mwk_options, long_window);
+    const int lw_eff = osize == sizeof(mwk_options) ? lw : MWK_LONG_WINDOW_ERROR;
     size_t mc = mc_raw == MWK_MIN_COUNT_WINDOW ? w : mc_raw;
-    int bad = 0;
+    int bad = 0, any_error = 0;
     unsigned ok_mask = 0;
 #define REJ(cond, code) if (cond) { bad = 1; ok_mask |= 1u << (code); }
-    REJ(dt < 0 || dt > 3, MWK_E_DTYPE);
+    REJ(!stat_ok, MWK_E_STAT);
+    REJ(pvar == 2 || (has_ddof && eddof < 0), MWK_E_PARAMS);
+    REJ(!opt_known, MWK_E_OPTIONS);
+    REJ(!dt_ok, MWK_E_DTYPE);
     REJ(al < 0 || al > 2, MWK_E_ALIGN);
-    REJ(algo < 0 || algo > 4, MWK_E_ALGORITHM);
+    REJ(algo < 0 || algo >= MWK_ALGO_COUNT || (stat_ok && algo != MWK_ALGO_AUTO &&
+                                                   !mwk_stat_has_algorithm((mwk_stat)stat, (mwk_algorithm)algo) &&
+                                                   mwk_algorithm_available((mwk_algorithm)algo)),
+        MWK_E_ALGORITHM);
+    REJ(algo >= 0 && algo < MWK_ALGO_COUNT && !mwk_algorithm_available((mwk_algorithm)algo), MWK_E_UNAVAILABLE);
+    REJ(algo >= 0 && algo < MWK_ALGO_COUNT && !mwk_algorithm_available((mwk_algorithm)algo), MWK_E_ALGORITHM);
     REJ(pol < 0 || pol > 1, MWK_E_NAN_POLICY);
     REJ(w == 0, MWK_E_WINDOW);
-    REJ(w > n, MWK_E_WINDOW_TOO_LONG);
-    REJ(w >= 1 && w <= n && (mc == 0 || mc > w), MWK_E_MIN_COUNT);
+    REJ(w > n && lw_eff != MWK_LONG_WINDOW_CLIP, MWK_E_WINDOW_TOO_LONG);
+    REJ(w >= 1 && (mc == 0 || mc > w), MWK_E_MIN_COUNT);
     REJ(!target_ok, MWK_E_TARGET);
-    REJ(algo == MWK_ALGO_FFT && !mwk_algorithm_available(MWK_ALGO_FFT), MWK_E_UNAVAILABLE);
     REJ(out_len > 1 && ys == 0, MWK_E_OVERLAP);
+    if (lw_eff != MWK_LONG_WINDOW_ERROR && lw_eff != MWK_LONG_WINDOW_CLIP) bad = 1, any_error = 1;
 #undef REJ
     if (memcmp(xb, xcopy, xel * es) != 0) FAIL("x was modified (status %d)", st);
+    /* ddof < 0 for a statistic without ddof: not its parameter; either answer */
+    if (!bad && !has_ddof && eddof < 0 && st == MWK_E_PARAMS) bad = 1, any_error = 1;
     if (bad || st != MWK_OK) {
         if (!bad) FAIL("valid call rejected with status %d (%s)", st, mwk_status_str(st));
         if (st == MWK_OK) FAIL("invalid call accepted (expected mask 0x%x)", ok_mask);
-        if (!(ok_mask >> st & 1)) FAIL("status %d not among expected mask 0x%x", st, ok_mask);
+        if (!any_error && !(ok_mask >> st & 1)) FAIL("status %d not among expected mask 0x%x", st, ok_mask);
         for (size_t i = 0; i < ybytes; i++)
             if (yb[i] != 0xA5) FAIL("rejected call (status %d) wrote y byte %zu", st, i);
         goto out;
     }
 
-    /* Untouched: canaries and the gaps between strided outputs. */
     {
         unsigned char *touched = calloc(ybytes, 1);
         for (size_t r = 0; r < rows; r++)
@@ -233,47 +419,56 @@ static void one_call(int dt, int al, int algo, int pol, size_t mc_raw, const cha
             if (!touched[i] && yb[i] != 0xA5) FAIL("byte %zu of y outside the outputs was written", i);
         free(touched);
     }
-
-    const size_t N = good_size(n);
-    for (size_t r = 0; r < rows; r++) {
-        const long double *xv = lvals + r * n;
-        long double rowmax = 0;
-        for (size_t i = 0; i < n; i++)
-            if (isfinite(xv[i]) && fabsl(xv[i]) > rowmax) rowmax = fabsl(xv[i]);
-        for (size_t k = 0; k < out_len; k++) {
-            size_t lo, hi;
-            window_of(n, w, al, k, &lo, &hi);
-            expect e = oracle(xv, lo, hi, pol, mc);
-            size_t pos = yoff + r * yrow + (ys < 0 ? (out_len - 1 - k) * ays : k * ays);
-            double got;
-            if (dt == MWK_F32) { float f; memcpy(&f, yb + pad + pos * 4, 4); got = f; }
-            else memcpy(&got, yb + pad + pos * 8, 8);
-            if (e.kind == 1) {
-                if (!isnan(got)) FAIL("row %zu out %zu [%zu,%zu): expected NaN, got %.17g", r, k, lo, hi, got);
-                continue;
+    {
+        const int ref = ref_of(sname);
+        const int is_var = ref == R_VAR || ref == R_STD;
+        double *xd = malloc((n + 1) * sizeof *xd);
+        for (size_t r = 0; r < rows; r++) {
+            const long double *xv = lvals + r * n;
+            long double rowmax = 0;
+            for (size_t i = 0; i < n; i++) {
+                xd[i] = (double)xv[i];
+                if (isfinite(xd[i]) && fabsl((long double)xd[i]) > rowmax) rowmax = fabsl((long double)xd[i]);
             }
-            if (e.kind >= 2) {
-                double want = e.kind == 2 ? INFINITY : -INFINITY;
-                if (got != want) FAIL("row %zu out %zu [%zu,%zu): expected %g, got %.17g", r, k, lo, hi, want, got);
-                continue;
+            for (size_t k = 0; k < out_len; k++) {
+                size_t lo, hi;
+                window_of(n, w, al, k, &lo, &hi);
+                if (hi > n) hi = n;
+                size_t pos = yoff + r * yrow + (ys < 0 ? (out_len - 1 - k) * ays : k * ays);
+                double got;
+                if (od == MWK_F32) { float f; memcpy(&f, yb + pad + pos * 4, 4); got = f; }
+                else memcpy(&got, yb + pad + pos * 8, 8);
+                expect e = reference(ref, xv, xd, lo, hi, pol, mc, w, has_ddof ? eddof : 0, algo, n, rowmax,
+                                     od == MWK_F32);
+                if (e.kind < 0) continue;
+#define WFAIL(...) do { dump_window(xd, lo, hi); FAIL(__VA_ARGS__); } while (0)
+                if (e.kind == 1) {
+                    if (!isnan(got)) WFAIL("row %zu out %zu [%zu,%zu): expected NaN, got %.17g", r, k, lo, hi, got);
+                    continue;
+                }
+                if (e.kind >= 2) {
+                    double want = e.kind == 2 ? INFINITY : -INFINITY;
+                    if (got != want) WFAIL("row %zu out %zu [%zu,%zu): expected %g, got %.17g", r, k, lo, hi, want, got);
+                    continue;
+                }
+                if (is_var && !(got >= 0)) WFAIL("row %zu out %zu [%zu,%zu): %s %.17g is negative or NaN", r, k, lo, hi, sname, got);
+                if (e.tol == 0) {
+                    if ((long double)got != e.v && (long double)got != e.alt)
+                        WFAIL("row %zu out %zu [%zu,%zu): got %.17g, want exactly %.17Lg (%s, %s)", r, k, lo, hi, got,
+                             e.v, sname, mwk_algorithm_name((mwk_algorithm)algo));
+                    continue;
+                }
+                if (isinf(e.tol)) {
+                    if (isnan(got)) WFAIL("row %zu out %zu [%zu,%zu): got NaN for a huge finite result", r, k, lo, hi);
+                    continue;
+                }
+                if (!isfinite(got) || fabsl((long double)got - e.v) > e.tol)
+                    WFAIL("row %zu out %zu [%zu,%zu): got %.17g expected %.17Lg |err| %Lg > tol %Lg (%s, %s)", r, k, lo,
+                         hi, got, e.v, fabsl((long double)got - e.v), e.tol, sname,
+                         mwk_algorithm_name((mwk_algorithm)algo));
             }
-            long double c = (long double)e.count;
-            long double tol;
-            if (algo == MWK_ALGO_FFT)
-                /* the header's fft bound, including its absolute term for
-                 * gradual underflow inside the transform (subnormal rows) */
-                tol = 8.0L * log2((double)N + 1) * 0x1p-53L * (long double)w * rowmax / c +
-                      ((long double)N + 8.0L * log2((double)N + 1) * (long double)w) * 0x1p-1074L / c;
-            else
-                tol = ((long double)w + 2) * 0x1p-53L * e.abs_mean;
-            /* the long double oracle's own error, and underflow (absolute) */
-            tol += ((long double)(hi - lo) + 2) * 0x1p-63L * e.abs_mean + 0x1p-1072L;
-            if (dt == MWK_F32) tol += 0x1p-23L * fabsl(e.mean) + 0x1p-149L + tol * 0x1p-20L;
-            if (!isfinite(got) || fabsl((long double)got - e.mean) > tol)
-                FAIL("row %zu out %zu [%zu,%zu): got %.17g expected %.17Lg |err| %Lg > tol %Lg (%s)",
-                     r, k, lo, hi, got, e.mean, fabsl((long double)got - e.mean), tol,
-                     mwk_algorithm_name((mwk_algorithm)algo));
         }
+        free(xd);
     }
 out:
     free(xcopy);
@@ -285,12 +480,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     init_targets();
     rd r = {data, size};
     unsigned h0 = (unsigned)take(&r, 1), h1 = (unsigned)take(&r, 1), h2 = (unsigned)take(&r, 1);
-    unsigned h3 = (unsigned)take(&r, 1);
-    int dt = (h0 & 7) < 7 ? (int)(h0 & 3) : 4 + (int)(h0 >> 7); /* rarely out of range */
-    int al = (h0 >> 3) & 3;                                      /* 3 = invalid */
-    int algo = (h1 & 7) <= 5 ? (int)(h1 & 7) % 5 : (h1 & 7) == 6 ? 5 : -1;
+    unsigned h3 = (unsigned)take(&r, 1), h4 = (unsigned)take(&r, 1), h5 = (unsigned)take(&r, 1);
+    const size_t nstats = mwk_stat_count();
+    int stat = h4 < 250 ? (int)(h4 % nstats) : h4 == 255 ? -1 : (int)nstats + (int)(h4 - 250);
+    int dt;
+    if ((h5 & 15) == 0) dt = (h0 & 7) < 7 ? (int)(h0 & 3) : 12 + (int)(h0 >> 7); /* 12, 13: out of range */
+    else dt = (int)(h5 & 15) - 1;                                                /* 0..14 */
+    int ddof = (int)((h5 >> 4) & 3);
+    int al = (h0 >> 3) & 3; /* 3 = invalid */
+    /* the whole algorithm name space, and out-of-range values */
+    int algo = (h1 & 7) < 7 ? (int)(h1 & 7) : ((h1 >> 7) ? -1 : MWK_ALGO_COUNT);
     int pol = (h1 >> 3) & 1;
     if ((h1 >> 4) == 15) pol = 2;
+    int pvar = 0, lw = MWK_LONG_WINDOW_ERROR;
+    size_t osize = sizeof(mwk_options);
+    switch (h5 >> 6) {
+    case 1: lw = MWK_LONG_WINDOW_CLIP; break;
+    case 2: pvar = 1; break;
+    case 3: {
+        unsigned h6 = (unsigned)take(&r, 1);
+        switch (h6 & 7) {
+        case 0: osize = offsetof(mwk_options, long_window); lw = MWK_LONG_WINDOW_CLIP; break; /* 0.1 caller */
+        case 1: osize = (h6 >> 3) & 1 ? sizeof(mwk_options) + 8 : (size_t)(h6 >> 4); break;   /* bogus */
+        case 2: pvar = 2; break;
+        case 3: ddof = -1 - (int)(h6 >> 3); break;
+        case 4: lw = 2 + (int)(h6 >> 3); break; /* invalid long_window */
+        default: lw = MWK_LONG_WINDOW_CLIP, ddof = (int)(h6 >> 3); break;
+        }
+        break;
+    }
+    }
     size_t n = (size_t)take(&r, 2) % 700;
     size_t w;
     switch (h2 & 3) {
@@ -313,30 +532,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned tsel = (unsigned)take(&r, 1);
 
     if (n * rows > 2800) n = 2800 / rows;
-    double *vals = malloc((n * rows + 1) * sizeof *vals);
+    uint64_t *bits = calloc(n * rows + 1, sizeof *bits);
     long double *lvals = malloc((n * rows + 1) * sizeof *lvals);
+    const int gdt = dt >= 0 && dt < NDT ? dt : MWK_F64;
     for (size_t i = 0; i < n * rows; i++) {
         /* Repeat the tail of the input when it runs out: keeps values varied. */
         if (r.n == 0 && size > 16) r.p = data + 8 + (i % 8), r.n = size - 8 - (i % 8);
-        int64_t q = 0;
-        vals[i] = gen_value(&r, dt > 3 ? MWK_F64 : dt, &q);
-        lvals[i] = dt == MWK_I64 ? (long double)q : (long double)vals[i];
+        lvals[i] = gen_value(&r, gdt, &bits[i]);
     }
-
     if (xs == 0) /* a constant row: every element is the row's first */
-        for (size_t i = 0; i < n * rows; i++) vals[i] = vals[i - i % n], lvals[i] = lvals[i - i % n];
+        for (size_t i = 0; i < n * rows; i++) bits[i] = bits[i - i % n], lvals[i] = lvals[i - i % n];
 
     if (tsel % 8 == 7) {
         for (size_t t = 0; t < NT; t++)
-            one_call(dt, al, algo, pol, mc, TARGETS[t], 1, n, w, rows, xs, ys, xoff, yoff, vals, lvals);
+            one_call(stat, ddof, pvar, dt, al, algo, pol, mc, lw, osize, TARGETS[t], 1, n, w, rows, xs, ys, xoff,
+                     yoff, bits, lvals);
     } else if (tsel % 8 == 6) {
-        one_call(dt, al, algo, pol, mc, "no-such-target", 0, n, w, rows, xs, ys, xoff, yoff, vals, lvals);
+        one_call(stat, ddof, pvar, dt, al, algo, pol, mc, lw, osize, "no-such-target", 0, n, w, rows, xs, ys, xoff,
+                 yoff, bits, lvals);
     } else if (tsel % 8 >= 3) {
-        one_call(dt, al, algo, pol, mc, TARGETS[tsel % NT], 1, n, w, rows, xs, ys, xoff, yoff, vals, lvals);
+        one_call(stat, ddof, pvar, dt, al, algo, pol, mc, lw, osize, TARGETS[tsel % NT], 1, n, w, rows, xs, ys,
+                 xoff, yoff, bits, lvals);
     } else {
-        one_call(dt, al, algo, pol, mc, NULL, 1, n, w, rows, xs, ys, xoff, yoff, vals, lvals);
+        one_call(stat, ddof, pvar, dt, al, algo, pol, mc, lw, osize, NULL, 1, n, w, rows, xs, ys, xoff, yoff, bits,
+                 lvals);
     }
-    free(vals);
+    free(bits);
     free(lvals);
     return 0;
 }

@@ -428,20 +428,24 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
         case REF_VAR:
         case REF_STD: {
             if (q->np || q->nm || q->c == 0) break;
+            /* two-pass about a pivot (the first value): the mean of the
+             * differences errs relative to the spread, not to |mean|, so its
+             * second-order effect on m2 stays far below the contract even at
+             * 2^63 +- 1000 */
             long double s = 0, first = NAN;
             int constant = 1;
             for (size_t i = lo; i < hi; i++) {
                 if (isnan(xd[i])) continue;
                 if (isnan(first)) first = xd[i];
                 else if ((long double)xd[i] != first) constant = 0;
-                s += xd[i];
+                s += (long double)xd[i] - first;
             }
             q->constant = constant;
             if (constant) break;
             long double m = s / (long double)q->c, m2 = 0;
             for (size_t i = lo; i < hi; i++) {
                 if (isnan(xd[i])) continue;
-                long double d = (long double)xd[i] - m;
+                long double d = ((long double)xd[i] - first) - m;
                 m2 += d * d;
             }
             q->m2 = m2;
