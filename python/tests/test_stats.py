@@ -114,22 +114,36 @@ def test_bottleneck_set_complete():
 
 
 # ------------------------------------------------------- vs bottleneck
+def bn_fix(stat, want):
+    """The one intended difference from bottleneck: var/std of a window whose
+    count equals ddof. bottleneck divides by zero there and gives inf in the
+    sliding phase (move_var([-5, 2, nan, nan, 0], 3, 1, ddof=1) ends in inf,
+    inf) but NaN in the others; mwk gives NaN throughout, as the header and
+    NumPy (np.nanvar([1.0], ddof=1)) do. bottleneck's var/std test arrays hold
+    no inf (it replaces them by 8), so an inf from it is always that case."""
+    if stat in ("var", "std"):
+        want = np.where(np.isinf(want), np.nan, want)
+    return want
+
+
 @pytest.mark.skipif(bn is None, reason="bottleneck not installed")
 @pytest.mark.parametrize("stat", [s for s in BOTTLENECK_SET if s in STATS])
 def test_bottleneck_own_arguments(stat):
     """bottleneck's own test arrays (bottleneck.tests.util.arrays), axes,
     windows and min_counts, with its own tolerance (decimal 5, 3 for var)."""
     f, g = fn(stat), getattr(bn, "move_" + stat)
-    decimal = 3 if stat == "var" else 5
+    decimal0 = 3 if stat == "var" else 5
     ddofs = [0, 1] if "ddof" in STATS[stat]["params"] else [None]
     checked = 0
     for a in bn_arrays("move_" + stat):
+        # bottleneck computes float16 in float16 (its slow path), mwk in float64
+        decimal = 3 if a.dtype == np.float16 else decimal0
         for axis in range(-1, a.ndim):
             for window in range(1, a.shape[axis] + 1):
                 for mc in list(range(1, window + 1)) + [None]:
                     for ddof in ddofs:
                         extra = {} if ddof is None else {"ddof": ddof}
-                        want = g(a, window, mc, axis=axis, **extra)
+                        want = bn_fix(stat, g(a, window, mc, axis=axis, **extra))
                         got = f(a, window, mc, axis=axis, **extra)
                         # numpy's assert_array_almost_equal rule, cheaply; the
                         # full assertion (and message) only on a mismatch
@@ -183,8 +197,8 @@ def test_bottleneck_random_nd(stat):
         w = min(w, a.shape[axis])
         for mc in {None, 1, w}:
             extra = {"ddof": 1} if "ddof" in STATS[stat]["params"] else {}
-            np.testing.assert_allclose(f(a, w, mc, axis=axis, **extra), g(a, w, mc, axis=axis, **extra),
-                                       rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(f(a, w, mc, axis=axis, **extra), bn_fix(stat, g(a, w, mc, axis=axis, **extra)),
+                                       rtol=1e-9, atol=1e-10)  # bottleneck's running sums: not exact
 
 
 # ------------------------------------------------- vs exact references
