@@ -44,12 +44,16 @@ _TEXT: Dict[str, Dict[str, str]] = {
         value="``sum((x - mean)**2) / (count - ddof)`` over the window's values, "
         "never negative and exactly 0 for a constant window; NaN while the window "
         "holds an inf, accurate again once it has left",
+        note="One difference from bottleneck: a window whose count of values equals ``ddof`` "
+        "gives NaN (as NumPy), where bottleneck divides by zero and gives inf in some positions.",
         example=">>> mwk.move_var(np.array([1.0, 2.0, 4.0, 8.0]), 2)\narray([ nan, 0.25, 1.  , 4.  ])",
     ),
     "std": dict(
         summary="Moving window standard deviation along one axis.",
         value="``sqrt(move_var)``: never negative, exactly 0 for a constant window; NaN "
         "while the window holds an inf, accurate again once it has left",
+        note="One difference from bottleneck: a window whose count of values equals ``ddof`` "
+        "gives NaN (as NumPy), where bottleneck divides by zero and gives inf in some positions.",
         example=">>> mwk.move_std(np.array([1.0, 2.0, 4.0, 8.0]), 2, ddof=1)\n"
         "array([       nan, 0.70710678, 1.41421356, 2.82842712])",
     ),
@@ -170,7 +174,10 @@ def _docstring(info: Dict[str, Any]) -> str:
                           subsequent_indent="    ")
     body += ["MemoryError", "    The library could not allocate its scratch memory."]
     body += ["", "Notes", "-----"]
-    body += textwrap.wrap("Accuracy contract (from the library's registry): " + info["contract"], 76)
+    body += ["Accuracy contract (from the library's registry)::", ""]
+    body += textwrap.wrap(info["contract"], 72, initial_indent="    ", subsequent_indent="    ")
+    if "note" in text:
+        body += [""] + textwrap.wrap(text["note"], 76)
     body += [""] + textwrap.wrap("The GIL is released for the whole computation; calls from "
                                  "many threads at once are safe.", 76)
     if "example" in text:
