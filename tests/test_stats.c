@@ -1095,8 +1095,8 @@ Test(numerics, nan_runs_min_count, .timeout = 600) {
     for (size_t i = 3000; i < 4000; i += 2) v[i] = NAN; /* every other one */
     v[0] = NAN;
     v[n - 1] = NAN;
-    size_t w = 100, mcs[] = {1, 2, 50, 99, 100, MWK_MIN_COUNT_WINDOW};
-    for (int m = 0; m < 6; m++)
+    size_t w = 100, mcs[] = {1, 50, MWK_MIN_COUNT_WINDOW, 2, 99, 100};
+    for (int m = 0; m < (mt_quick() ? 3 : 6); m++)
         for (int al = 0; al < 3; al++)
             for (int pol = 0; pol < 2; pol++)
                 bad += adversarial("nan-runs", v, n, w, (mwk_align)al, (mwk_nan_policy)pol, mcs[m], NULL,
@@ -1133,7 +1133,7 @@ Test(numerics, float32_long, .timeout = 900) {
      * window (j*w + w-1) of the gathered row for trailing alignment */
     size_t ks = 0, *kk = malloc(n / 997 * 8 + 4096 * 8);
     for (size_t k = w - 1; k < n; k += 997) kk[ks++] = k;
-    for (size_t k = n - 2000; k < n; k++) kk[ks++] = k;
+    for (size_t k = n - mt_size(2000, 200); k < n; k++) kk[ks++] = k;
     float *g = mt_alloc(ks * w * 4);
     for (size_t j = 0; j < ks; j++) memcpy(g + j * w, x + kk[j] + 1 - w, w * 4);
     float *y = mt_alloc(n * 4);
@@ -1419,7 +1419,7 @@ Test(batch, long_rows_segments, .timeout = 600) {
             opt.min_count = 3;
             opt.threads = 1;
             cr_assert_eq(mwk_move(st->id, NULL, data, MWK_F64, n, 1, y1, 1, 100, &opt), MWK_OK);
-            for (int th = 2; th <= 4; th++) {
+            for (int th = 2; th <= 4; th += mt_quick() ? 2 : 1) {
                 opt.threads = th;
                 cr_assert_eq(mwk_move(st->id, NULL, data, MWK_F64, n, 1, y2, 1, 100, &opt), MWK_OK);
                 if (memcmp(y1, y2, n * 8) != 0) {
