@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import warnings
-from typing import List, NoReturn, Optional, Sequence
+from typing import Any, Dict, List, NoReturn, Optional, Sequence
 
 PROG = "mwk"
 
@@ -43,6 +43,8 @@ def _positive(name: str):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="mwk: moving-window kernels")
+    p.add_argument("--version", action=_VersionAction, nargs=0,
+                   help="print the versions of mwk, NumPy and Polars and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     r = sub.add_parser(
@@ -75,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output element type (default: same as the input; float64 for integer input)")
     r.add_argument("--partition-by", metavar="COL", default=None,
                    help="write a folder partitioned by COL (COL=value/ subfolders) instead of one file")
-    r.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    r.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output file or folder (never one that is, contains or is inside an input)")
     r.add_argument("--compression", default="zstd",
                    choices=["zstd", "lz4", "snappy", "gzip", "brotli", "uncompressed"],
                    help="Parquet compression of the output (default zstd)")
@@ -85,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="kernel threads per batch (default: chosen by mwk)")
     r.add_argument("--isolate", action="store_true",
                    help="reduce each input file in a fresh worker process (spawn) to cap memory")
+    r.add_argument("--rows-per-task", type=_positive("--rows-per-task"), default=None, metavar="ROWS",
+                   help="split each input file into units of ROWS rows (default: one unit per file); "
+                   "with --dask, one task per unit")
+    d = r.add_argument_group("distributed run (Dask)")
+    d.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: a scheduler (tcp://host:8786) or local:N (N worker "
+                   "processes, one thread each, started and closed here). OUTPUT is then a dataset folder "
+                   "(part-NNNNN.parquet + _manifest.json), local or s3://bucket/prefix; rerunning resumes")
+    d.add_argument("--retries", type=int, default=5, metavar="N",
+                   help="with --dask: times a task is retried after an error, and (local:N) times it may "
+                   "be lost with a dying worker before the run fails (default 5)")
+    d.add_argument("--worker-memory", default="auto", metavar="BYTES",
+                   help="with --dask local:N: memory limit per worker, e.g. 2GB (default auto: "
+                   "the machine's memory / N); a worker above it is restarted and its task redone")
+    d.add_argument("--lifetime", default=None, metavar="DURATION",
+                   help="with --dask local:N: recycle each worker after DURATION (e.g. 1h), "
+                   "gracefully, so engines that keep memory give it back")
     r.add_argument("--check", type=int, default=None, metavar="N",
                    help="compare N sampled rows with a NumPy reference (default 16 for the synthetic "
                    "day, 0 otherwise)")
@@ -98,8 +118,32 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--summary-json", metavar="PATH", default=None,
                    help="also write the summary as JSON to PATH ('-' for stdout)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
-    sub.add_parser("info", prog=f"{PROG} info", help="print the runtime information as JSON")
+    sub.add_parser("info", prog=f"{PROG} info",
+                   help="print the runtime information as JSON (with the NumPy and Polars versions)")
+    from ._worker import add_worker_parser
+
+    add_worker_parser(sub, PROG)
     return p
+
+
+class _VersionAction(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        print(_version_line())
+        raise SystemExit(0)
+
+
+def _version_line() -> str:
+    try:
+        from . import __version__
+    except Exception:  # noqa: BLE001
+        return "mwk (version unknown: the extension does not load)"
+    parts = [f"mwk {__version__}"]
+    for mod in ("numpy", "polars"):
+        try:
+            parts.append(f"{mod} {__import__(mod).__version__}")
+        except Exception:  # noqa: BLE001
+            parts.append(f"{mod} not installed")
+    return ", ".join(parts)
 
 
 DEFAULT_SYNTH_ROWS = 9000  # a full day of chunks
@@ -114,13 +158,44 @@ class _MissingPolars(Exception):
     pass
 
 
-def cmd_reduce(a: argparse.Namespace) -> int:
+class _State:
+    """What an interrupted run has done, for an honest last line."""
+
+    def __init__(self) -> None:
+        self.committed: Optional[str] = None
+        self.tmpdir: Optional[str] = None
+        self.kept = False
+        self.extra: Optional[str] = None
+
+    def interrupted_message(self) -> str:
+        if self.extra:
+            return f"interrupted; {self.extra}"
+        if self.committed and not (self.tmpdir and not self.kept and self.committed.startswith(self.tmpdir)):
+            return f"interrupted after the output was written to {self.committed}"
+        if self.committed:
+            return "interrupted after the output was written; its temporary folder was removed"
+        return "interrupted; no output written"
+
+
+def _emit_summary(a: argparse.Namespace, text: str) -> None:
+    """The text summary goes to stdout, or to stderr when stdout carries the JSON."""
+    if a.quiet:
+        return
+    if a.summary_json == "-":
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    else:
+        print(text, flush=True)
+
+
+def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
     try:
         import polars  # noqa: F401
     except ImportError:
         raise _MissingPolars("mwk reduce needs Polars >= 2.1: pip install 'mwk[reduce]'") from None
     from . import _reduce_check as chk
-    from .reduce import ReduceError, ReduceOptions, format_summary, is_uri, reduce
+    from .reduce import (ReduceError, ReduceOptions, format_summary, is_uri, reduce, sigint_deferred,
+                         summary_json)
 
     synthetic = not a.inputs
     if not synthetic:
@@ -133,43 +208,62 @@ def cmd_reduce(a: argparse.Namespace) -> int:
         column=a.column, window=a.window, mode=a.mode, algorithm=a.algorithm,
         nan_policy=a.nan_policy, min_samples=a.min_samples, decimate=a.decimate, dtype=a.dtype,
         partition_by=a.partition_by, compression=a.compression, row_group_size=a.row_group_size,
-        threads=a.threads, overwrite=a.overwrite,
+        threads=a.threads, overwrite=a.overwrite, rows_per_task=a.rows_per_task,
     )
     opts.validate()
+    if a.dask and a.isolate:
+        raise ReduceError("--isolate and --dask do not mix (every Dask task already runs on its own)")
     show_bar = (not a.quiet) and sys.stderr.isatty()
-    tmpdir = None
+    say = (lambda m: _emit_summary(a, m))
     try:
         if synthetic:
             rows = a.rows or DEFAULT_SYNTH_ROWS
             channels = a.channels or chk.DAY_CHANNELS
-            tmpdir = tempfile.mkdtemp(prefix="mwk-day-")
-            day = os.path.join(tmpdir, "day")
+            with sigint_deferred():
+                state.tmpdir = tempfile.mkdtemp(prefix="mwk-day-")
+            state.kept = a.keep
+            day = os.path.join(state.tmpdir, "day")
             t = time.perf_counter()
             files = chk.write_synthetic_day(day, rows, channels, seed=a.seed)
-            _say(a.quiet, f"generated a synthetic day: {rows:,} chunks x {channels:,} channels (float32) "
-                          f"in {len(files)} files under {day} ({time.perf_counter() - t:.1f} s)")
+            say(f"generated a synthetic day: {rows:,} chunks x {channels:,} channels (float32) "
+                f"in {len(files)} files under {day} ({time.perf_counter() - t:.1f} s)")
             inputs: List[str] = [day]
-            output = a.output or os.path.join(tmpdir, "reduced" if opts.partition_by else "reduced.parquet")
+            default_out = "reduced" if (opts.partition_by or a.dask) else "reduced.parquet"
+            output = a.output or os.path.join(state.tmpdir, default_out)
             n_check = 16 if a.check is None else a.check
         else:
             inputs = list(a.inputs)
             output = a.output
             n_check = a.check or 0
-        result = reduce(inputs, output, opts, isolate=a.isolate, progress=show_bar)
-        _say(a.quiet, format_summary(result))
-        status = 0
+
+        def committed(path: str) -> None:
+            state.committed = path
+
+        if a.dask:
+            from ._dask import DaskSettings, reduce_dask
+
+            settings = DaskSettings(address=a.dask, retries=a.retries, worker_memory=a.worker_memory,
+                                    lifetime=a.lifetime)
+            result = reduce_dask(inputs, output, opts, settings, progress=show_bar, on_commit=committed,
+                                 state=state)
+        else:
+            result = reduce(inputs, output, opts, isolate=a.isolate, progress=show_bar, on_commit=committed)
+        say(format_summary(result))
         if n_check > 0:
-            from .reduce import resolve_inputs
+            from .reduce import _parquet_files_under, resolve_inputs
 
             srcs = resolve_inputs(inputs)
-            from .reduce import _parquet_files_under
+            if a.dask:
+                from ._dask import dataset_parts
 
-            outs = _parquet_files_under(result.output) if opts.partition_by else [result.output]
+                outs = dataset_parts(result.output)
+            else:
+                outs = _parquet_files_under(result.output) if opts.partition_by else [result.output]
             key = "chunk" if (synthetic and opts.partition_by) else None
             if opts.partition_by and key is None:
-                _say(a.quiet, "  check: skipped (rows of a partitioned output cannot be matched by position)")
-            elif any(is_uri(s) for s in srcs):
-                _say(a.quiet, "  check: skipped for cloud inputs")
+                say("  check: skipped (rows of a partitioned output cannot be matched by position)")
+            elif any(is_uri(s) for s in list(srcs) + list(outs)):
+                say("  check: skipped for object storage")
             else:
                 t = time.perf_counter()
                 pos = chk.sample_rows(result.rows, n_check, seed=a.seed)
@@ -180,22 +274,52 @@ def cmd_reduce(a: argparse.Namespace) -> int:
                     for pr in problems[:5]:
                         sys.stderr.write(f"mwk reduce: check failed: {pr}\n")
                     raise ReduceError(f"{len(problems)} of {len(pos)} sampled rows differ from the NumPy reference")
-                _say(a.quiet, f"  check: {checked} sampled rows match the NumPy reference "
-                              f"(longdouble prefix sums) within mwk's accuracy bound "
-                              f"({time.perf_counter() - t:.1f} s)")
+                say(f"  check: {checked} sampled rows match the NumPy reference "
+                    f"(longdouble prefix sums) within mwk's accuracy bound "
+                    f"({time.perf_counter() - t:.1f} s)")
         if a.summary_json:
-            payload = json.dumps(result.as_dict(), indent=2)
+            payload = summary_json(result)
             if a.summary_json == "-":
-                print(payload)
+                print(payload, flush=True)
             else:
                 with open(a.summary_json, "w") as fh:
                     fh.write(payload + "\n")
         if synthetic and a.keep:
-            _say(a.quiet, f"  kept {tmpdir}")
-        return status
+            # said even with -q: otherwise nobody knows where the files are
+            msg = f"kept {state.tmpdir}"
+            if a.summary_json == "-":
+                sys.stderr.write(msg + "\n")
+            else:
+                print(("  " if not a.quiet else "") + msg, flush=True)
+        return 0
     finally:
-        if tmpdir is not None and not a.keep:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        if state.tmpdir is not None and not a.keep:
+            with sigint_deferred():
+                shutil.rmtree(state.tmpdir, ignore_errors=True)
+
+
+def _versions() -> Dict[str, Any]:
+    from . import __version__
+
+    v: Dict[str, Any] = {"mwk": __version__}
+    for mod in ("numpy", "polars"):
+        try:
+            v[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001
+            v[mod] = None
+    return v
+
+
+def cmd_info() -> int:
+    from . import runtime_info
+
+    info = runtime_info()
+    versions = info.setdefault("versions", {})
+    for k, v in _versions().items():
+        if k != "mwk":
+            versions[k] = v
+    print(json.dumps(info, indent=2))
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -205,15 +329,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not debug:
         warnings.filterwarnings("ignore")
     prefix = f"{PROG} {args.command}"
+    state = _State()
     try:
         if args.command == "info":
-            from . import runtime_info
+            return cmd_info()
+        if args.command == "worker":
+            from ._worker import cmd_worker
 
-            print(json.dumps(runtime_info(), indent=2))
-            return 0
-        return cmd_reduce(args)
+            return cmd_worker(args)
+        return cmd_reduce(args, state)
     except KeyboardInterrupt:
-        sys.stderr.write(f"\n{prefix}: interrupted; no output written\n")
+        sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
         return 130
     except _MissingPolars as e:
         sys.stderr.write(f"{prefix}: error: {e}\n")
@@ -223,7 +349,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise
         from .reduce import Cancelled, ReduceError, first_line
         if isinstance(e, Cancelled):
-            sys.stderr.write(f"\n{prefix}: interrupted; no output written\n")
+            sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
             return 130
         if isinstance(e, ReduceError):
             sys.stderr.write(f"{prefix}: error: {e}\n")

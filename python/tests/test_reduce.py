@@ -146,7 +146,7 @@ def test_folder_glob_and_order(tmp_path, capsys):
     write(b, str(tmp_path / "day" / "sub" / "b.parquet"))
     for inp in ([tmp_path / "day"], [str(tmp_path / "day" / "**" / "*.parquet")]):
         dst = tmp_path / "out.parquet"
-        rc, _, err = run([*inp, "-o", dst, "--window", W, "-q"], capsys)
+        rc, _, err = run([*inp, "-o", dst, "--window", W, "-q", "--overwrite"], capsys)
         assert rc == 0, err
         assert_reduced(pl.concat([a, b]), pl.read_parquet(dst))
 
@@ -238,7 +238,7 @@ def test_failures_are_one_line(tmp_path, capsys):
         ([good, "-o", o, "--window", CH + 1], f"larger than the {CH} channels"),
         ([good, "-o", tmp_path / "in.parquet" / "x.parquet"], "cannot write output"),
         ([good, "-o", tmp_path / "no" / "such" / "dir.parquet"], "does not exist"),
-        ([good, "-o", tmp_path], "is a folder"),
+        ([good, "-o", tmp_path / "empty"], "is a folder"),
         ([good, "-o", o, "--partition-by", "nope"], "partition column 'nope' not found"),
         ([good], "-o OUTPUT is required"),
         ([good, "-o", o, "--rows", 5], "only applies to the synthetic day"),
@@ -266,8 +266,9 @@ def test_ragged_list_fails_midstream_without_output(tmp_path, capsys):
     src = write(pl.DataFrame({"spectrum": rows}), str(tmp_path / "in.parquet"), row_group_size=4)
     dst = tmp_path / "out.parquet"
     dst.write_bytes(b"previous")  # a failed run leaves an existing output alone
-    rc, out, err = run([src, "-o", dst, "--window", W, "-q"], capsys)
-    assert_one_line_error(rc, out, err, "ragged list lengths")
+    rc, out, err = run([src, "-o", dst, "--window", W, "-q", "--overwrite"], capsys)
+    assert_one_line_error(rc, out, err, "ragged list lengths: row 20 of")
+    assert "has 63 channels, expected 64" in err
     assert dst.read_bytes() == b"previous"
     no_leftovers(tmp_path)
     # also through --isolate
