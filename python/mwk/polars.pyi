@@ -1,0 +1,82 @@
+# Type stub of mwk.polars, generated from the statistics registry by
+# scripts/packaging/polars_stub.py (scripts/packaging.sh, stage examples,
+# checks that it matches the runtime). The rolling_<stat>/moving_<stat>
+# methods are created at import, so type checkers learn them here.
+#
+# `pl.col("x").mwk` and `series.mwk` themselves are attributes Polars adds at
+# run time; Polars declares no such attribute to type checkers. For mypy, the
+# plugin mwk.mypy_plugin declares them (add `plugins = ["mwk.mypy_plugin"]`
+# to the mypy configuration).
+from pathlib import Path
+from typing import Any, Dict, List, Literal, Optional
+
+import polars as pl
+
+__all__ = ["MwkExprNamespace", "MwkSeriesNamespace", "PLUGIN_PATH", "statistics"]
+
+PLUGIN_PATH: Path
+
+_Mode = Literal["trailing", "valid", "centered"]
+_NanPolicy = Literal["skip", "propagate"]
+
+def statistics() -> List[Dict[str, Any]]: ...
+
+@pl.api.register_expr_namespace("mwk")
+class MwkExprNamespace:
+    def __init__(self, expr: pl.Expr) -> None: ...
+    def rolling_mean(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Expr: ...
+    def moving_mean(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    ) -> pl.Expr: ...
+    def rolling_sum(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Expr: ...
+    def moving_sum(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    ) -> pl.Expr: ...
+
+@pl.api.register_series_namespace("mwk")
+class MwkSeriesNamespace:
+    def __init__(self, series: pl.Series) -> None: ...
+    def rolling_mean(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Series: ...
+    def moving_mean(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    ) -> pl.Series: ...
+    def rolling_sum(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Series: ...
+    def moving_sum(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    ) -> pl.Series: ...
