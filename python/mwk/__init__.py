@@ -13,6 +13,7 @@ to this file.
 """
 from __future__ import annotations
 
+import linecache
 import textwrap
 from typing import Any, Callable, Dict, List
 
@@ -204,7 +205,10 @@ def _make(info: Dict[str, Any]) -> Callable[..., Any]:
         f"nan_policy=nan_policy, out=out, threads=threads, target=target{fwd})\n"
     )
     ns: Dict[str, Any] = {"_move": _mwk.move}
-    exec(compile(src, f"<mwk registry: {name}>", "exec"), ns)
+    filename = f"<mwk registry: {name}>"
+    exec(compile(src, filename, "exec"), ns)
+    # so that tracebacks through the generated function show its source
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     fn = ns[name]
     fn.__module__ = __name__
     fn.__qualname__ = name

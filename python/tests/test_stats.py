@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
+import traceback
 
 import numpy as np
 import pytest
@@ -91,6 +93,7 @@ def test_registry_drives_the_api():
         f = fn(name)
         assert f.__name__ == "move_" + name and f.__module__ == "mwk"
         assert "move_" + name in mwk.__all__
+        assert pickle.loads(pickle.dumps(f)) is f  # process pools pickle functions by name
         assert s["contract"] and s["contract"].split()[0] in f.__doc__.replace("\n", " ")
         algs = list(s["algorithms"])
         assert algs[0] == "auto" and algs[1] == "naive", "auto first, then the reference"
@@ -106,6 +109,14 @@ def test_registry_drives_the_api():
         kwonly = [p for p in names if sig.parameters[p].kind is inspect.Parameter.KEYWORD_ONLY]
         assert kwonly == ["mode", "algorithm", "nan_policy", "out", "threads", "target"]
     assert set(INFO["statistics"]) == set(NAMES)
+
+
+def test_tracebacks_show_the_generated_source():
+    try:
+        mwk.move_sum(np.arange(3.0), 5)
+    except ValueError:
+        tb = traceback.format_exc()
+    assert "<mwk registry: move_sum>" in tb and "return _move(" in tb
 
 
 def test_bottleneck_set_complete():
