@@ -1019,7 +1019,14 @@ static inline void list_row(const struct ArrowArray *a, int large, int64_t r, in
  * (grown as needed; null elements become NaN). */
 static const char *moving_values(const struct ArrowArray *c, in_kind k, int64_t p0, size_t cnt, mwk_dtype *dt,
                                  void **scratch, size_t *scratch_bytes) {
+    static const double none[1];
     const uint8_t *cv = chunk_has_nulls(c) ? (const uint8_t *)c->buffers[0] : NULL;
+    if (cnt == 0) {
+        /* Nothing to read, and an empty child may have no values buffer at
+         * all (found by fuzz_arrow: NULL + offset is undefined behaviour). */
+        *dt = !cv && kind_direct(k) ? kind_dtype(k) : kind_gather_dtype(k);
+        return (const char *)none;
+    }
     if (!cv && kind_direct(k)) {
         *dt = kind_dtype(k);
         return (const char *)c->buffers[1] + (size_t)p0 * kind_size(k);
@@ -1154,7 +1161,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
             list_row(a, t.large, a->length - 1, &s, &last);
             const char *x = moving_values(c, t.inner, c->offset + first, (size_t)(last - first), &dt, &scratch,
                                           &scratch_bytes);
-            if (!x && last > first) goto nomem;
+            if (!x) goto nomem;
             size_t xsz = dtype_size(dt);
             size_t run_rows = 0, run_len = 0, run_olen = 0, run_y = 0;
             int64_t run_x = 0, next_s = -1;
