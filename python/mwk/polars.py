@@ -25,8 +25,8 @@ interface 0.1). Verified: the test suite with Polars 2.1.0; registration,
 rolling and moving on series and lazy frames with Polars 1.21.0 and 1.24.0
 (``use_abs_path`` is passed only to Polars that has it). Their own
 rolling functions differ from 2.1.0 in places (1.24.0 keeps NaN after it
-left a window that held a null; before 2.x ``rolling_sum`` with
-``min_samples=0`` gives null for an all-null window): the methods follow
+left a window that held a null; both give null from ``rolling_sum`` with
+``min_samples=0`` on an all-null window, 2.1.0 gives 0): the methods follow
 2.1.0. Errors raised inside the plugin reach the user as
 ``polars.exceptions.ComputeError`` carrying mwk's message; arguments are
 checked here first, so bad arguments raise ``TypeError`` / ``ValueError`` as
