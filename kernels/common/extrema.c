@@ -1,0 +1,208 @@
+/* Moving extrema: reference, monotonic deque, van Herk / Gil-Werman.
+ *
+ * The code is written for the minimum; the maximum is the minimum of the
+ * negated values (negation is exact, and maps +-inf to -+inf), so one
+ * implementation serves both, and ties ("the newest wins") are unaffected.
+ * argmin/argmax carry the index beside the value; an absent value (NaN)
+ * never wins, not even a tie with a real +inf. */
+#include "extrema.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NO_INDEX ((size_t)-1)
+
+static inline double key(double v, int is_max) { return is_max ? -v : v; }
+
+double mwk_ext_window(mwk_ext_kind k, const double *x, size_t lo, size_t hi,
+                      mwk_nan_policy policy, size_t min_count) {
+    size_t nan = 0, best_i = NO_INDEX;
+    double best = INFINITY;
+    for (size_t i = lo; i < hi; i++) {
+        const double v = x[i];
+        if (v != v) { nan++; continue; }
+        const double kv = key(v, k.is_max);
+        /* <=: a later equal value wins (ties go to the newest). */
+        if (best_i == NO_INDEX || kv <= best) best = kv, best_i = i;
+    }
+    const size_t count = (hi - lo) - nan;
+    if (policy == MWK_NAN_PROPAGATE && nan) return NAN;
+    if (count < min_count || count == 0) return NAN;
+    if (k.arg) return (double)(hi - 1 - best_i);
+    return key(best, k.is_max);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accumulator: d[0] best key, z[0] its index (NO_INDEX: none yet). Adds
+ * come in any order (the head grows forwards, the tail backwards), so ties
+ * compare indices. */
+
+static void acc_init(mwk_acc *a) {
+    a->d[0] = INFINITY;
+    a->z[0] = NO_INDEX;
+}
+void mwk_ext_acc_init_min(mwk_acc *a) { acc_init(a); }
+void mwk_ext_acc_init_max(mwk_acc *a) { acc_init(a); a->d[1] = 1.0; }
+
+static void acc_add(mwk_acc *a, double kv, size_t idx) {
+    if (a->z[0] == NO_INDEX || kv < a->d[0] || (kv == a->d[0] && idx > a->z[0]))
+        a->d[0] = kv, a->z[0] = idx;
+}
+void mwk_ext_acc_add_min(mwk_acc *a, double v, size_t idx) { acc_add(a, v, idx); }
+void mwk_ext_acc_add_max(mwk_acc *a, double v, size_t idx) { acc_add(a, -v, idx); }
+
+double mwk_ext_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p) {
+    (void)count, (void)newest, (void)p;
+    return a->d[1] == 1.0 ? -a->d[0] : a->d[0];
+}
+double mwk_ext_acc_arg(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p) {
+    (void)count, (void)p;
+    return a->z[0] == NO_INDEX ? NAN : (double)(newest - a->z[0]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Monotonic deque (Lemire; bottleneck's and pandas' algorithm): indices of
+ * the window whose keys increase strictly from front to back; each index
+ * enters and leaves once: O(1) amortised, but branchy. */
+
+size_t mwk_ext_deque_scratch(size_t n, size_t w) {
+    (void)n;
+    return (w + 1) * sizeof(size_t);
+}
+
+int mwk_ext_deque(mwk_seg *s, mwk_ext_kind k) {
+    const double *x = s->x;
+    const size_t w = s->w, m = s->n - w + 1, cap = w + 1;
+    size_t *q = s->scratch;
+    size_t own_buf[1];
+    (void)own_buf;
+    if (!q) {
+        q = mwk_aligned_alloc(mwk_ext_deque_scratch(s->n, w));
+        if (!q) {
+            s->err = MWK_E_NOMEM;
+            return -1;
+        }
+    }
+    size_t head = 0, len = 0; /* ring buffer q[(head + i) % cap] */
+    int saw_nan = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const double v = x[i];
+        if (v == v) {
+            const double kv = key(v, k.is_max);
+            /* Pop older entries that can never win again (>=: ties go to
+             * the newest). */
+            while (len && key(x[q[(head + len - 1) % cap]], k.is_max) >= kv) len--;
+            q[(head + len) % cap] = i;
+            len++;
+        } else {
+            saw_nan = 1;
+        }
+        if (i + 1 >= w) {
+            const size_t j = i + 1 - w; /* window [j, i] */
+            while (len && q[head] < j) head = (head + 1) % cap, len--;
+            double r;
+            if (!len)
+                r = NAN; /* all NaN: the engine's counts decide */
+            else if (k.arg)
+                r = (double)(i - q[head]);
+            else
+                r = x[q[head]];
+            s->out[j] = r;
+        }
+    }
+    if (q != s->scratch) mwk_aligned_free(q);
+    (void)m;
+    return saw_nan;
+}
+
+/* ------------------------------------------------------------------------ */
+/* van Herk / Gil-Werman: blocks of w; a window starting at j in block b is
+ * the suffix extremum of block b from j merged with the prefix extremum of
+ * block b+1 up to j+w-1. Three compare-selects per element, no
+ * data-dependent branches. */
+
+size_t mwk_ext_prefix_scratch(size_t n, size_t w) {
+    (void)n;
+    return w * (sizeof(double) + sizeof(size_t));
+}
+
+int mwk_ext_prefix(mwk_seg *s, mwk_ext_kind k) {
+    const double *x = s->x;
+    const size_t w = s->w, m = s->n - w + 1;
+    const int mx = k.is_max;
+    void *own = NULL;
+    unsigned char *mem = s->scratch;
+    if (!mem) {
+        own = mwk_aligned_alloc(mwk_ext_prefix_scratch(s->n, w));
+        if (!own) {
+            s->err = MWK_E_NOMEM;
+            return -1;
+        }
+        mem = own;
+    }
+    double *P = (double *)mem;
+    size_t *Pi = (size_t *)(mem + w * sizeof(double));
+    int saw_nan = 0;
+    if (!k.arg) {
+        for (size_t jb = 0; jb < m; jb += w) {
+            const size_t len = m - jb < w ? m - jb : w;
+            const double *src = x + jb + w;
+            double c = INFINITY;
+            for (size_t i = 0; i + 1 < len; i++) {
+                const double kv = key(src[i], mx);
+                saw_nan |= kv != kv;
+                c = kv < c ? kv : c; /* NaN never wins */
+                P[i] = c;
+            }
+            double q = INFINITY;
+            for (size_t t = w; t-- > 0;) {
+                const double kv = key(x[jb + t], mx);
+                saw_nan |= kv != kv;
+                q = kv < q ? kv : q;
+                if (t < len) {
+                    double r = t == 0 ? q : (P[t - 1] < q ? P[t - 1] : q);
+                    s->out[jb + t] = mx ? -r : r;
+                }
+            }
+        }
+    } else {
+        for (size_t jb = 0; jb < m; jb += w) {
+            const size_t len = m - jb < w ? m - jb : w;
+            const double *src = x + jb + w;
+            /* Forward (newer values arrive): <= so that ties go to the newest. */
+            double c = INFINITY;
+            size_t ci = NO_INDEX;
+            for (size_t i = 0; i + 1 < len; i++) {
+                const double kv = key(src[i], mx);
+                saw_nan |= kv != kv;
+                const int take = kv <= c; /* NaN: false */
+                c = take ? kv : c;
+                ci = take ? jb + w + i : ci;
+                P[i] = c, Pi[i] = ci;
+            }
+            /* Backward (older values arrive): strictly less, or the first
+             * real value equal to the empty state's +inf. */
+            double q = INFINITY;
+            size_t qi = NO_INDEX;
+            for (size_t t = w; t-- > 0;) {
+                const double kv = key(x[jb + t], mx);
+                saw_nan |= kv != kv;
+                const int take = kv < q || (kv == q && qi == NO_INDEX);
+                q = take ? kv : q;
+                qi = take ? jb + t : qi;
+                if (t < len) {
+                    size_t bi = qi;
+                    if (t > 0) {
+                        /* The forward part is newer: it wins ties, unless empty. */
+                        const int pf = P[t - 1] < q || (P[t - 1] == q && Pi[t - 1] != NO_INDEX);
+                        bi = pf ? Pi[t - 1] : qi;
+                    }
+                    s->out[jb + t] = bi == NO_INDEX ? NAN : (double)(jb + t + w - 1 - bi);
+                }
+            }
+        }
+    }
+    mwk_aligned_free(own);
+    return saw_nan;
+}

@@ -1,0 +1,274 @@
+/* var/std: the reference and the algorithms.
+ *
+ *   naive    the reference on every window (corrected two-pass).
+ *   prefix   block-local prefix and suffix moment states (van Herk's idea
+ *            applied to moments): cut the row into blocks of w; a window
+ *            starting at j in block b is the suffix state of block b from j
+ *            merged (Chan) with the prefix state of block b+1. Every state
+ *            holds only values of its window, and the double-double mean
+ *            (moments.h) makes each state as accurate as two-pass: the
+ *            contract holds by construction, with no checks.
+ *   welford  a running Welford add/remove on values shifted by an anchor
+ *            value K, with a rigorous running bound on the error of M2 and
+ *            of the mean; when the bound exceeds half the contract's budget
+ *            for the current window, the window is re-anchored (recomputed
+ *            from scratch). So the recomputation follows the data: after a
+ *            1e12 spike leaves it happens once; on ordinary data about once
+ *            per one or two windows. This is pandas' "recompute when
+ *            ill-conditioned", made rigorous.
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "moments.h"
+#include "var.h"
+
+#define U (DBL_EPSILON / 2)
+#define U_UP (U * (1.0 + 8 * DBL_EPSILON))
+
+mwk_status mwk_var_check(const mwk_params *p) { return p->ddof < 0 ? MWK_E_PARAMS : MWK_OK; }
+
+/* ------------------------------------------------------------------------ */
+/* Reference                                                                */
+
+static double neumaier_add(double *s, double *c, double v) {
+    const double t = *s + v;
+    *c += fabs(*s) >= fabs(v) ? (*s - t) + v : (v - t) + *s;
+    *s = t;
+    return t;
+}
+
+double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                      mwk_nan_policy policy, size_t min_count) {
+    size_t nan = 0, inf = 0, cnt = 0;
+    double amax = 0.0, vmin = INFINITY, vmax = -INFINITY;
+    for (size_t i = lo; i < hi; i++) {
+        const double v = x[i];
+        if (isnan(v)) { nan++; continue; }
+        if (isinf(v)) { inf++; continue; }
+        cnt++;
+        if (fabs(v) > amax) amax = fabs(v);
+        if (v < vmin) vmin = v;
+        if (v > vmax) vmax = v;
+    }
+    const size_t len = hi - lo, count = len - nan;
+    if (policy == MWK_NAN_PROPAGATE && nan) return NAN;
+    if (count < min_count || count == 0) return NAN;
+    if (inf) return NAN;
+    if (!(cnt > (size_t)p->ddof)) return NAN;
+    if (vmin == vmax) return 0.0; /* all equal: exactly 0 */
+    /* Scale into a range where squares of deviations neither overflow nor
+     * lose precision to underflow; powers of two scale exactly. */
+    int ex;
+    frexp(amax, &ex);
+    const double scale = ldexp(1.0, -ex), unscale2 = ldexp(1.0, 2 * ex);
+    double s = 0.0, c = 0.0;
+    for (size_t i = lo; i < hi; i++)
+        if (isfinite(x[i])) neumaier_add(&s, &c, x[i] * scale);
+    const double mean = (s + c) / (double)cnt;
+    double q = 0.0, qc = 0.0, d = 0.0, dc = 0.0;
+    for (size_t i = lo; i < hi; i++) {
+        if (!isfinite(x[i])) continue;
+        const double dev = x[i] * scale - mean;
+        neumaier_add(&q, &qc, dev * dev);
+        neumaier_add(&d, &dc, dev);
+    }
+    /* Corrected two-pass: subtracting (sum of deviations)^2 / n removes the
+     * first-order effect of the mean's rounding. */
+    const double sd = d + dc;
+    double m2 = (q + qc) - sd * sd / (double)cnt;
+    if (m2 < 0.0) m2 = 0.0;
+    return m2 / (double)(cnt - (size_t)p->ddof) * unscale2;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accumulator                                                              */
+
+void mwk_var_acc_init(mwk_acc *a) { memset(a, 0, sizeof *a); }
+
+void mwk_var_acc_add(mwk_acc *a, double v, size_t idx) {
+    (void)idx;
+    mwk_mom s = {a->d[0], a->d[1], a->d[2], a->d[3]};
+    mwk_mom_add(&s, v);
+    a->d[0] = s.n, a->d[1] = s.mh, a->d[2] = s.ml, a->d[3] = s.m2;
+}
+
+double mwk_var_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p) {
+    (void)count, (void)newest;
+    return mwk_mom_var(a->d[3], a->d[0], p->ddof);
+}
+
+/* ------------------------------------------------------------------------ */
+/* prefix: block-local moment states                                        */
+
+size_t mwk_var_prefix_scratch(size_t n, size_t w) {
+    (void)n;
+    return 4 * w * sizeof(double);
+}
+
+static double finish_value(double v, int root) { return root ? sqrt(v) : v; }
+
+int mwk_var_prefix(mwk_seg *s, int root) {
+    const double *x = s->x;
+    const size_t w = s->w, m = s->n - w + 1;
+    const int ddof = s->params->ddof;
+    double *sc = s->scratch;
+    double *own = NULL;
+    if (!sc) {
+        own = mwk_aligned_alloc(mwk_var_prefix_scratch(s->n, w));
+        if (!own) {
+            s->err = MWK_E_NOMEM;
+            return -1;
+        }
+        sc = own;
+    }
+    double *Pn = sc, *Ph = sc + w, *Pl = sc + 2 * w, *P2 = sc + 3 * w;
+    int flag = 0;
+    for (size_t jb = 0; jb < m; jb += w) {
+        const size_t len = m - jb < w ? m - jb : w;
+        /* Forward: states of x[jb+w .. jb+w+i], i < len-1. */
+        mwk_mom st;
+        mwk_mom_clear(&st);
+        const double *src = x + jb + w;
+        for (size_t i = 0; i + 1 < len; i++) {
+            const double v = src[i];
+            if (isfinite(v)) mwk_mom_add(&st, v);
+            else flag = 1; /* NaN: absent (and reported); inf: the engine redoes it */
+            Pn[i] = st.n, Ph[i] = st.mh, Pl[i] = st.ml, P2[i] = st.m2;
+        }
+        /* Backward over block b, merging with the forward states. */
+        mwk_mom q;
+        mwk_mom_clear(&q);
+        for (size_t k = w; k-- > 0;) {
+            const double v = x[jb + k];
+            if (isfinite(v)) mwk_mom_add(&q, v);
+            else flag = 1;
+            if (k < len) {
+                double r;
+                if (k == 0) {
+                    r = mwk_mom_var(q.m2, q.n, ddof);
+                } else {
+                    const mwk_mom pk = {Pn[k - 1], Ph[k - 1], Pl[k - 1], P2[k - 1]};
+                    const mwk_mom u = mwk_mom_merge(&q, &pk);
+                    r = mwk_mom_var(u.m2, u.n, ddof);
+                }
+                r = finish_value(r, root);
+                s->out[jb + k] = r;
+                flag |= !isfinite(r);
+            }
+        }
+    }
+    mwk_aligned_free(own);
+    /* In the masked pass NaN means "absent" and is expected; only an output
+     * that is not finite still needs the engine (count <= ddof, overflow). */
+    return flag;
+}
+
+/* ------------------------------------------------------------------------ */
+/* welford: running, shifted, with a rigorous bound                          */
+
+typedef struct {
+    double K;          /* shift: a value of the window at the last anchor */
+    double c, m, m2;   /* count, mean and M2 of (x - K) over valid values */
+    double e, em;      /* bounds on |m2 - exact| and |m - exact| */
+} wstate;
+
+/* Recomputes the state of x[j, j+w) (valid = not NaN). Returns 1 if a value
+ * is not finite on the fast path (the engine redoes the segment). */
+static int anchor(const double *x, size_t j, size_t w, int masked, wstate *st) {
+    double K = 0.0;
+    size_t i = 0;
+    for (; i < w; i++)
+        if (x[j + i] == x[j + i]) { K = x[j + i]; break; }
+    if (!masked && i > 0) return 1;
+    mwk_mom mo;
+    mwk_mom_clear(&mo);
+    double amax = 0.0;
+    for (i = 0; i < w; i++) {
+        const double v = x[j + i];
+        if (v != v) {
+            if (!masked) return 1;
+            continue;
+        }
+        if (!masked && isinf(v)) return 1;
+        const double d = v - K;
+        if (fabs(d) > amax) amax = fabs(d);
+        mwk_mom_add(&mo, d);
+    }
+    st->K = K;
+    st->c = mo.n;
+    st->m = mo.mh + mo.ml;
+    st->m2 = mo.m2;
+    /* The shifted values carry one rounding each (<= u |d|); the state is as
+     * accurate as two-pass (moments.h). */
+    st->e = (mo.n + 6.0) * U_UP * mo.m2 + 2.0 * mo.n * U_UP * amax * amax * U_UP;
+    st->em = 2.0 * U_UP * (fabs(st->m) + amax);
+    return 0;
+}
+
+int mwk_var_welford(mwk_seg *s, int root) {
+    const double *x = s->x;
+    const size_t w = s->w, m = s->n - w + 1;
+    const int ddof = s->params->ddof, masked = s->masked;
+    /* Half of the contract's budget 8 (w + 4) u var goes to the running
+     * error; the state is recomputed when the bound would exceed it. */
+    const double half_budget = 4.0 * ((double)w + 4.0) * U;
+    wstate st;
+    int flag = 0;
+    if (anchor(x, 0, w, masked, &st)) return 1;
+    for (size_t j = 0;; j++) {
+        /* Written as !(<=) so that NaN bounds re-anchor instead of being
+         * trusted. */
+        if (!(st.e <= half_budget * (st.m2 - st.e)) && !(st.e == 0.0)) {
+            if (anchor(x, j, w, masked, &st)) return 1;
+        }
+        double r = finish_value(mwk_mom_var(st.m2, st.c, ddof), root);
+        s->out[j] = r;
+        if (!isfinite(r)) {
+            /* count <= ddof gives NaN legitimately; anything else is an
+             * overflow, where a running state means nothing any more. */
+            if (!(st.c <= (double)ddof)) return 1;
+            flag = 1;
+        }
+        if (j + 1 == m) break;
+        const double out_v = x[j], in_v = x[j + w];
+        if (!masked && !(isfinite(in_v))) return 1;
+        if (out_v == out_v) {
+            /* remove */
+            const double c1 = st.c - 1.0;
+            if (c1 == 0.0) {
+                st.c = 0.0, st.m = 0.0, st.m2 = 0.0, st.e = 0.0, st.em = 0.0;
+            } else {
+                const double d = out_v - st.K;
+                const double delta = d - st.m;
+                const double m1 = st.m - delta / c1;
+                const double dm = d - m1;
+                const double t = delta * dm;
+                st.em = st.em * (1.0 + 1.0 / c1) + U_UP * (fabs(m1) + 2.0 * fabs(delta) / c1 + fabs(d) / c1);
+                st.m2 -= t;
+                st.e += (fabs(delta) + fabs(dm)) * (st.em + U_UP * fabs(d)) + 3.0 * U_UP * fabs(t) +
+                        U_UP * fabs(st.m2);
+                st.m = m1;
+                st.c = c1;
+            }
+        }
+        if (in_v == in_v) {
+            /* add */
+            const double c1 = st.c + 1.0;
+            const double d = in_v - st.K;
+            const double delta = d - st.m;
+            const double m1 = st.m + delta / c1;
+            const double dm = d - m1;
+            const double t = delta * dm;
+            st.em = st.em * (1.0 + 1.0 / c1) + U_UP * (fabs(m1) + 2.0 * fabs(delta) / c1 + fabs(d) / c1);
+            st.m2 += t;
+            st.e += (fabs(delta) + fabs(dm)) * (st.em + U_UP * fabs(d)) + 3.0 * U_UP * fabs(t) +
+                    U_UP * fabs(st.m2);
+            st.m = m1;
+            st.c = c1;
+        }
+        if (st.m2 < 0.0) st.m2 = 0.0; /* the bound still covers the truth */
+    }
+    return flag;
+}
