@@ -823,22 +823,25 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
             dt = kind_gather_dtype(k);
             xbuf = malloc(n * dtype_size(dt));
             cnt = (size_t *)malloc((n + 1) * sizeof *cnt);
-            nans = (size_t *)malloc((n + 1) * sizeof *nans);
-            if (!xbuf || !cnt || !nans) goto nomem;
-            size_t pos = 0;
-            cnt[0] = nans[0] = 0;
+            if (!xbuf || !cnt) goto nomem;
+            size_t pos = 0, nan_seen = 0;
+            cnt[0] = 0;
             for (size_t j = 0; j < in->len; j++) {
                 const struct ArrowArray *a = in->arrays[j];
                 const uint8_t *vb = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
                 for (int64_t i = 0; i < a->length; i++, pos++) {
-                    int isnan = gather_one(k, a->buffers[1], vb, a->offset + i, dt, xbuf, pos);
+                    nan_seen += (size_t)gather_one(k, a->buffers[1], vb, a->offset + i, dt, xbuf, pos);
                     cnt[pos + 1] = cnt[pos] + (size_t)(!vb || bit_get(vb, a->offset + i));
-                    nans[pos + 1] = nans[pos] + (size_t)isnan;
                 }
             }
-            if (nans[n] == 0) {
-                free(nans);
-                nans = NULL;
+            if (nan_seen) {
+                /* Genuine NaNs: non-null values that read as NaN. */
+                if (!(nans = (size_t *)malloc((n + 1) * sizeof *nans))) goto nomem;
+                nans[0] = 0;
+                for (size_t i = 0; i < n; i++) {
+                    double v = dt == MWK_F32 ? ((const float *)xbuf)[i] : ((const double *)xbuf)[i];
+                    nans[i + 1] = nans[i] + (size_t)(cnt[i + 1] != cnt[i] && v != v);
+                }
             }
             x = (const char *)xbuf;
         }
