@@ -1008,6 +1008,7 @@ Test(numerics, spike_1e12_leaves, .timeout = 600) {
     v[2100] = -1e12;
     v[2101] = 3e12;
     size_t ws[] = {10, 1000};
+    if (mt_quick()) ws[1] = 300;
     for (int wi = 0; wi < 2; wi++)
         for (int al = 0; al < 3; al++)
             bad += adversarial("spike-1e12", v, n, ws[wi], (mwk_align)al, MWK_NAN_SKIP, 1, NULL, al == 0, &rep);
@@ -1027,8 +1028,8 @@ Test(numerics, constant_windows_exact_zero) {
         if (blk == 3) v[i] = 0.1; /* noise then constant: peers stay non-zero */
         if (blk == 5) v[i] = -3e-300;
     }
-    size_t ws[] = {1, 2, 50, 499};
-    for (int wi = 0; wi < 4; wi++)
+    size_t ws[] = {1, 50, 2, 499};
+    for (int wi = 0; wi < (mt_quick() ? 2 : 4); wi++)
         for (int al = 0; al < 3; al++)
             bad += adversarial("constant", v, n, ws[wi], (mwk_align)al, MWK_NAN_SKIP, MWK_MIN_COUNT_WINDOW,
                                K_VAR, 1, &rep);
@@ -1064,17 +1065,18 @@ Test(numerics, constant_windows_exact_zero) {
 /* inf entering and leaving: sum/mean +-inf, var/std NaN while inside and
  * accurate after; min/max/argmin/argmax treat inf as a value */
 Test(numerics, inf_enters_and_leaves) {
-    size_t n = 4000, rep = 0, bad = 0;
+    size_t n = mt_size(4000, 1600), rep = 0, bad = 0;
     double *v = malloc(n * 8);
     mt_rng r;
     mt_rng_seed(&r, 4242);
     for (size_t i = 0; i < n; i++) v[i] = 1e3 + mt_rng_normal(&r);
-    v[100] = INFINITY;
-    v[1500] = -INFINITY;
-    v[2500] = INFINITY;
-    v[2510] = -INFINITY;
-    v[3000] = INFINITY;
-    v[3001] = INFINITY;
+    /* positions as fractions of n (QUICK shrinks n) */
+    v[n / 40] = INFINITY;
+    v[n * 3 / 8] = -INFINITY;
+    v[n * 5 / 8] = INFINITY;
+    v[n * 5 / 8 + 10] = -INFINITY;
+    v[n * 3 / 4] = INFINITY;
+    v[n * 3 / 4 + 1] = INFINITY;
     size_t ws[] = {1, 7, 200};
     for (int wi = 0; wi < 3; wi++)
         for (int al = 0; al < 3; al++)
@@ -1085,14 +1087,15 @@ Test(numerics, inf_enters_and_leaves) {
 }
 
 Test(numerics, nan_runs_min_count, .timeout = 600) {
-    size_t n = 5000, rep = 0, bad = 0;
+    size_t n = mt_size(5000, 2000), rep = 0, bad = 0;
     double *v = malloc(n * 8);
     mt_rng r;
     mt_rng_seed(&r, 911);
     for (size_t i = 0; i < n; i++) v[i] = mt_rng_normal(&r) * 10.0;
-    for (size_t i = 300; i < 900; i++) v[i] = NAN;      /* a run longer than the window */
-    for (size_t i = 2000; i < 2040; i++) v[i] = NAN;    /* shorter */
-    for (size_t i = 3000; i < 4000; i += 2) v[i] = NAN; /* every other one */
+    /* positions as fractions of n (QUICK shrinks n); the window is 100 */
+    for (size_t i = n * 6 / 100; i < n * 6 / 100 + 250; i++) v[i] = NAN; /* a run longer than the window */
+    for (size_t i = n * 2 / 5; i < n * 2 / 5 + 40; i++) v[i] = NAN;       /* shorter */
+    for (size_t i = n * 3 / 5; i < n * 4 / 5; i += 2) v[i] = NAN;         /* every other one */
     v[0] = NAN;
     v[n - 1] = NAN;
     size_t w = 100, mcs[] = {1, 50, MWK_MIN_COUNT_WINDOW, 2, 99, 100};
@@ -1124,7 +1127,7 @@ Test(numerics, magnitudes_and_denormals) {
  * 2000) against the reference. bottleneck's float32 std drifts by 1e-2 here. */
 Test(numerics, float32_long, .timeout = 900) {
     targets();
-    size_t n = mt_size(10000000, 100000), w = 1000, ns = stats(), bad = 0, rep = 0;
+    size_t n = mt_size(10000000, 50000), w = 1000, ns = stats(), bad = 0, rep = 0;
     float *x = mt_alloc(n * 4);
     mt_rng r;
     mt_rng_seed(&r, 32);
@@ -1232,7 +1235,7 @@ Test(numerics, int64_uint64_beyond_2_53) {
  * 0/1 are true (1.0); float16 NaN, inf and subnormals */
 Test(numerics, uint16_bool_float16) {
     targets();
-    size_t n = 5000, ns = stats(), bad = 0, rep = 0;
+    size_t n = mt_size(5000, 2000), ns = stats(), bad = 0, rep = 0;
     uint16_t *u = mt_alloc(n * 2), *h = mt_alloc(n * 2);
     uint8_t *bo = mt_alloc(n);
     mt_rng r;
