@@ -6,16 +6,22 @@
 #   asan      ASan+UBSan build (clang) of the library and the Criterion suite,
 #             leak detection on; any sanitizer report from any process fails  build-asan/
 #   tsan      TSan build (OpenMP off), tests/stress: 8 threads x every
-#             algorithm x every target, FFT plans created concurrently,
-#             results bit-identical to one thread                             build-tsan/
+#             statistic of the registry x its algorithms x every target,
+#             FFT plans created concurrently, bit-identical to one thread     build-tsan/
 #   valgrind  memcheck over every ctest test (children traced):
 #             0 errors, 0 bytes definitely lost                               build-valgrind/
-#   fuzz      libFuzzer: fuzz_api (differential, C API), fuzz_kwargs (pickled
-#             kwargs), fuzz_arrow (malformed Arrow input to the Polars plugin);
+#   fuzz      libFuzzer: fuzz_api (differential, C API, every statistic of
+#             the registry), fuzz_kwargs (pickled kwargs), fuzz_arrow
+#             (malformed Arrow input to the Polars plugin);
 #             regressions replayed, then MWK_FUZZ_SECONDS each                build-fuzz/
 #   arm64     cross-build for aarch64, Criterion suite under qemu-aarch64 on
 #             cortex-a72 (NEON) and max (SVE, SVE2), every target forced     build-arm64/
 #   targets   x86: the suite with MWK_TARGET forced to each supported target  build/
+#
+# Every stage runs the Criterion suite with MWK_TEST_QUICK=1: the reduced grid
+# of tests/README.md (two targets per call, smaller n; every statistic,
+# algorithm, dtype and option check still runs). The full grid runs in the
+# plain ctest of scripts/test.sh.
 #
 # Environment: MWK_FUZZ_SECONDS (60), MWK_STRESS_ROUNDS (4),
 #   MWK_REL_NO_INSTALL=1 (never call apt-get). Installs what it needs (root,
