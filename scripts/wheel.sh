@@ -114,12 +114,20 @@ check_wheel() {
 
 newest() { ls -t "$@" 2>/dev/null | head -1; }
 
+# A build folder configured from another checkout cannot be reused.
+fresh_build_dir() {
+  local cache=$1/CMakeCache.txt
+  if [ -f "$cache" ] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$ROOT" "$cache"; then
+    rm -rf "$1"
+  fi
+}
+
 build_x86_64() {
   apt_ensure build-essential cmake ninja-build pkg-config libfftw3-dev python3-venv dpkg-dev
   tools_venv
   hwy_static x86_64
   say "building the x86_64 wheel (Highway static from $PK/hwy-x86_64)"
-  rm -rf "$PK/raw-x86_64"
+  rm -rf "$PK/raw-x86_64"; fresh_build_dir "$PK/skbuild-x86_64"
   "$VENV/bin/python" -m pip wheel -q --no-build-isolation --no-deps -w "$PK/raw-x86_64" "$ROOT" \
     -C build-dir="$PK/skbuild-x86_64" \
     -C cmake.define.HWY_DIR="$PK/hwy-x86_64/lib/cmake/hwy" \
@@ -195,7 +203,7 @@ build_aarch64() {
   [ -d "$sys/usr/include/python$pyver" ] ||
     die "cross build needs the build Python ($pyver) to match Debian's arm64 Python 3.11"
   say "cross-building the aarch64 wheel (cmake/toolchain-aarch64.cmake)"
-  rm -rf "$PK/raw-aarch64"
+  rm -rf "$PK/raw-aarch64"; fresh_build_dir "$PK/skbuild-aarch64"
   local numpy_inc; numpy_inc=$("$VENV/bin/python" -c 'import numpy; print(numpy.get_include())')
   # The wheel tag and extension suffix are the target's, not this interpreter's.
   _PYTHON_HOST_PLATFORM=linux-aarch64 \
