@@ -61,10 +61,15 @@ tools_venv() {
 # entry of the same mirrors as the machine's deb entries.
 hwy_source() {
   [ -f "$PK/hwy-src/CMakeLists.txt" ] && return 0
-  if ! apt-get source --print-uris -qq highway 2>/dev/null | grep -q orig; then
+  local uris; uris=$(apt-get source --print-uris -qq highway 2>/dev/null || true)
+  if ! grep -q orig <<<"$uris"; then
     say "adding deb-src entries (/etc/apt/sources.list.d/mwk-deb-src.sources) for Highway's source"
-    sed -e 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-      >/etc/apt/sources.list.d/mwk-deb-src.sources
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      sed -e 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+        >/etc/apt/sources.list.d/mwk-deb-src.sources
+    else
+      sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/mwk-deb-src.list
+    fi
     apt-get update -qq; APT_UPDATED=1
   fi
   rm -rf "$PK/hwy-dl" "$PK/hwy-src"; mkdir -p "$PK/hwy-dl"
