@@ -72,12 +72,16 @@ _TEXT: Dict[str, Dict[str, str]] = {
         summary="Moving window index of the minimum along one axis.",
         value="the distance of the window's minimum from its newest element (0 = the "
         "newest; bottleneck's convention), float64; ties go to the newest element",
+        note="One difference from bottleneck: the result is float64 for every input dtype "
+        "(bottleneck gives float32 for float32 input); indices up to 2**53 are exact either way.",
         example=">>> mwk.move_argmin(np.array([1.0, 3.0, 2.0, 0.0]), 3)\narray([nan, nan,  2.,  0.])",
     ),
     "argmax": dict(
         summary="Moving window index of the maximum along one axis.",
         value="the distance of the window's maximum from its newest element (0 = the "
         "newest; bottleneck's convention), float64; ties go to the newest element",
+        note="One difference from bottleneck: the result is float64 for every input dtype "
+        "(bottleneck gives float32 for float32 input); indices up to 2**53 are exact either way.",
         example=">>> mwk.move_argmax(np.array([1.0, 3.0, 2.0, 0.0]), 3)\narray([nan, nan,  1.,  2.])",
     ),
 }

