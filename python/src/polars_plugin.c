@@ -687,6 +687,39 @@ static inline int gather_one(in_kind k, const void *vals, const uint8_t *vb, int
     return ok && v != v;
 }
 
+/* Values [p0, p0 + cnt) of a primitive chunk (positions include its offset)
+ * into dst[0 .. cnt) as the gather dtype, nulls (validity vb, or NULL) as NaN;
+ * with cntp, also cntp[i + 1] = cntp[i] + (value i is not null). Returns the
+ * number of NaN values that are not null. Float columns copy in bulk. */
+static size_t gather_range(in_kind k, const void *vals, const uint8_t *vb, int64_t p0, size_t cnt, mwk_dtype gdt,
+                           void *dst, size_t *cntp) {
+    size_t nan_seen = 0;
+    if ((k == IN_F64 && gdt == MWK_F64) || (k == IN_F32 && gdt == MWK_F32)) {
+        memcpy(dst, (const char *)vals + (size_t)p0 * kind_size(k), cnt * kind_size(k));
+        for (size_t i = 0; i < cnt; i++) {
+            int ok = !vb || bit_get(vb, p0 + (int64_t)i);
+            if (cntp) cntp[i + 1] = cntp[i] + (size_t)ok;
+            if (k == IN_F64) {
+                double *d = (double *)dst;
+                nan_seen += (size_t)(ok && d[i] != d[i]);
+                if (!ok) d[i] = NAN;
+            } else {
+                float *f = (float *)dst;
+                nan_seen += (size_t)(ok && f[i] != f[i]);
+                if (!ok) f[i] = NAN;
+            }
+        }
+        return nan_seen;
+    }
+    for (size_t i = 0; i < cnt; i++) {
+        int64_t p = p0 + (int64_t)i;
+        int ok = !vb || bit_get(vb, p);
+        if (cntp) cntp[i + 1] = cntp[i] + (size_t)ok;
+        nan_seen += (size_t)gather_one(k, vals, vb, p, gdt, dst, i);
+    }
+    return nan_seen;
+}
+
 static void store_nan(void *y, mwk_dtype ydt, size_t i) {
     if (ydt == MWK_F32) ((float *)y)[i] = NAN;
     else if (ydt == MWK_F64) ((double *)y)[i] = NAN;
@@ -824,15 +857,15 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
             xbuf = malloc(n * dtype_size(dt));
             cnt = (size_t *)malloc((n + 1) * sizeof *cnt);
             if (!xbuf || !cnt) goto nomem;
-            size_t pos = 0, nan_seen = 0;
+            size_t pos = 0, nan_seen = 0, gsz = dtype_size(dt);
             cnt[0] = 0;
             for (size_t j = 0; j < in->len; j++) {
                 const struct ArrowArray *a = in->arrays[j];
+                if (a->length == 0) continue;
                 const uint8_t *vb = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
-                for (int64_t i = 0; i < a->length; i++, pos++) {
-                    nan_seen += (size_t)gather_one(k, a->buffers[1], vb, a->offset + i, dt, xbuf, pos);
-                    cnt[pos + 1] = cnt[pos] + (size_t)(!vb || bit_get(vb, a->offset + i));
-                }
+                nan_seen += gather_range(k, a->buffers[1], vb, a->offset, (size_t)a->length, dt,
+                                         (char *)xbuf + pos * gsz, cnt + pos);
+                pos += (size_t)a->length;
             }
             if (nan_seen) {
                 /* Genuine NaNs: non-null values that read as NaN. */
@@ -1042,7 +1075,7 @@ static const char *moving_values(const struct ArrowArray *c, in_kind k, int64_t 
         *scratch_bytes = *scratch ? bytes : 0;
         if (!*scratch) return NULL;
     }
-    for (size_t e = 0; e < cnt; e++) gather_one(k, c->buffers[1], cv, p0 + (int64_t)e, *dt, *scratch, e);
+    gather_range(k, c->buffers[1], cv, p0, cnt, *dt, *scratch, NULL);
     return (const char *)*scratch;
 }
 
