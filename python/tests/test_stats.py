@@ -611,3 +611,31 @@ if given is not None:
         ddof = data.draw(hst.integers(0, 2)) if "ddof" in STATS[stat]["params"] else 0
         y = fn(stat)(x, w, mc, mode=mode, nan_policy=pol, algorithm=algo, **kw(stat, ddof))
         assert_stat(y, x, w, stat, mc, mode, pol, ddof, slack=math.inf if algo == "fft" else 1.0)
+
+
+def test_views_are_read_in_place():
+    """NumPy's allocations (tracemalloc sees them) during a call with `out`
+    given: none for strided, reversed and transposed views of any dtype; one
+    copy of the input for a byte-swapped one."""
+    import tracemalloc
+
+    stat = NAMES[0]
+    f = fn(stat)
+    for dtype in ["float64", "float32", "float16", "uint16", "int8", "bool", "uint64"]:
+        base = make_row(dtype, 400_000, np.random.default_rng(1), specials=False).reshape(500, 800)
+        for view in (base[:, ::2], base[::-1, ::-3], base.T[::2]):
+            axis = -1
+            out = np.empty(view.shape, out_dtype(stat, dtype))
+            tracemalloc.start()
+            f(view, 5, out=out, axis=axis)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            assert peak < 64 * 1024, (dtype, view.strides, peak)
+        if base.dtype.itemsize > 1:
+            swapped = base.astype(base.dtype.newbyteorder())
+            out = np.empty(base.shape, out_dtype(stat, dtype))
+            tracemalloc.start()
+            f(swapped, 5, out=out)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            assert base.nbytes <= peak < base.nbytes + 64 * 1024, (dtype, peak)
