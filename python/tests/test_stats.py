@@ -639,3 +639,14 @@ def test_views_are_read_in_place():
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             assert base.nbytes <= peak < base.nbytes + 64 * 1024, (dtype, peak)
+
+
+def test_broadcast_input():
+    """Zero strides (np.broadcast_to) are read in place: a constant row, or
+    rows that are all the same row."""
+    r = make_row("float64", 12, np.random.default_rng(2))
+    for stat in NAMES:
+        f = fn(stat)
+        np.testing.assert_array_equal(f(np.broadcast_to(r, (4, 12)), 3, 1), np.tile(f(r, 3, 1), (4, 1)))
+        c = np.broadcast_to(np.float32(2.5), (3, 7))
+        np.testing.assert_array_equal(f(c, 3, 1, axis=0), f(np.full((3, 7), np.float32(2.5)), 3, 1, axis=0))

@@ -78,3 +78,16 @@ def test_mwk_stub_covers_the_extension():
     # every statistic parameter of the registry is a keyword of move()
     for s in mwk.statistics():
         assert set(s["params"]) <= set(sig.parameters)
+
+
+def test_stub_literals_match_the_c_names():
+    """_Mode, _NanPolicy and _Algorithm in both stubs name exactly what the C
+    API's name functions give (mwk._mwk.options())."""
+    opts = _mwk.options()
+    want = {"_Mode": set(opts["mode"]), "_NanPolicy": set(opts["nan_policy"]), "_Algorithm": set(opts["algorithm"])}
+    for name in ("_mwk.pyi", "__init__.pyi"):
+        aliases = {n.targets[0].id: literal_values(n.value) for n in stub(name).body
+                   if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)}
+        for alias, values in aliases.items():
+            if alias in want:
+                assert values == want[alias], (name, alias, values)
