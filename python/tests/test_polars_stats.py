@@ -520,3 +520,24 @@ def test_bad_arguments_on_mean_and_sum():
         pl.col("x").mwk.rolling_mean(3, ddof=1)  # a statistic without ddof has no such keyword
     with pytest.raises(TypeError):
         pl.col("x").mwk.moving_sum(3, ddof=0)
+
+
+def test_mean_only_entries_still_registered():
+    # rolling_mean / moving_mean, the entries expressions were built with before
+    # the generic pair existed, give what the generic entries give
+    from polars.plugins import register_plugin_function
+
+    s = pl.Series("x", [1.0, None, 3.0, float("nan"), 5.0, 6.0])
+    a = pl.Series("a", [[1.0, 2.0, 4.0, 8.0], [0.0, 1.0, 0.0, 1.0]], dtype=pl.Array(pl.Float64, 4))
+    for name, ser, kw, method in [
+        ("rolling_mean", s, {"window_size": 2, "min_samples": 1, "center": False},
+         lambda t: t.mwk.rolling_mean(2, min_samples=1)),
+        ("moving_mean", a, {"window": 2, "mode": "valid", "min_samples": None, "nan_policy": "skip",
+                            "threads": None, "algorithm": "auto"},
+         lambda t: t.mwk.moving_mean(2)),
+    ]:
+        e = register_plugin_function(plugin_path=mwk.polars.PLUGIN_PATH, function_name=name, args=pl.col(ser.name),
+                                     kwargs=kw, is_elementwise=name.startswith("moving"),
+                                     **mwk.polars._ABS_PATH)
+        old = ser.to_frame().select(e).to_series()
+        assert old.equals(method(ser), null_equal=True) or str(old.to_list()) == str(method(ser).to_list())
