@@ -184,19 +184,12 @@ class _Cluster:
                                   "distributed.admin.tick.limit": "1h"}):
                 if not os.environ.get("MWK_DEBUG"):
                     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # read by the workers
-                # Ctrl-C is the driver's: the cluster's event-loop thread and every
-                # worker process it spawns (now or after a restart) inherit a
-                # blocked SIGINT, so a Ctrl-C to the process group reaches only the
-                # driver, which cancels the tasks and closes the cluster.
-                old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
                 try:
                     self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                                 memory_limit=mem, dashboard_address=None,
                                                 host="127.0.0.1", env=worker_env(threads), **kw)
                 except Exception as e:  # noqa: BLE001
                     raise ReduceError(f"cannot start a local Dask cluster: {first_line(e)}") from None
-                finally:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
             self.client = Client(self.cluster)
             try:
                 self.client.register_plugin(_IgnoreSigint(), name="mwk-ignore-sigint")

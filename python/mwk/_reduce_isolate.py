@@ -38,10 +38,7 @@ def _worker(unit: Unit, part: str, opts_d: Dict[str, Any], info: ColumnInfo,
 
 
 def _ignore_sigint_then_run(*args: Any) -> None:
-    # Born with SIGINT blocked (see run_isolated): ignore it, then unblock,
-    # which discards a Ctrl-C that arrived while the interpreter started.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # born ignoring it (see run_isolated); stays so
     _worker(*args)
 
 
@@ -53,14 +50,16 @@ def run_isolated(unit: Unit, part: str, opts: ReduceOptions, info: ColumnInfo, *
     proc = ctx.Process(target=_ignore_sigint_then_run,
                        args=(unit, part, dict(vars(opts)), info, storage_options, send), daemon=True)
     try:
-        # The child inherits a blocked SIGINT (the mask survives fork and exec), so
-        # a Ctrl-C to the process group cannot interrupt its start-up with a
-        # traceback; here it stays pending until the child has started.
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # The child must not die of a Ctrl-C to the process group while its
+        # interpreter starts (a traceback from inside an import): an ignored
+        # SIGINT survives fork and exec (a blocked one does not: the mask is
+        # reset), and Python keeps it ignored. The parent ignores it only for
+        # the few milliseconds of the fork.
+        old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             proc.start()
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            signal.signal(signal.SIGINT, old_handler)
         send.close()
         msg = None
         while True:

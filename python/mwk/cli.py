@@ -247,7 +247,13 @@ def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
             result = reduce_dask(inputs, output, opts, settings, progress=show_bar, on_commit=committed,
                                  state=state)
         else:
-            result = reduce(inputs, output, opts, isolate=a.isolate, progress=show_bar, on_commit=committed)
+            so = None
+            if any(str(i).startswith("s3://") for i in inputs):
+                from ._storage import storage_options_from_env
+
+                so = storage_options_from_env()
+            result = reduce(inputs, output, opts, isolate=a.isolate, progress=show_bar, on_commit=committed,
+                            storage_options=so)
         say(format_summary(result))
         if n_check > 0:
             from .reduce import _parquet_files_under, resolve_inputs

@@ -559,6 +559,8 @@ def run_sink(lf: pl.LazyFrame, dest: str, opts: ReduceOptions, info: ColumnInfo,
         target = pl.PartitionBy(dest, key=opts.partition_by, include_key=True)
     kw: Dict[str, Any] = {"compression": compression or opts.compression,
                           "row_group_size": opts.row_group_size or default_row_group_size(info)}
+    if compression == "uncompressed":
+        kw["statistics"] = False  # intermediate parts: nobody filters on them
     if metadata:
         kw["metadata"] = metadata
     if sink_storage_options:

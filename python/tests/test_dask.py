@@ -401,8 +401,19 @@ def test_s3_input_and_output(tmp_path, capsys, s3):
     got = pl.concat([pl.read_parquet(io.BytesIO(s3.get_object(Bucket="day", Key=k)["Body"].read()))
                      for k in keys[1:]])
     assert_same_data(got, ref)
+    # S3 in, one machine
+    rc, out, err = _run(["s3://day/in/", "-o", tmp_path / "from_s3.parquet", *extra], capsys)
+    assert rc == 0, err
+    assert_same_data(pl.read_parquet(tmp_path / "from_s3.parquet"), ref)
     # S3 in, local out
     rc, out, err = _run(["s3://day/in/*.parquet", "-o", tmp_path / "ds", "--dask", "local:2", *extra], capsys)
     assert rc == 0, err
     assert_complete_dataset(tmp_path / "ds", 4)
     assert_same_data(read_parts(tmp_path / "ds"), ref)
+
+
+def test_synthetic_day_on_dask_is_checked(capsys):
+    rc, out, err = _run(["--rows", 12, "--channels", 120, "--window", 10, "--check", 4, "--dask", "local:1",
+                         "--rows-per-task", 5], capsys)
+    assert rc == 0, err
+    assert "tasks on Dask local:1" in out and "4 sampled rows match the NumPy reference" in out
