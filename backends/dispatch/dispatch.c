@@ -10,6 +10,7 @@
 #include "dispatch.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ typedef struct {
     char compiled_list[256];
     char backends[128];
     char hwy_version[32];
+    char statistics[256];
 } dispatch_state;
 
 static dispatch_state g_state;
@@ -122,6 +124,9 @@ static void init_once(void) {
     append(st->backends, sizeof st->backends, "openmp");
 #endif
 
+    for (size_t i = 0; i < mwk_stat_count(); i++)
+        append(st->statistics, sizeof st->statistics, mwk_stat_name((mwk_stat)i));
+
     const char *env = getenv("MWK_TARGET");
     st->process_status = MWK_E_INTERNAL;
     if (env && *env) {
@@ -168,7 +173,9 @@ mwk_status mwk_target_resolve(const char *request, mwk_target *out) {
 
 mwk_status mwk_runtime_info_get(mwk_runtime_info *info) {
     if (!info) return MWK_E_NULL;
-    if (info->struct_size != sizeof(mwk_runtime_info)) return MWK_E_OPTIONS;
+    /* The 0.1 struct ends before `statistics`. */
+    const size_t v01 = offsetof(mwk_runtime_info, statistics);
+    if (info->struct_size != sizeof(mwk_runtime_info) && info->struct_size != v01) return MWK_E_OPTIONS;
     pthread_once(&g_once, init_once);
     const dispatch_state *st = &g_state;
     info->version = MWK_VERSION_STRING;
@@ -186,5 +193,6 @@ mwk_status mwk_runtime_info_get(mwk_runtime_info *info) {
 #endif
     int t = 1;
     info->max_threads = mwk_threads_default(&t) == MWK_OK ? t : 1;
+    if (info->struct_size >= sizeof(mwk_runtime_info)) info->statistics = st->statistics;
     return MWK_OK;
 }

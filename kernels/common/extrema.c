@@ -7,6 +7,11 @@
  * never wins, not even a tie with a real +inf. */
 #include "extrema.h"
 
+#include "mwk_config.h"
+#if MWK_HAVE_HWY
+#include "extrema_hwy.h"
+#endif
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -124,7 +129,7 @@ int mwk_ext_deque(mwk_seg *s, mwk_ext_kind k) {
 
 size_t mwk_ext_prefix_scratch(size_t n, size_t w) {
     (void)n;
-    return w * (sizeof(double) + sizeof(size_t));
+    return w * (sizeof(double) + sizeof(size_t)) + 64 * sizeof(double);
 }
 
 int mwk_ext_prefix(mwk_seg *s, mwk_ext_kind k) {
@@ -144,6 +149,17 @@ int mwk_ext_prefix(mwk_seg *s, mwk_ext_kind k) {
     double *P = (double *)mem;
     size_t *Pi = (size_t *)(mem + w * sizeof(double));
     int saw_nan = 0;
+#if MWK_HAVE_HWY
+    if (!k.arg && s->target.hwy_bit != 0) {
+        const int r = mwk_hwy_ext_prefix(s->target.hwy_bit, mx, x, s->n, w, s->out, (double *)mem);
+        mwk_aligned_free(own);
+        if (r < 0) {
+            s->err = MWK_E_TARGET;
+            return -1;
+        }
+        return r;
+    }
+#endif
     if (!k.arg) {
         for (size_t jb = 0; jb < m; jb += w) {
             const size_t len = m - jb < w ? m - jb : w;

@@ -1,7 +1,9 @@
 /* var/std: the reference and the algorithms.
  *
  *   naive    the reference on every window (corrected two-pass).
- *   prefix   block-local prefix and suffix moment states (van Herk's idea
+ *   prefix   a certified fast form per block (shifted sums, block_fast) and,
+ *            for the blocks it cannot certify, block-local prefix and
+ *            suffix moment states (van Herk's idea
  *            applied to moments): cut the row into blocks of w; a window
  *            starting at j in block b is the suffix state of block b from j
  *            merged (Chan) with the prefix state of block b+1. Every state
@@ -62,7 +64,9 @@ double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p
      * lose precision to underflow; powers of two scale exactly. */
     int ex;
     frexp(amax, &ex);
-    const double scale = ldexp(1.0, -ex), unscale2 = ldexp(1.0, 2 * ex);
+    /* Clamped so that the scale itself is finite for subnormal data. */
+    const int es = -ex > 1000 ? 1000 : -ex;
+    const double scale = ldexp(1.0, es);
     double s = 0.0, c = 0.0;
     for (size_t i = lo; i < hi; i++)
         if (isfinite(x[i])) neumaier_add(&s, &c, x[i] * scale);
@@ -79,7 +83,7 @@ double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p
     const double sd = d + dc;
     double m2 = (q + qc) - sd * sd / (double)cnt;
     if (m2 < 0.0) m2 = 0.0;
-    return m2 / (double)(cnt - (size_t)p->ddof) * unscale2;
+    return ldexp(m2 / (double)(cnt - (size_t)p->ddof), -2 * es);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -109,10 +113,94 @@ size_t mwk_var_prefix_scratch(size_t n, size_t w) {
 
 static double finish_value(double v, int root) { return root ? sqrt(v) : v; }
 
-int mwk_var_prefix(mwk_seg *s, int root) {
+/* The accurate form for one block: double-double moment states. */
+static int block_dd(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
     const double *x = s->x;
-    const size_t w = s->w, m = s->n - w + 1;
+    const size_t w = s->w;
     const int ddof = s->params->ddof;
+    double *Pn = sc, *Ph = sc + w, *Pl = sc + 2 * w, *P2 = sc + 3 * w;
+    int flag = 0;
+    /* Forward: states of x[jb+w .. jb+w+i], i < len-1. */
+    mwk_mom st;
+    mwk_mom_clear(&st);
+    const double *src = x + jb + w;
+    for (size_t i = 0; i + 1 < len; i++) {
+        const double v = src[i];
+        if (isfinite(v)) mwk_mom_add(&st, v);
+        else flag = 1; /* NaN: absent (and reported); inf: the engine redoes it */
+        Pn[i] = st.n, Ph[i] = st.mh, Pl[i] = st.ml, P2[i] = st.m2;
+    }
+    /* Backward over block b, merging with the forward states. */
+    mwk_mom q;
+    mwk_mom_clear(&q);
+    for (size_t k = w; k-- > 0;) {
+        const double v = x[jb + k];
+        if (isfinite(v)) mwk_mom_add(&q, v);
+        else flag = 1;
+        if (k < len) {
+            double r;
+            if (k == 0) {
+                r = mwk_mom_var(q.m2, q.n, ddof);
+            } else {
+                const mwk_mom pk = {Pn[k - 1], Ph[k - 1], Pl[k - 1], P2[k - 1]};
+                const mwk_mom u = mwk_mom_merge(&q, &pk);
+                r = mwk_mom_var(u.m2, u.n, ddof);
+            }
+            r = finish_value(r, root);
+            s->out[jb + k] = r;
+            flag |= !isfinite(r);
+        }
+    }
+    return flag;
+}
+
+/* The fast form for one block, with a certificate: sums S and T of the
+ * shifted values d = x - K and d^2, block-local prefix and suffix sums like
+ * the mean's prefix core, M2 = T - S^2 / w. Its error is at most about
+ * (3w + 8) u T (T is a sum of non-negative terms; S^2/w errs by at most
+ * 2 w u T by Cauchy-Schwarz). Accepting only windows with T <= 2 M2 keeps it
+ * under the contract's 8 (w + 4) u M2; K, the mean of up to 16 values around
+ * the block boundary (inside most windows of the block), makes T close to
+ * M2 on ordinary data. Returns 0 when every window of the block passed,
+ * 1 when the block must be redone (a window failed, or a value is not
+ * finite: comparisons with NaN fail). */
+static int block_fast(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
+    const double *x = s->x;
+    const size_t w = s->w, n = s->n;
+    const double dof = (double)w - (double)s->params->ddof;
+    if (!(dof > 0.0)) return 1;
+    const double inv_w = 1.0 / (double)w, inv_dof = 1.0 / dof;
+    const size_t c = jb + w, lo = c >= 8 ? c - 8 : 0, hi = c + 8 < n ? c + 8 : n;
+    double K = 0.0;
+    for (size_t i = lo; i < hi; i++) K += x[i];
+    K /= (double)(hi - lo);
+    double *Ps = sc, *Pt = sc + w;
+    const double *src = x + jb + w;
+    double ps = 0.0, pt = 0.0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        const double d = src[i] - K;
+        ps += d;
+        pt += d * d;
+        Ps[i] = ps, Pt[i] = pt;
+    }
+    double qs = 0.0, qt = 0.0;
+    int ok = 1;
+    for (size_t k = w; k-- > 0;) {
+        const double d = x[jb + k] - K;
+        qs += d;
+        qt += d * d;
+        if (k < len) {
+            const double S = k ? qs + Ps[k - 1] : qs, T = k ? qt + Pt[k - 1] : qt;
+            const double m2 = T - S * S * inv_w;
+            ok &= T <= 2.0 * m2; /* false for NaN, and for m2 <= 0 unless T == 0 */
+            s->out[jb + k] = finish_value(m2 * inv_dof, root);
+        }
+    }
+    return !ok;
+}
+
+int mwk_var_prefix(mwk_seg *s, int root) {
+    const size_t w = s->w, m = s->n - w + 1;
     double *sc = s->scratch;
     double *own = NULL;
     if (!sc) {
@@ -123,41 +211,10 @@ int mwk_var_prefix(mwk_seg *s, int root) {
         }
         sc = own;
     }
-    double *Pn = sc, *Ph = sc + w, *Pl = sc + 2 * w, *P2 = sc + 3 * w;
     int flag = 0;
     for (size_t jb = 0; jb < m; jb += w) {
         const size_t len = m - jb < w ? m - jb : w;
-        /* Forward: states of x[jb+w .. jb+w+i], i < len-1. */
-        mwk_mom st;
-        mwk_mom_clear(&st);
-        const double *src = x + jb + w;
-        for (size_t i = 0; i + 1 < len; i++) {
-            const double v = src[i];
-            if (isfinite(v)) mwk_mom_add(&st, v);
-            else flag = 1; /* NaN: absent (and reported); inf: the engine redoes it */
-            Pn[i] = st.n, Ph[i] = st.mh, Pl[i] = st.ml, P2[i] = st.m2;
-        }
-        /* Backward over block b, merging with the forward states. */
-        mwk_mom q;
-        mwk_mom_clear(&q);
-        for (size_t k = w; k-- > 0;) {
-            const double v = x[jb + k];
-            if (isfinite(v)) mwk_mom_add(&q, v);
-            else flag = 1;
-            if (k < len) {
-                double r;
-                if (k == 0) {
-                    r = mwk_mom_var(q.m2, q.n, ddof);
-                } else {
-                    const mwk_mom pk = {Pn[k - 1], Ph[k - 1], Pl[k - 1], P2[k - 1]};
-                    const mwk_mom u = mwk_mom_merge(&q, &pk);
-                    r = mwk_mom_var(u.m2, u.n, ddof);
-                }
-                r = finish_value(r, root);
-                s->out[jb + k] = r;
-                flag |= !isfinite(r);
-            }
-        }
+        if (s->masked || block_fast(s, jb, len, sc, root)) flag |= block_dd(s, jb, len, sc, root);
     }
     mwk_aligned_free(own);
     /* In the masked pass NaN means "absent" and is expected; only an output
