@@ -363,8 +363,9 @@ static double ulp_f32(double m) {
 }
 
 /* every > 1: the O(w)-per-window references (var/std, extrema) are computed
- * for every `every`-th window, the first and last 2000 and 64 windows after
- * each multiple of 4096 (segment and block edges); the rest is not checked. */
+ * for every `every`-th window, the first and last min(2000, L/16) and 64
+ * windows after each multiple of 4096 (segment and block edges); the rest is
+ * not checked. */
 static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dtype dt, size_t n,
                                 size_t w, mwk_align al, size_t every) {
     R->n = n, R->w = w, R->al = al, R->kind = kind;
@@ -397,8 +398,9 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
         q->len = hi - lo;
         q->nn = cn[hi] - cn[lo], q->np = cp[hi] - cp[lo], q->nm = cm[hi] - cm[lo];
         q->c = q->len - q->nn;
-        if (every > 1 && kind != REF_SUM && kind != REF_MEAN && k % every != 0 && k >= 2000 &&
-            k + 2000 < R->L && k % 4096 >= 64) {
+        size_t edge = R->L / 16 < 2000 ? R->L / 16 : 2000;
+        if (every > 1 && kind != REF_SUM && kind != REF_MEAN && k % every != 0 && k >= edge &&
+            k + edge < R->L && k % 4096 >= 64) {
             q->skip = 1;
             continue;
         }
