@@ -138,6 +138,15 @@ def _scaled_ints(vals):
     return [None if r is None else r[0] << (K - r[1]) for r in ratios], K
 
 
+def _sqrt_fraction(fr: Fraction) -> float:
+    """sqrt of a non-negative fraction to about 2**-64 relative, as a float."""
+    p, q = fr.numerator, fr.denominator
+    if p == 0:
+        return 0.0
+    s = max(0, 66 - (p.bit_length() - q.bit_length()) // 2)
+    return _to_float(Fraction(math.isqrt((p << (2 * s)) // q), 1 << s))
+
+
 def _to_float(fr: Fraction) -> float:
     try:
         return float(fr)
@@ -221,12 +230,11 @@ def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddo
             if pinf or ninf or c <= ddof:
                 continue
             var = Fraction(c * s2 - s1 * s1, c * (c - ddof) * scale * scale)
-            v = float(var)
-            vb = 8 * (w + 4) * U * v + w * TINY
             if stat == "var":
-                val[i], bound[i] = v, vb
+                v = _to_float(var)
+                val[i], bound[i] = v, 8 * (w + 4) * U * v + w * TINY
             else:
-                sd = math.sqrt(v)
+                sd = _sqrt_fraction(var)  # exact even where var over/underflows a double
                 val[i] = sd
                 bound[i] = sd * (4 * (w + 4) * U + 3 * U) + math.sqrt(w * TINY)
     return val, bound
