@@ -15,8 +15,8 @@ int main(int argc, char **argv) {
         putchar('\n');
         return 0;
     }
-    printf("target=%s\nsupported=%s\ncompiled=%s\nbackends=%s\nhighway=%s\n",
+    printf("target=%s\nsupported=%s\ncompiled=%s\nbackends=%s\nhighway=%s\nstatistics=%s\n",
            i.target ? i.target : "(none)", i.supported_targets, i.compiled_targets, i.backends,
-           i.highway_version ? i.highway_version : "-");
+           i.highway_version ? i.highway_version : "-", i.statistics ? i.statistics : "(none)");
     return i.target_status == MWK_OK ? 0 : 1;
 }
