@@ -17,7 +17,24 @@ NEEDS = {
     "day.py": ("scipy", "bottleneck", "matplotlib"),
     "accuracy.py": ("numba", "scipy", "pandas", "polars", "bottleneck", "matplotlib"),
     "polars_bench.py": ("polars", "bottleneck", "matplotlib"),
+    # numbagg is optional there: a missing peer is reported, not fatal
+    "stats_bench.py": ("scipy", "pandas", "polars", "bottleneck", "matplotlib"),
 }
+
+
+def _check_stats_bench(out: Path, md: str) -> None:
+    """Every registry statistic has a chart, and every goal a met/MISSED verdict."""
+    import mwk
+
+    for s in mwk.statistics():
+        assert (out / f"stats_{s['name']}.png").exists(), f"no chart for {s['name']}"
+        assert f"### move_{s['name']}" in md
+    goals = [line for line in md.splitlines() if line.startswith("| move_") or line.startswith("| seed case")]
+    assert len(goals) >= 8, md[:3000]
+    assert all(("met" in g or "MISSED" in g) for g in goals), goals
+
+
+EXTRA_CHECKS = {"stats_bench.py": _check_stats_bench}
 
 
 @pytest.mark.parametrize("script", sorted(NEEDS))
@@ -36,3 +53,5 @@ def test_bench_quick(script, tmp_path):
     assert md.exists() and md.stat().st_size > 200, f"no Markdown written\n{p.stdout[-2000:]}"
     assert "| method" in md.read_text()
     assert (tmp_path / (Path(script).stem + ".png")).exists()
+    if script in EXTRA_CHECKS:
+        EXTRA_CHECKS[script](tmp_path, md.read_text())
