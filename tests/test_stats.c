@@ -1619,6 +1619,10 @@ Test(api, out_of_range_enums_and_algorithms) {
         cr_assert_eq(mwk_move(st->id, NULL, X, MWK_F64, N, 1, Y, 1, 0, NULL), MWK_E_WINDOW);
         cr_assert_eq(mwk_move(st->id, NULL, X, MWK_F64, N, 1, Y, 1, N + 1, NULL), MWK_E_WINDOW_TOO_LONG);
         cr_assert_eq(mwk_move_choose(st->id, NULL, MWK_F64, N, 3, NULL, NULL), MWK_E_NULL);
+        /* rows == 0: a no-op after validation */
+        cr_assert_eq(mwk_move_batch(st->id, NULL, X, MWK_F64, 0, 4, 4, 1, Y, 4, 1, 2, NULL), MWK_OK);
+        cr_assert_eq(mwk_move_batch(st->id, NULL, X, MWK_F64, 0, 4, 4, 1, Y, 4, 1, 5, NULL), MWK_E_WINDOW_TOO_LONG);
+        cr_assert_eq(mwk_move_batch(st->id, NULL, X, (mwk_dtype)NDT, 0, 4, 4, 1, Y, 4, 1, 2, NULL), MWK_E_DTYPE);
     }
     int bad_stats[] = {(int)ns, -1, 1000, 1 << 30};
     for (int i = 0; i < 4; i++) {
