@@ -282,7 +282,7 @@ def run_charts(args, mods, stat_algos) -> Dict[str, dict]:
                     k = max(64, int(args.naive_cap // w))
                     xs = x[: w - 1 + k]
                     fn = (lambda xs=xs, w=w: f(xs, w, algorithm="naive", mode="valid", threads=1))
-                    tm = C.time_call(fn, args.chart_budget, max_calls=3)
+                    tm = C.time_call(fn, args.chart_budget, max_calls=2, warm=False)
                     L["ns"][w] = tm.best / k * 1e9
                     L["sampled"].add(w)
                     continue
@@ -416,7 +416,7 @@ def main(argv=None) -> int:
     args.budget = args.budget if args.budget is not None else (0.005 if q else 0.3)
     args.chart_n = args.chart_n or args.n
     args.chart_budget = args.chart_budget if args.chart_budget is not None else (0.003 if q else 0.15)
-    args.naive_cap = args.naive_cap or (2e6 if q else 1e8)
+    args.naive_cap = args.naive_cap or (2e6 if q else 1e7)
     args.windows = [int(float(v)) for v in (args.windows or ("10,100,1000" if q else
                                                              "10,30,100,300,1000,3000,10000,30000,100000")).split(",")]
 
