@@ -82,9 +82,16 @@ def winners_by_window(cells_by_window, margin: float):
         best = min(score, key=score.get)
         if prev in score and score[prev] <= score[best] * (1.0 + margin):
             best = prev
-        out.append((w, best))
+        out.append([w, best, score])
         prev = best
-    return out
+    # An island (one window whose winner differs from the same winner on both
+    # sides) is noise unless it wins by more than 3 * margin: absorb it.
+    for i in range(1, len(out) - 1):
+        left, right = out[i - 1][1], out[i + 1][1]
+        s = out[i][2]
+        if left == right != out[i][1] and left in s and s[left] <= s[out[i][1]] * (1.0 + 3 * margin):
+            out[i][1] = left
+    return [(w, a) for w, a, _ in out]
 
 
 def merge(winners):
