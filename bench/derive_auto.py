@@ -34,6 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RULE_RE = re.compile(r'\{\s*"([^"]+)"\s*,\s*([0-9A-Z_]+)\s*,\s*(MWK_ALGO_[A-Z]+)\s*\}')
 MEASURED_RE = re.compile(r"^\s*\*\s*Measured:\s*(.*)$")
+CARRIED_RE = re.compile(r"Carried over from the previous table[^\n]*\n\s*\*\s*\(measured: (.*?)\)\.\n", re.S)
 
 
 def enum(algo: str) -> str:
@@ -115,6 +116,10 @@ def existing_rules(path: Path):
         if m:
             measured = m.group(1).strip()
             break
+    # Rules this table itself carried over keep their own provenance.
+    m = CARRIED_RE.search(text)
+    if m:
+        measured = " ".join(m.group(1).replace("*", " ").split())
     return [(t, w, a) for t, w, a in RULE_RE.findall(text)], measured
 
 
