@@ -213,7 +213,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def test_peak_memory_flat_in_the_number_of_files(tmp_path):
     """Files of one large row group each (the case that grew 1.78x): peak RSS
-    for 1, 4 and 16 files within 1.2x of each other."""
+    for 1, 4 and 16 files within 1.2x of each other. (Before the fix: 1.43x to
+    1.75x here. The engine runs on one thread so that peak RSS does not depend
+    on how far its threads race ahead on a busy 2-core machine.)"""
     rng = np.random.default_rng(1)
     df = pl.DataFrame({"spectrum": pl.Series("spectrum", rng.standard_normal((600, 20000)).astype(np.float32))})
     f0 = str(tmp_path / "f00.parquet")
@@ -225,8 +227,10 @@ def test_peak_memory_flat_in_the_number_of_files(tmp_path):
         files.append(p)
     peaks = {}
     for n in (1, 4, 16):
+        env = _env()
+        env["POLARS_MAX_THREADS"] = "1"
         r = subprocess.run([sys.executable, "-c", _MEM_CHILD, str(tmp_path / f"out{n}.parquet"), *files[:n]],
-                           capture_output=True, text=True, env=_env(), timeout=300)
+                           capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stderr
         peaks[n] = int(r.stdout.split()[-1])
         os.unlink(tmp_path / f"out{n}.parquet")
