@@ -276,7 +276,9 @@ MWK_API void mwk_params_init(mwk_params *params);
  *       + tiny,  tiny = w * 2^-1074 (subnormal underflow only),
  *   the same order as a two-pass computation on that window alone (whose
  *   textbook bound is (w + 3) * 2^-53 * var). std = sqrt(var) has half the
- *   relative error plus one rounding.
+ *   relative error plus one rounding. A variance beyond the double range is
+ *   +inf; the std of such a window is still finite when it is (the
+ *   reference scales by a power of two and takes the root first).
  *
  * MWK_STAT_MIN, MWK_STAT_MAX
  *   Exact (the result is one of the window's values, converted to the output

@@ -6,7 +6,7 @@
 
 static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
                   mwk_nan_policy policy, size_t min_count) {
-    return sqrt(mwk_var_window(x, lo, hi, p, policy, min_count));
+    return mwk_std_window(x, lo, hi, p, policy, min_count);
 }
 
 static double acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p) {

@@ -9,6 +9,10 @@
 double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
                       mwk_nan_policy policy, size_t min_count);
 
+/* The same, square-rooted before unscaling (finite when the std is). */
+double mwk_std_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                      mwk_nan_policy policy, size_t min_count);
+
 /* Full-window cores (engine.h contract, MWK_NF_MOMENTS): var, or std when
  * root = 1. */
 int mwk_var_prefix(mwk_seg *s, int root);

@@ -41,8 +41,8 @@ static double neumaier_add(double *s, double *c, double v) {
     return t;
 }
 
-double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
-                      mwk_nan_policy policy, size_t min_count) {
+static double var_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                         mwk_nan_policy policy, size_t min_count, int root) {
     size_t nan = 0, inf = 0, cnt = 0;
     double amax = 0.0, vmin = INFINITY, vmax = -INFINITY;
     for (size_t i = lo; i < hi; i++) {
@@ -83,7 +83,20 @@ double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p
     const double sd = d + dc;
     double m2 = (q + qc) - sd * sd / (double)cnt;
     if (m2 < 0.0) m2 = 0.0;
-    return ldexp(m2 / (double)(cnt - (size_t)p->ddof), -2 * es);
+    const double v = m2 / (double)(cnt - (size_t)p->ddof);
+    /* std takes the root before unscaling: a finite std whose variance
+     * overflows double still comes out finite. */
+    return root ? ldexp(sqrt(v), -es) : ldexp(v, -2 * es);
+}
+
+double mwk_var_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                      mwk_nan_policy policy, size_t min_count) {
+    return var_window(x, lo, hi, p, policy, min_count, 0);
+}
+
+double mwk_std_window(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                      mwk_nan_policy policy, size_t min_count) {
+    return var_window(x, lo, hi, p, policy, min_count, 1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -192,7 +205,8 @@ static int block_fast(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
         if (k < len) {
             const double S = k ? qs + Ps[k - 1] : qs, T = k ? qt + Pt[k - 1] : qt;
             const double m2 = T - S * S * inv_w;
-            ok &= T <= 2.0 * m2; /* false for NaN, and for m2 <= 0 unless T == 0 */
+            /* False for NaN, for m2 <= 0 unless T == 0, and for an overflowed T. */
+            ok &= (T <= 2.0 * m2) & (T < HUGE_VAL);
             s->out[jb + k] = finish_value(m2 * inv_dof, root);
         }
     }
