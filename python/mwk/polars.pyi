@@ -50,6 +50,86 @@ class MwkExprNamespace:
         threads: Optional[int] = None,
         algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
     ) -> pl.Expr: ...
+    def rolling_var(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False, ddof: int = 1
+    ) -> pl.Expr: ...
+    def moving_var(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "welford", "prefix"] = "auto",
+        ddof: int = 0,
+    ) -> pl.Expr: ...
+    def rolling_std(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False, ddof: int = 1
+    ) -> pl.Expr: ...
+    def moving_std(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "welford", "prefix"] = "auto",
+        ddof: int = 0,
+    ) -> pl.Expr: ...
+    def rolling_min(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Expr: ...
+    def moving_min(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Expr: ...
+    def rolling_max(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Expr: ...
+    def moving_max(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Expr: ...
+    def rolling_argmin(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Expr: ...
+    def moving_argmin(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Expr: ...
+    def rolling_argmax(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Expr: ...
+    def moving_argmax(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Expr: ...
 
 @pl.api.register_series_namespace("mwk")
 class MwkSeriesNamespace:
@@ -79,4 +159,84 @@ class MwkSeriesNamespace:
         nan_policy: _NanPolicy = "skip",
         threads: Optional[int] = None,
         algorithm: Literal["auto", "naive", "ring", "prefix", "fft"] = "auto",
+    ) -> pl.Series: ...
+    def rolling_var(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False, ddof: int = 1
+    ) -> pl.Series: ...
+    def moving_var(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "welford", "prefix"] = "auto",
+        ddof: int = 0,
+    ) -> pl.Series: ...
+    def rolling_std(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False, ddof: int = 1
+    ) -> pl.Series: ...
+    def moving_std(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "welford", "prefix"] = "auto",
+        ddof: int = 0,
+    ) -> pl.Series: ...
+    def rolling_min(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Series: ...
+    def moving_min(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Series: ...
+    def rolling_max(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Series: ...
+    def moving_max(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Series: ...
+    def rolling_argmin(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Series: ...
+    def moving_argmin(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
+    ) -> pl.Series: ...
+    def rolling_argmax(
+        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False
+    ) -> pl.Series: ...
+    def moving_argmax(
+        self,
+        window: int,
+        *,
+        mode: _Mode = "valid",
+        min_samples: Optional[int] = None,
+        nan_policy: _NanPolicy = "skip",
+        threads: Optional[int] = None,
+        algorithm: Literal["auto", "naive", "deque", "prefix"] = "auto",
     ) -> pl.Series: ...
