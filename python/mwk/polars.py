@@ -49,8 +49,9 @@ __all__ = ["MwkExprNamespace", "MwkSeriesNamespace", "PLUGIN_PATH", "statistics"
 #: The shared library that exports the ``_polars_plugin_*`` symbols.
 PLUGIN_PATH = Path(_mwk.__file__).resolve()
 
-_MODES = ("trailing", "valid", "centered")
-_POLICIES = ("skip", "propagate")
+_OPTIONS = _mwk.options()  # the C library's names, as mwk.move_<stat> takes them
+_MODES = tuple(_OPTIONS["mode"])
+_POLICIES = tuple(_OPTIONS["nan_policy"])
 
 # Polars before 1.26 has no use_abs_path keyword (and resolves the path it is
 # given as it is); pass it only where it exists.
@@ -141,11 +142,11 @@ def _moving_kwargs(
     if not isinstance(mode, str):
         raise TypeError(f"mode must be a str, got {type(mode).__name__}")
     if mode not in _MODES:
-        raise ValueError(f"mode must be one of 'trailing', 'valid', 'centered'; got {mode!r}")
+        raise ValueError(f"mode must be one of {', '.join(map(repr, _MODES))}; got {mode!r}")
     if not isinstance(nan_policy, str):
         raise TypeError(f"nan_policy must be a str, got {type(nan_policy).__name__}")
     if nan_policy not in _POLICIES:
-        raise ValueError(f"nan_policy must be one of 'skip', 'propagate'; got {nan_policy!r}")
+        raise ValueError(f"nan_policy must be one of {', '.join(map(repr, _POLICIES))}; got {nan_policy!r}")
     t = None
     if threads is not None:
         t = _check_int(threads, "threads")

@@ -417,6 +417,23 @@ static void stat_names(char *buf, size_t len) {
     }
 }
 
+/* Enum values by the library's names (mwk_align_name, mwk_nan_policy_name:
+ * NULL past the last value), so that no name is written here again. */
+static int name_lookup(const char *(*name)(int), const char *s) {
+    for (int v = 0; v < 64 && name(v); v++)
+        if (!strcmp(name(v), s)) return v;
+    return -1;
+}
+
+static const char *align_name(int v) { return mwk_align_name((mwk_align)v); }
+static const char *policy_name(int v) { return mwk_nan_policy_name((mwk_nan_policy)v); }
+
+static void name_list(const char *(*name)(int), char *buf, size_t len) {
+    size_t pos = 0;
+    buf[0] = 0;
+    for (int v = 0; v < 64 && name(v); v++) app(buf, len, &pos, "%s'%s'", v ? ", " : "", name(v));
+}
+
 /* "'auto', 'naive', ..." for one statistic. */
 static void algo_names(const mwk_stat_info *info, char *buf, size_t len) {
     size_t pos = 0;
@@ -611,13 +628,14 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
             set_err("mwk.%s: mode must be a str", fn);
             return -1;
         }
-        if (!strcmp(it->s, "trailing")) r->align = MWK_ALIGN_TRAILING;
-        else if (!strcmp(it->s, "valid")) r->align = MWK_ALIGN_VALID;
-        else if (!strcmp(it->s, "centered")) r->align = MWK_ALIGN_CENTERED;
-        else {
-            set_err("mwk.%s: mode must be one of 'trailing', 'valid', 'centered'; got '%s'", fn, it->s);
+        int v = name_lookup(align_name, it->s);
+        if (v < 0) {
+            char names[128];
+            name_list(align_name, names, sizeof names);
+            set_err("mwk.%s: mode must be one of %s; got '%s'", fn, names, it->s);
             return -1;
         }
+        r->align = (mwk_align)v;
     }
     it = kw_get(&d, "nan_policy");
     if (it && it->type != KW_NONE) {
@@ -625,12 +643,14 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
             set_err("mwk.%s: nan_policy must be a str", fn);
             return -1;
         }
-        if (!strcmp(it->s, "skip")) r->policy = MWK_NAN_SKIP;
-        else if (!strcmp(it->s, "propagate")) r->policy = MWK_NAN_PROPAGATE;
-        else {
-            set_err("mwk.%s: nan_policy must be one of 'skip', 'propagate'; got '%s'", fn, it->s);
+        int v = name_lookup(policy_name, it->s);
+        if (v < 0) {
+            char names[128];
+            name_list(policy_name, names, sizeof names);
+            set_err("mwk.%s: nan_policy must be one of %s; got '%s'", fn, names, it->s);
             return -1;
         }
+        r->policy = (mwk_nan_policy)v;
     }
     r->algorithm = MWK_ALGO_AUTO;
     it = kw_get(&d, "algorithm");
