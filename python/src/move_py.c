@@ -144,16 +144,20 @@ static int get_stat(PyObject *o, mwk_stat *s) {
         const char *nm = PyUnicode_AsUTF8(o);
         if (!nm) return -1;
         if (mwk_stat_from_name(nm, s) == MWK_OK) return 0;
-    } else if (!PyBool_Check(o) && PyLong_Check(o)) {
+    } else if (!PyBool_Check(o) && PyIndex_Check(o)) { /* int, numpy integers */
+        PyObject *idx = PyNumber_Index(o);
+        if (!idx) return -1;
         int overflow = 0;
-        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        long long v = PyLong_AsLongLongAndOverflow(idx, &overflow);
+        Py_DECREF(idx);
         if (v == -1 && PyErr_Occurred()) return -1;
         if (!overflow && v >= 0 && (unsigned long long)v < count) {
             *s = (mwk_stat)v;
             return 0;
         }
     } else {
-        PyErr_Format(PyExc_TypeError, "stat must be a str (a statistic's name), got %.100s", Py_TYPE(o)->tp_name);
+        PyErr_Format(PyExc_TypeError, "stat must be a str (a statistic's name) or an int (its id), got %.100s",
+                     Py_TYPE(o)->tp_name);
         return -1;
     }
     char allowed[512] = "";

@@ -560,12 +560,14 @@ def test_generic_move():
     for s in STATS.values():
         np.testing.assert_array_equal(mwk.move(s["name"], a, 3), fn(s["name"])(a, 3))
         np.testing.assert_array_equal(mwk.move(s["id"], a, 3), fn(s["name"])(a, 3))
+        np.testing.assert_array_equal(mwk.move(np.int64(s["id"]), a, np.int32(3)), fn(s["name"])(a, 3))
     with pytest.raises(ValueError, match="stat must be one of 'mean'"):
         mwk.move("median_of_medians", a, 3)
     with pytest.raises(ValueError, match="stat must be one of"):
         mwk.move(len(STATS), a, 3)
-    with pytest.raises(TypeError, match="stat must be a str"):
-        mwk.move(1.5, a, 3)
+    for bad in (1.5, True, None):
+        with pytest.raises(TypeError, match="stat must be a str"):
+            mwk.move(bad, a, 3)
     with pytest.raises(TypeError, match="at most 5 positional"):
         mwk.move("mean", a, 3, None, -1, "valid")
     with pytest.raises(TypeError, match="unexpected keyword argument 'windw'"):
