@@ -24,7 +24,11 @@
 #include <string.h>
 
 #include "moments.h"
+#include "mwk_config.h"
 #include "var.h"
+#if MWK_HAVE_HWY
+#include "var_hwy.h"
+#endif
 
 #define U (DBL_EPSILON / 2)
 #define U_UP (U * (1.0 + 8 * DBL_EPSILON))
@@ -119,9 +123,12 @@ double mwk_var_acc_value(const mwk_acc *a, size_t count, size_t newest, const mw
 /* ------------------------------------------------------------------------ */
 /* prefix: block-local moment states                                        */
 
+/* Layout: [4w + 128 doubles: dd states, or the SIMD form's two forward
+ * halves][K: one shift per block][fail: one byte per block]. */
+static size_t blocks_of(size_t n, size_t w) { return n / w + 1; }
+
 size_t mwk_var_prefix_scratch(size_t n, size_t w) {
-    (void)n;
-    return 4 * w * sizeof(double);
+    return (4 * w + 128 + blocks_of(n, w)) * sizeof(double) + blocks_of(n, w);
 }
 
 static double finish_value(double v, int root) { return root ? sqrt(v) : v; }
@@ -167,6 +174,16 @@ static int block_dd(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
     return flag;
 }
 
+/* The shift of the block whose windows straddle position c: the mean of up
+ * to 16 values around it (NaN if one is not finite: the block then fails
+ * its certificate). */
+static double block_shift(const double *x, size_t n, size_t c) {
+    const size_t lo = c >= 8 ? c - 8 : 0, hi = c + 8 < n ? c + 8 : n;
+    double K = 0.0;
+    for (size_t i = lo; i < hi; i++) K += x[i];
+    return K / (double)(hi - lo);
+}
+
 /* The fast form for one block, with a certificate: sums S and T of the
  * shifted values d = x - K and d^2, block-local prefix and suffix sums like
  * the mean's prefix core, M2 = T - S^2 / w. Its error is at most about
@@ -183,10 +200,7 @@ static int block_fast(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
     const double dof = (double)w - (double)s->params->ddof;
     if (!(dof > 0.0)) return 1;
     const double inv_w = 1.0 / (double)w, inv_dof = 1.0 / dof;
-    const size_t c = jb + w, lo = c >= 8 ? c - 8 : 0, hi = c + 8 < n ? c + 8 : n;
-    double K = 0.0;
-    for (size_t i = lo; i < hi; i++) K += x[i];
-    K /= (double)(hi - lo);
+    const double K = block_shift(x, n, jb + w);
     double *Ps = sc, *Pt = sc + w;
     const double *src = x + jb + w;
     double ps = 0.0, pt = 0.0;
@@ -226,6 +240,29 @@ int mwk_var_prefix(mwk_seg *s, int root) {
         sc = own;
     }
     int flag = 0;
+#if MWK_HAVE_HWY
+    const double dof = (double)w - (double)s->params->ddof;
+    if (!s->masked && s->target.hwy_bit != 0 && dof > 0.0) {
+        const size_t nb = blocks_of(s->n, w);
+        double *K = sc + 4 * w + 128;
+        unsigned char *fail = (unsigned char *)(K + nb);
+        size_t b = 0;
+        for (size_t jb = 0; jb < m; jb += w, b++) K[b] = block_shift(s->x, s->n, jb + w);
+        if (mwk_hwy_var_fast(s->target.hwy_bit, s->x, s->n, w, K, 1.0 / (double)w, 1.0 / dof,
+                             root, s->out, sc, sc + w + 64, fail) < 0) {
+            mwk_aligned_free(own);
+            s->err = MWK_E_TARGET;
+            return -1;
+        }
+        b = 0;
+        for (size_t jb = 0; jb < m; jb += w, b++) {
+            const size_t len = m - jb < w ? m - jb : w;
+            if (fail[b]) flag |= block_dd(s, jb, len, sc, root);
+        }
+        mwk_aligned_free(own);
+        return flag;
+    }
+#endif
     for (size_t jb = 0; jb < m; jb += w) {
         const size_t len = m - jb < w ? m - jb : w;
         if (s->masked || block_fast(s, jb, len, sc, root)) flag |= block_dd(s, jb, len, sc, root);
