@@ -217,6 +217,15 @@ class _Cluster:
                 pass
 
 
+def _check_address(addr: str) -> None:
+    if addr.startswith("local:"):
+        n = addr[len("local:"):]
+        if not n.isdigit() or int(n) < 1:
+            raise ReduceError(f"--dask {addr}: expected local:N with N >= 1 workers")
+    elif "://" in addr and not addr.startswith(("tcp://", "tls://", "ucx://", "inproc://", "ws://", "wss://")):
+        raise ReduceError(f"--dask {addr}: expected a scheduler address (tcp://host:8786) or local:N")
+
+
 def dataset_parts(location: str) -> List[str]:
     """The parts of a dataset in order (from its manifest when it has one)."""
     ds = Dataset(location)
@@ -229,6 +238,7 @@ def dataset_parts(location: str) -> List[str]:
 def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, settings: DaskSettings, *,
                 progress: bool = False, on_commit: Any = None, state: Any = None) -> ReduceResult:
     opts.validate()
+    _check_address(settings.address)
     if opts.partition_by is not None:
         raise ReduceError("--partition-by is not supported with --dask yet: partition the dataset afterwards")
     so = storage_options_from_env() if (is_s3(output) or any(is_s3(str(i)) for i in inputs)) else None
@@ -237,141 +247,150 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
     lf = scan(sources, so)
     info = inspect_input(lf, opts)
     ds = Dataset(output)
+    created = not ds.s3 and not os.path.exists(ds.location)
     ds.prepare()
-    units = plan_units(sources, opts.rows_per_task, so)
-    idents = {src: source_identity(src) for src in sources}
-    fps = {u.index: unit_fingerprint(u, idents[u.source], opts, info) for u in units}
-    names = {u.name for u in units}
-
-    # What is there already: keep the parts of this very run, refuse anything else.
-    listing = ds.listing()
-    foreign = [n for n in listing if not (n.startswith(PART_PREFIX) or n == MANIFEST or TMP_MARK in n)]
-    if foreign and not opts.overwrite:
-        raise ReduceError(f"output {output} already holds other files ({foreign[0]}, ...): "
-                          "give an empty or new folder, or pass --overwrite")
-    keep: Dict[str, Dict[str, Any]] = {}
-    stale: List[str] = []
-    for n in sorted(listing):
-        if not n.startswith(PART_PREFIX) or TMP_MARK in n:
-            continue
-        u = next((u for u in units if u.name == n), None)
-        fp = None
-        if u is not None:
-            try:
-                fp = ds.metadata(n, so).get("mwk.task")
-            except Exception:  # noqa: BLE001
-                fp = None
-        if u is not None and fp == fps[u.index]:
-            keep[n] = {"name": n, "rows": u.rows, "bytes": listing[n], "fingerprint": fp,
-                       "source": u.source, "offset": u.offset}
-        else:
-            stale.append(n)
-    if stale and not opts.overwrite:
-        raise ReduceError(f"output {output} holds parts of a different run ({stale[0]}, ...): "
-                          "pass --overwrite to replace them, or give a new folder")
-    if MANIFEST in listing:
-        ds.delete(MANIFEST)  # incomplete again until this run has checked every part
-    for n in stale + foreign:
-        ds.delete(n)
-    ds.remove_temporaries()
-
-    todo = [u for u in units if u.name not in keep]
-    bytes_in_data = info.rows * info.channels * info.in_itemsize
-    bpr = info.channels * info.in_itemsize
-    results: Dict[str, Dict[str, Any]] = dict(keep)
-    t0 = time.perf_counter()
-    cluster = None
-    bar = Progress(info.rows, bpr, progress, label="dask  ",
-                   extra=lambda: f"{len(results)}/{len(units)} tasks")
-    rows_done = sum(r["rows"] for r in keep.values())
     try:
-        if todo:
-            cluster = _Cluster(settings)
-            from distributed import as_completed
+        units = plan_units(sources, opts.rows_per_task, so)
+        idents = {src: source_identity(src) for src in sources}
+        fps = {u.index: unit_fingerprint(u, idents[u.source], opts, info) for u in units}
+        names = {u.name for u in units}
 
-            opts_d = asdict(opts)
-            futures = []
-            for u in todo:
-                futures.append(cluster.client.submit(
-                    reduce_unit_task, u, ds.location, opts_d, info, fps[u.index], so,
-                    key=f"mwk-reduce-{fps[u.index][:16]}-{u.index:05d}", retries=max(0, settings.retries),
-                    pure=False))
-            ac = as_completed(futures, with_results=False)
-            pending = len(futures)
-            while pending:
-                try:
-                    batch = ac.next_batch(block=False)
-                except StopIteration:
-                    break
-                if not batch:
-                    bar.update(rows_done)
-                    time.sleep(0.05)
-                    continue
-                for f in batch:
-                    pending -= 1
-                    if f.status == "error":
-                        exc = f.exception()
-                        for g in futures:
-                            g.cancel()
-                        msg = str(exc) if isinstance(exc, ReduceError) else f"{type(exc).__name__}: {first_line(exc)}"
-                        raise ReduceError(f"task {f.key} failed: {msg}")
-                    if f.status == "cancelled":
-                        raise ReduceError(f"task {f.key} was cancelled by the cluster")
-                    r = f.result()
-                    results[r["name"]] = r
-                    rows_done += r["rows"]
-                    bar.update(rows_done)
-        bar.close(rows_done)
-        # Every part present once, with its rows, size and checksum.
-        from ._storage import is_s3 as _is_s3  # noqa: F401
-        ds.remove_temporaries()
+        # What is there already: keep the parts of this very run, refuse anything else.
         listing = ds.listing()
-        missing = sorted(names - set(listing))
-        if missing:
-            raise ReduceError(f"part {missing[0]} is missing after the run")
-        parts = []
-        for u in units:
-            r = dict(results[u.name])
-            size, sha = ds.checksum(u.name)
-            if "sha256" in r and r["sha256"] != sha:
-                raise ReduceError(f"part {u.name}: checksum differs from what its task wrote")
-            if size != listing[u.name]:
-                raise ReduceError(f"part {u.name}: size changed while checking")
-            import polars as pl
+        foreign = [n for n in listing if not (n.startswith(PART_PREFIX) or n == MANIFEST or TMP_MARK in n)]
+        if foreign and not opts.overwrite:
+            raise ReduceError(f"output {output} already holds other files ({foreign[0]}, ...): "
+                              "give an empty or new folder, or pass --overwrite")
+        keep: Dict[str, Dict[str, Any]] = {}
+        stale: List[str] = []
+        for n in sorted(listing):
+            if not n.startswith(PART_PREFIX) or TMP_MARK in n:
+                continue
+            u = next((u for u in units if u.name == n), None)
+            fp = None
+            if u is not None:
+                try:
+                    fp = ds.metadata(n, so).get("mwk.task")
+                except Exception:  # noqa: BLE001
+                    fp = None
+            if u is not None and fp == fps[u.index]:
+                keep[n] = {"name": n, "rows": u.rows, "bytes": listing[n], "fingerprint": fp,
+                           "source": u.source, "offset": u.offset}
+            else:
+                stale.append(n)
+        if stale and not opts.overwrite:
+            raise ReduceError(f"output {output} holds parts of a different run ({stale[0]}, ...): "
+                              "pass --overwrite to replace them, or give a new folder")
+        if MANIFEST in listing:
+            ds.delete(MANIFEST)  # incomplete again until this run has checked every part
+        for n in stale + foreign:
+            ds.delete(n)
+        ds.remove_temporaries()
 
-            rows = int(pl.scan_parquet(ds.uri(u.name), storage_options=so).select(pl.len()).collect().item())
-            if rows != u.rows:
-                raise ReduceError(f"part {u.name} has {rows} rows, expected {u.rows}")
-            parts.append({"name": u.name, "source": u.source, "offset": u.offset, "rows": u.rows,
-                          "bytes": size, "sha256": sha, "task": fps[u.index]})
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "mwk_version": mwk_version(),
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "parameters": {**run_metadata(opts, info), "compression": opts.compression,
-                           "rows_per_task": opts.rows_per_task, "row_group_size": opts.row_group_size},
-            "inputs": [{"source": s, **idents[s]} for s in sources],
-            "rows": sum(p["rows"] for p in parts),
-            "bytes": sum(p["bytes"] for p in parts),
-            "parts": parts,
-        }
-        ds.put_text(MANIFEST, json.dumps(manifest, indent=2) + "\n")
-        if on_commit is not None:
-            on_commit(ds.location)
-    except KeyboardInterrupt:
-        done = len([n for n in ds.listing() if n in names])
-        if state is not None:
-            state.extra = (f"{done} of {len(units)} parts written to {ds.location} (no manifest yet); "
-                           "rerun the same command to resume")
-        raise Cancelled("interrupted") from None
-    finally:
-        bar.close(rows_done)
-        if cluster is not None:
-            cluster.close()
+        todo = [u for u in units if u.name not in keep]
+        bytes_in_data = info.rows * info.channels * info.in_itemsize
+        bpr = info.channels * info.in_itemsize
+        results: Dict[str, Dict[str, Any]] = dict(keep)
+        t0 = time.perf_counter()
+        cluster = None
+        bar = Progress(info.rows, bpr, progress, label="dask  ",
+                       extra=lambda: f"{len(results)}/{len(units)} tasks")
+        rows_done = sum(r["rows"] for r in keep.values())
         try:
+            if todo:
+                cluster = _Cluster(settings)
+                from distributed import as_completed
+
+                opts_d = asdict(opts)
+                futures = []
+                for u in todo:
+                    futures.append(cluster.client.submit(
+                        reduce_unit_task, u, ds.location, opts_d, info, fps[u.index], so,
+                        key=f"mwk-reduce-{fps[u.index][:16]}-{u.index:05d}", retries=max(0, settings.retries),
+                        pure=False))
+                ac = as_completed(futures, with_results=False)
+                pending = len(futures)
+                while pending:
+                    try:
+                        batch = ac.next_batch(block=False)
+                    except StopIteration:
+                        break
+                    if not batch:
+                        bar.update(rows_done)
+                        time.sleep(0.05)
+                        continue
+                    for f in batch:
+                        pending -= 1
+                        if f.status == "error":
+                            exc = f.exception()
+                            for g in futures:
+                                g.cancel()
+                            msg = str(exc) if isinstance(exc, ReduceError) else f"{type(exc).__name__}: {first_line(exc)}"
+                            raise ReduceError(f"task {f.key} failed: {msg}")
+                        if f.status == "cancelled":
+                            raise ReduceError(f"task {f.key} was cancelled by the cluster")
+                        r = f.result()
+                        results[r["name"]] = r
+                        rows_done += r["rows"]
+                        bar.update(rows_done)
+            bar.close(rows_done)
+            # Every part present once, with its rows, size and checksum.
+            from ._storage import is_s3 as _is_s3  # noqa: F401
             ds.remove_temporaries()
-        except Exception:  # noqa: BLE001
-            pass
+            listing = ds.listing()
+            missing = sorted(names - set(listing))
+            if missing:
+                raise ReduceError(f"part {missing[0]} is missing after the run")
+            parts = []
+            for u in units:
+                r = dict(results[u.name])
+                size, sha = ds.checksum(u.name)
+                if "sha256" in r and r["sha256"] != sha:
+                    raise ReduceError(f"part {u.name}: checksum differs from what its task wrote")
+                if size != listing[u.name]:
+                    raise ReduceError(f"part {u.name}: size changed while checking")
+                import polars as pl
+
+                rows = int(pl.scan_parquet(ds.uri(u.name), storage_options=so).select(pl.len()).collect().item())
+                if rows != u.rows:
+                    raise ReduceError(f"part {u.name} has {rows} rows, expected {u.rows}")
+                parts.append({"name": u.name, "source": u.source, "offset": u.offset, "rows": u.rows,
+                              "bytes": size, "sha256": sha, "task": fps[u.index]})
+            manifest = {
+                "format": MANIFEST_FORMAT,
+                "mwk_version": mwk_version(),
+                "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                "parameters": {**run_metadata(opts, info), "compression": opts.compression,
+                               "rows_per_task": opts.rows_per_task, "row_group_size": opts.row_group_size},
+                "inputs": [{"source": s, **idents[s]} for s in sources],
+                "rows": sum(p["rows"] for p in parts),
+                "bytes": sum(p["bytes"] for p in parts),
+                "parts": parts,
+            }
+            ds.put_text(MANIFEST, json.dumps(manifest, indent=2) + "\n")
+            if on_commit is not None:
+                on_commit(ds.location)
+        except KeyboardInterrupt:
+            done = len([n for n in ds.listing() if n in names])
+            if state is not None:
+                state.extra = (f"{done} of {len(units)} parts written to {ds.location} (no manifest yet); "
+                               "rerun the same command to resume")
+            raise Cancelled("interrupted") from None
+        finally:
+            bar.close(rows_done)
+            if cluster is not None:
+                cluster.close()
+            try:
+                ds.remove_temporaries()
+            except Exception:  # noqa: BLE001
+                pass
+    except BaseException:
+        if created:  # leave no empty folder behind a run that wrote nothing
+            try:
+                os.rmdir(ds.location)
+            except OSError:
+                pass
+        raise
     seconds = time.perf_counter() - t0
     disk_in = None
     if not any(is_s3(s) for s in sources):

@@ -417,3 +417,21 @@ def test_synthetic_day_on_dask_is_checked(capsys):
                          "--rows-per-task", 5], capsys)
     assert rc == 0, err
     assert "tasks on Dask local:1" in out and "4 sampled rows match the NumPy reference" in out
+
+
+def test_dask_argument_errors_are_one_line(tmp_path, capsys):
+    day = small_day(str(tmp_path / "day"), files=1)
+    cases = [
+        (["--dask", "local:0"], "expected local:N with N >= 1"),
+        (["--dask", "http://x:1"], "expected a scheduler address"),
+        (["--dask", "local:1", "--partition-by", "beam"], "not supported with --dask"),
+        (["--dask", "local:1", "--isolate"], "do not mix"),
+    ]
+    for extra, needle in cases:
+        rc, out, err = _run([day, "-o", tmp_path / "ds", "--window", W, *extra], capsys)
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert rc == 1 and len(lines) == 1 and needle in lines[0], err
+    (tmp_path / "file").write_text("x")
+    rc, out, err = _run([day, "-o", tmp_path / "file", "--window", W, "--dask", "local:1"], capsys)
+    assert rc == 1 and "is a file" in err
+    assert not os.path.exists(tmp_path / "ds")
