@@ -658,3 +658,18 @@ def test_broadcast_input():
         np.testing.assert_array_equal(f(np.broadcast_to(r, (4, 12)), 3, 1), np.tile(f(r, 3, 1), (4, 1)))
         c = np.broadcast_to(np.float32(2.5), (3, 7))
         np.testing.assert_array_equal(f(c, 3, 1, axis=0), f(np.full((3, 7), np.float32(2.5)), 3, 1, axis=0))
+
+
+@pytest.mark.parametrize("stat", [s for s in ("var", "std") if s in STATS])
+def test_variance_beyond_double_range(stat):
+    """A variance beyond the double range is +inf; the std of that window is
+    still finite (the header); tiny data keeps its std too."""
+    rng = np.random.default_rng(12)
+    for scale in (1e200, 1e-200):
+        x = rng.normal(size=300) * scale
+        x[100] = np.nan
+        for algo in algos(stat):
+            y = fn(stat)(x, 7, 2, algorithm=algo)
+            assert_stat(y, x, 7, stat, 2)
+            if stat == "std":
+                assert np.isfinite(y[6:][~np.isnan(y[6:])]).all()
