@@ -224,6 +224,37 @@ build_aarch64() {
     -C cmake.define.MWK_HWY=ON -C cmake.define.MWK_FFTW=ON -C cmake.define.MWK_OPENMP=ON
   local raw; raw=$(newest "$PK"/raw-aarch64/mwk-*.whl)
   case $raw in *aarch64.whl) ;; *) die "cross build produced $raw, not an aarch64 wheel" ;; esac
+  # CMake 3.25's FindPython leaves the extension suffix empty when cross
+  # compiling (_mwk.so); give the module the target's full suffix, as a
+  # native build would, and rewrite the wheel's RECORD to match.
+  "$VENV/bin/python" - "$raw" "cpython-${pyver/./}-aarch64-linux-gnu" <<'PYEOF' || die "renaming the extension failed"
+import base64, hashlib, sys, zipfile, os
+whl, soabi = sys.argv[1], sys.argv[2]
+src = zipfile.ZipFile(whl)
+names = src.namelist()
+if "mwk/_mwk.so" not in names:
+    sys.exit(0)
+tmp = whl + ".tmp"
+with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+    for info in src.infolist():
+        data = src.read(info.filename)
+        name = info.filename
+        if name == "mwk/_mwk.so":
+            name = f"mwk/_mwk.{soabi}.so"
+        elif name.endswith(".dist-info/RECORD"):
+            rows = []
+            for line in data.decode().splitlines():
+                if line.startswith("mwk/_mwk.so,"):
+                    line = f"mwk/_mwk.{soabi}.so," + line.split(",", 1)[1]
+                rows.append(line)
+            data = ("\n".join(rows) + "\n").encode()
+        zi = zipfile.ZipInfo(name, info.date_time)
+        zi.external_attr = info.external_attr
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        out.writestr(zi, data)
+os.replace(tmp, whl)
+print(f"    mwk/_mwk.so -> mwk/_mwk.{soabi}.so")
+PYEOF
   say "auditwheel repair $(basename "$raw") (arm64 libraries from the sysroot and the cross toolchain)"
   rm -f "$DIST"/mwk-*aarch64.whl
   LD_LIBRARY_PATH="$sys/usr/lib/aarch64-linux-gnu:/usr/aarch64-linux-gnu/lib" \
