@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 import mwk.polars  # noqa: F401  (registers the .mwk namespace)
+from mwk.polars import MwkExprNamespace, MwkSeriesNamespace
 
 
 def write_input(path: Path, rows: int = 60_000) -> None:
@@ -72,6 +73,11 @@ def run(work: Path) -> None:
     # the same methods on a Series
     s = pl.Series("price", [1.0, 2.0, 3.0, 4.0])
     assert s.mwk.rolling_mean(2).to_list() == [None, 1.5, 2.5, 3.5]
+    # the namespace classes called directly: the same calls, in a form that
+    # type checkers without mwk's mypy plugin (pyright) accept as well
+    assert MwkSeriesNamespace(s).rolling_mean(2).to_list() == [None, 1.5, 2.5, 3.5]
+    expr = MwkExprNamespace(pl.col("price")).rolling_mean(2)
+    assert s.to_frame().select(expr).to_series().to_list() == [None, 1.5, 2.5, 3.5]
     print(f"{out.height} rows written to {dst}; rolling and moving means checked")
 
 
