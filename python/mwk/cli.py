@@ -328,6 +328,20 @@ def cmd_info() -> int:
     return 0
 
 
+def _interrupted_exit(argv: Optional[Sequence[str]]) -> int:
+    """130; as a command (not called with arguments from Python), end the
+    process at once if a cancelled query's engine threads are still busy, rather
+    than finalise the interpreter under them. Temporary files are gone already."""
+    if argv is None and "mwk.reduce" in sys.modules:
+        from .reduce import ENGINE_LEFT_RUNNING
+
+        if ENGINE_LEFT_RUNNING.is_set():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+    return 130
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -346,7 +360,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return cmd_reduce(args, state)
     except KeyboardInterrupt:
         sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
-        return 130
+        return _interrupted_exit(argv)
     except _MissingPolars as e:
         sys.stderr.write(f"{prefix}: error: {e}\n")
         return 1
@@ -356,7 +370,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .reduce import Cancelled, ReduceError, first_line
         if isinstance(e, Cancelled):
             sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
-            return 130
+            return _interrupted_exit(argv)
         if isinstance(e, ReduceError):
             sys.stderr.write(f"{prefix}: error: {e}\n")
         else:

@@ -494,11 +494,16 @@ class OutputTarget:
             os.mkdir(self.tmp)
 
     def cleanup(self) -> None:
+        """Remove every temporary path. A folder is first renamed away, so that an
+        engine still finishing a cancelled query cannot create new files under
+        its old name (open files are written into unlinked inodes)."""
         with sigint_deferred():
             for p in (self.tmp, self.parts, f"{self.tmp}-old"):
                 try:
                     if os.path.isdir(p):
-                        shutil.rmtree(p, ignore_errors=True)
+                        gone = f"{p}-gone-{uuid.uuid4().hex[:6]}"
+                        os.rename(p, gone)
+                        shutil.rmtree(gone, ignore_errors=True)
                     elif os.path.lexists(p):
                         os.unlink(p)
                 except OSError:
@@ -593,9 +598,18 @@ def run_sink(lf: pl.LazyFrame, dest: str, opts: ReduceOptions, info: ColumnInfo,
         raise Cancelled("interrupted") from None
 
 
-def _wait_stopped(q: Any, limit_s: float = 60.0) -> None:
-    """Wait until a cancelled background query has really stopped, so that no
-    engine thread is still writing while the temporary output is removed."""
+#: Set when a cancelled query did not stop in time: its engine threads are still
+#: running (C and Rust only; no Python runs there). The command line then ends
+#: the process with ``os._exit`` instead of finalising the interpreter under them.
+ENGINE_LEFT_RUNNING = threading.Event()
+
+
+def _wait_stopped(q: Any, limit_s: float = 2.0) -> None:
+    """Give a cancelled background query a moment to stop. Polars' streaming
+    engine may only notice the cancellation after the work in flight (a slow
+    kernel can take many seconds), and a Ctrl-C must not wait for that: the
+    caller removes the temporary output either way (see
+    :meth:`OutputTarget.cleanup`)."""
     deadline = time.monotonic() + limit_s
     with sigint_deferred():
         while time.monotonic() < deadline:
@@ -605,6 +619,7 @@ def _wait_stopped(q: Any, limit_s: float = 60.0) -> None:
             except Exception:  # noqa: BLE001  (the cancellation error: stopped)
                 return
             time.sleep(0.02)
+    ENGINE_LEFT_RUNNING.set()
 
 
 def _find_ragged_row(unit: Optional[Unit], column: str, channels: int,

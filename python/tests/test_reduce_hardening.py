@@ -85,16 +85,18 @@ def test_no_python_runs_on_engine_threads(tmp_path):
 
 def _slow_input(tmp_path, files=1):
     rng = np.random.default_rng(0)
-    df = pl.DataFrame({"spectrum": pl.Series("spectrum", rng.standard_normal((48, 30000)))})
+    df = pl.DataFrame({"spectrum": pl.Series("spectrum", rng.standard_normal((48, 30000))),
+                       "beam": np.arange(48, dtype=np.int8) % 3})
     for i in range(files):
         write(df, str(tmp_path / "day" / f"f{i}.parquet"), row_group_size=4)
     return str(tmp_path / "day")
 
 
-@pytest.mark.parametrize("extra", [["--isolate"], ["--rows-per-task", "8"]])
+@pytest.mark.parametrize("extra", [["--isolate"], ["--rows-per-task", "8"], ["--partition-by", "beam"]])
 def test_ctrl_c_leaves_nothing(tmp_path, extra):
-    """--isolate (the parts folder) and the several-units path: SIGINT mid-run
-    leaves no temporary file or folder and says no output was written."""
+    """--isolate (the parts folder), the several-units path and a partitioned
+    output: SIGINT mid-run stops within seconds, leaves no temporary file or
+    folder and says no output was written."""
     day = _slow_input(tmp_path, files=2)
     dst = tmp_path / "out.parquet"
     p = subprocess.Popen([sys.executable, "-m", "mwk", "reduce", day, "-o", str(dst), "--algorithm", "naive",
@@ -106,9 +108,12 @@ def test_ctrl_c_leaves_nothing(tmp_path, extra):
         time.sleep(0.05)
     time.sleep(0.7)
     assert p.poll() is None
+    t = time.time()
     os.killpg(p.pid, signal.SIGINT)  # as a terminal does: the whole process group
     out, err = p.communicate(timeout=90)
     assert p.returncode == 130, err
+    # promptly: not after the engine has finished the work in flight (~10 s here)
+    assert time.time() - t < 8, time.time() - t
     assert "interrupted; no output written" in err and "Traceback" not in err
     assert not dst.exists()
     assert leftovers(tmp_path) == []
