@@ -227,6 +227,58 @@ static int block_fast(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
     return !ok;
 }
 
+/* The fast form of the masked pass: NaN is absent, so the sums also count
+ * the valid values (c) per window: M2 = T - S^2 / c. Same certificate. */
+static int block_fast_masked(mwk_seg *s, size_t jb, size_t len, double *sc, int root) {
+    const double *x = s->x;
+    const size_t w = s->w, n = s->n;
+    const double ddof = (double)s->params->ddof;
+    /* The shift: the mean of the valid values among 16 around the boundary. */
+    const size_t c0 = jb + w, lo = c0 >= 8 ? c0 - 8 : 0, hi = c0 + 8 < n ? c0 + 8 : n;
+    double K = 0.0, kc = 0.0;
+    for (size_t i = lo; i < hi; i++)
+        if (x[i] == x[i]) K += x[i], kc += 1.0;
+    if (kc > 0.0) K /= kc;
+    double *Ps = sc, *Pt = sc + w, *Pc = sc + 2 * w;
+    const double *src = x + jb + w;
+    double ps = 0.0, pt = 0.0, pc = 0.0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        const double v = src[i];
+        const int ok = v == v;
+        const double d = ok ? v - K : 0.0;
+        ps += d, pt += d * d, pc += ok;
+        Ps[i] = ps, Pt[i] = pt, Pc[i] = pc;
+    }
+    double qs = 0.0, qt = 0.0, qc = 0.0;
+    int good = 1;
+    for (size_t k = w; k-- > 0;) {
+        const double v = x[jb + k];
+        const int ok = v == v;
+        const double d = ok ? v - K : 0.0;
+        qs += d, qt += d * d, qc += ok;
+        if (k < len) {
+            const double S = k ? qs + Ps[k - 1] : qs, T = k ? qt + Pt[k - 1] : qt;
+            const double c = k ? qc + Pc[k - 1] : qc;
+            double r;
+            if (c > ddof) {
+                const double m2 = T - S * S / c;
+                good &= (T <= 2.0 * m2) & (T < HUGE_VAL);
+                r = finish_value(m2 / (c - ddof), root);
+            } else {
+                r = NAN; /* count <= ddof (or no value): the engine's rules decide */
+            }
+            s->out[jb + k] = r;
+        }
+    }
+    return !good;
+}
+
+static int has_nonfinite(const double *x, size_t len) {
+    double acc = 0.0;
+    for (size_t i = 0; i < len; i++) acc += x[i] * 0.0; /* NaN iff some x is not finite */
+    return acc != acc;
+}
+
 int mwk_var_prefix(mwk_seg *s, int root) {
     const size_t w = s->w, m = s->n - w + 1;
     double *sc = s->scratch;
@@ -257,7 +309,14 @@ int mwk_var_prefix(mwk_seg *s, int root) {
         b = 0;
         for (size_t jb = 0; jb < m; jb += w, b++) {
             const size_t len = m - jb < w ? m - jb : w;
-            if (fail[b]) flag |= block_dd(s, jb, len, sc, root);
+            if (!fail[b]) continue;
+            /* A NaN or inf: the engine redoes the segment in the masked pass,
+             * which has its own fast form; no point in the slow one here. */
+            if (has_nonfinite(s->x + jb, len + w - 1)) {
+                flag = 1;
+                break;
+            }
+            flag |= block_dd(s, jb, len, sc, root);
         }
         mwk_aligned_free(own);
         return flag;
@@ -265,7 +324,15 @@ int mwk_var_prefix(mwk_seg *s, int root) {
 #endif
     for (size_t jb = 0; jb < m; jb += w) {
         const size_t len = m - jb < w ? m - jb : w;
-        if (s->masked || block_fast(s, jb, len, sc, root)) flag |= block_dd(s, jb, len, sc, root);
+        if (s->masked) {
+            if (block_fast_masked(s, jb, len, sc, root)) flag |= block_dd(s, jb, len, sc, root);
+        } else if (block_fast(s, jb, len, sc, root)) {
+            if (has_nonfinite(s->x + jb, len + w - 1)) {
+                flag = 1; /* the masked pass redoes the segment */
+                break;
+            }
+            flag |= block_dd(s, jb, len, sc, root);
+        }
     }
     mwk_aligned_free(own);
     /* In the masked pass NaN means "absent" and is expected; only an output
