@@ -281,13 +281,13 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
         if stale and not opts.overwrite:
             raise ReduceError(f"output {output} holds parts of a different run ({stale[0]}, ...): "
                               "pass --overwrite to replace them, or give a new folder")
-        if MANIFEST in listing:
+        todo = [u for u in units if u.name not in keep]
+        if MANIFEST in listing and (todo or stale or foreign):
             ds.delete(MANIFEST)  # incomplete again until this run has checked every part
         for n in stale + foreign:
             ds.delete(n)
         ds.remove_temporaries()
 
-        todo = [u for u in units if u.name not in keep]
         bytes_in_data = info.rows * info.channels * info.in_itemsize
         bpr = info.channels * info.in_itemsize
         results: Dict[str, Dict[str, Any]] = dict(keep)
@@ -335,7 +335,6 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
                         bar.update(rows_done)
             bar.close(rows_done)
             # Every part present once, with its rows, size and checksum.
-            from ._storage import is_s3 as _is_s3  # noqa: F401
             ds.remove_temporaries()
             listing = ds.listing()
             missing = sorted(names - set(listing))
