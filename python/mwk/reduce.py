@@ -669,6 +669,7 @@ class Progress:
         self.t0 = time.perf_counter()
         self._last = 0.0
         self._drawn = False
+        self._closed = False
 
     def update(self, rows: float, force: bool = False) -> None:
         if not self.enabled:
@@ -694,7 +695,9 @@ class Progress:
         self._drawn = True
 
     def close(self, rows: float) -> None:
-        if self.enabled and self._drawn:
+        """Draw the final state (also for a run too quick to have drawn any)."""
+        if self.enabled and not self._closed:
+            self._closed = True
             self.update(rows, force=True)
             sys.stderr.write("\n")
             sys.stderr.flush()

@@ -412,11 +412,14 @@ def test_s3_input_and_output(tmp_path, capsys, s3):
     assert_same_data(read_parts(tmp_path / "ds"), ref)
 
 
-def test_synthetic_day_on_dask_is_checked(capsys):
+def test_synthetic_day_on_dask_is_checked(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # draw the progress bar
     rc, out, err = _run(["--rows", 12, "--channels", 120, "--window", 10, "--check", 4, "--dask", "local:1",
                          "--rows-per-task", 5], capsys)
     assert rc == 0, err
     assert "tasks on Dask local:1" in out and "4 sampled rows match the NumPy reference" in out
+    last = err.rstrip("\n").split("\r")[-1]
+    assert "3/3 tasks 12/12 rows 100.0%" in last and "MB/s" in last, err
 
 
 def test_dask_argument_errors_are_one_line(tmp_path, capsys):

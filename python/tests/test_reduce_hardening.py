@@ -318,3 +318,13 @@ def test_output_records_the_run(tmp_path, capsys, extra):
         assert md["mwk.version"] == mwk.__version__
     res = pl.concat([pl.read_parquet(f, hive_partitioning=False) for f in files]).sort("chunk")
     assert_reduced(make_frame(), res.select(make_frame().columns), mode="centered", decimate=3)
+
+
+def test_progress_bar_from_bytes_written(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    for i in range(3):
+        write(make_frame(rows=8, start=8 * i, seed=i), str(tmp_path / "day" / f"f{i}.parquet"))
+    rc, out, err = run([tmp_path / "day", "-o", tmp_path / "o.parquet", "--window", W], capsys)
+    assert rc == 0, err
+    last = err.rstrip("\n").split("\r")[-1]
+    assert "24/24 rows 100.0%" in last and "MB/s" in last, err
