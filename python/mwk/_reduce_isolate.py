@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
+import threading
 from typing import Any, Callable, Dict, Optional
 
 from .reduce import (Cancelled, ColumnInfo, ReduceError, ReduceOptions, Unit, build_query, first_line,
@@ -55,11 +56,14 @@ def run_isolated(unit: Unit, part: str, opts: ReduceOptions, info: ColumnInfo, *
         # SIGINT survives fork and exec (a blocked one does not: the mask is
         # reset), and Python keeps it ignored. The parent ignores it only for
         # the few milliseconds of the fork.
-        old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
+        if threading.current_thread() is threading.main_thread():
+            old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                proc.start()
+            finally:
+                signal.signal(signal.SIGINT, old_handler)
+        else:  # only the main thread may change handlers (and receives Ctrl-C)
             proc.start()
-        finally:
-            signal.signal(signal.SIGINT, old_handler)
         send.close()
         msg = None
         while True:
