@@ -399,10 +399,33 @@ static double edge_value(const plan *p, const edge_acc *e, const double *x, size
     return finish(p, v, e->len, &e->c, x, lo);
 }
 
+static int stretch_finite(const double *x, size_t len) {
+    double acc = 0.0;
+    for (size_t i = 0; i < len; i++) acc += x[i] * 0.0; /* NaN iff some x is not finite */
+    return acc == acc;
+}
+
+/* A window of `len` values, all finite, whose fast-path result is v. */
+static double edge_fast_fix(const plan *p, double v, size_t len, const double *x, size_t lo) {
+    if (len < p->min_count) return NAN;
+    if (!isfinite(v) && p->stat->nf != MWK_NF_ORDER)
+        v = p->stat->ref(x, lo, lo + len, &p->params, p->policy, p->min_count);
+    return v;
+}
+
 /* Head outputs k < nh: windows x[0, R_k), R_k = min(n, k + right + 1), from
  * xh = x[0, min(n, nh + right)). Indices passed to the accumulator are row
- * indices. */
-static void edges_head(const plan *p, const double *xh, double *yh) {
+ * indices. `tmp`: scratch of len doubles (or NULL: the slow path). */
+static void edges_head(const plan *p, const double *xh, double *yh, double *tmp) {
+    const size_t len = min_sz(p->n, p->nh + p->right);
+    if (p->stat->acc_scan && tmp && stretch_finite(xh, len)) {
+        p->stat->acc_scan(xh, len, 0, &p->params, tmp);
+        for (size_t i = 0; i < p->nh; i++) {
+            const size_t R = min_sz(p->n, i + p->right + 1);
+            yh[i] = edge_fast_fix(p, tmp[R - 1], R, xh, 0);
+        }
+        return;
+    }
     edge_acc e;
     memset(&e, 0, sizeof e);
     p->stat->acc_init(&e.a);
@@ -416,11 +439,19 @@ static void edges_head(const plan *p, const double *xh, double *yh) {
 
 /* Tail outputs k in [n_out - nt, n_out): windows x[L_k, n), L_k = k - left,
  * from xt = x[t0, n) with t0 = the smallest L_k. */
-static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt) {
+static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt, double *tmp) {
+    const size_t first = p->out_len - p->nt, len = p->n - t0;
+    if (p->stat->acc_scan && tmp && stretch_finite(xt, len)) {
+        p->stat->acc_scan(xt, len, 1, &p->params, tmp);
+        for (size_t t = 0; t < p->nt; t++) {
+            const size_t L = first + t - p->left, size = p->n - L;
+            yt[t] = edge_fast_fix(p, tmp[size - 1], size, xt, L - t0);
+        }
+        return;
+    }
     edge_acc e;
     memset(&e, 0, sizeof e);
     p->stat->acc_init(&e.a);
-    const size_t first = p->out_len - p->nt;
     size_t k = p->n; /* row index of the next value to add, going down */
     for (size_t t = p->nt; t-- > 0;) {
         const size_t L = first + t - p->left;
@@ -482,18 +513,25 @@ static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch 
         row_commit(p, io, p->nh + j0, j1 - j0, yr);
     }
     if (seg != 0) return MWK_OK;
+    /* The fast edge path needs a buffer as long as an edge stretch: the
+     * masked-copy scratch (cap_x >= that length), allocated once per thread. */
+    double *tmp = NULL;
+    if ((p->nh || p->nt) && p->stat->acc_scan) {
+        if (!sc->xs) sc->xs = malloc((sc->cap_x ? sc->cap_x : 1) * sizeof(double));
+        tmp = sc->xs; /* NULL (no memory): the slow path, which needs none */
+    }
     if (p->nh) {
         const size_t len = min_sz(n, p->nh + p->right);
         const double *xh = row_input(p, io, 0, len, sc);
         double *yh = row_output(p, io, 0, sc);
-        edges_head(p, xh, yh);
+        edges_head(p, xh, yh, tmp);
         row_commit(p, io, 0, p->nh, yh);
     }
     if (p->nt) {
         const size_t t0 = p->out_len - p->nt - p->left;
         const double *xt = row_input(p, io, t0, n - t0, sc);
         double *yt = row_output(p, io, p->out_len - p->nt, sc);
-        edges_tail(p, xt, t0, yt);
+        edges_tail(p, xt, t0, yt, tmp);
         row_commit(p, io, p->out_len - p->nt, p->nt, yt);
     }
     return MWK_OK;

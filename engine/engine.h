@@ -108,6 +108,12 @@ typedef struct mwk_stat_desc {
     void (*acc_init)(mwk_acc *a);
     void (*acc_add)(mwk_acc *a, double v, size_t idx);
     double (*acc_value)(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
+    /* Optional fast path for the clipped windows when they hold no NaN or
+     * inf: out[i] = the final result for the window of the first i+1 values
+     * of x[0, len) (backward: the last i+1), every value valid. argmin/argmax
+     * count from the newest element: x[i] forward, x[len-1] backward. NULL:
+     * the engine uses the accumulator one value at a time. */
+    void (*acc_scan)(const double *x, size_t len, int backward, const mwk_params *p, double *out);
     /* Masked-core or accumulator value -> result, given the number of valid
      * values (after the engine's NaN/inf/min_count rules passed). */
     double (*finalize)(double v, size_t count, const mwk_params *p);

@@ -66,6 +66,24 @@ double mwk_ext_acc_arg(const mwk_acc *a, size_t count, size_t newest, const mwk_
     return a->z[0] == NO_INDEX ? NAN : (double)(newest - a->z[0]);
 }
 
+/* Clipped windows without NaN: forward, newer values arrive (ties: <=, the
+ * newest wins, offsets from x[i]); backward, older values arrive (strict <,
+ * offsets from x[len-1]). */
+void mwk_ext_acc_scan(mwk_ext_kind k, const double *x, size_t len, int backward, double *out) {
+    double best = INFINITY;
+    size_t bi = 0;
+    for (size_t i = 0; i < len; i++) {
+        const size_t at = backward ? len - 1 - i : i;
+        const double kv = key(x[at], k.is_max);
+        const int take = i == 0 || (backward ? kv < best : kv <= best);
+        if (take) best = kv, bi = at;
+        if (k.arg)
+            out[i] = (double)((backward ? len - 1 : i) - bi);
+        else
+            out[i] = k.is_max ? -best : best;
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Monotonic deque (Lemire; bottleneck's and pandas' algorithm): indices of
  * the window whose keys increase strictly from front to back; each index

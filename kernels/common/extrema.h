@@ -31,6 +31,8 @@ void mwk_ext_acc_add_max(mwk_acc *a, double v, size_t idx);
 double mwk_ext_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
 double mwk_ext_acc_arg(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
 
+void mwk_ext_acc_scan(mwk_ext_kind k, const double *x, size_t len, int backward, double *out);
+
 /* Descriptor boilerplate for one (direction, arg) pair: a statistic's file
  * is this macro and its auto table. */
 #define MWK_EXTREMA_STAT(SYM, NAME, IS_MAX, ARG, RULES, CONTRACT)                                 \
@@ -41,6 +43,11 @@ double mwk_ext_acc_arg(const mwk_acc *a, size_t count, size_t newest, const mwk_
         return mwk_ext_window(KIND, x, lo, hi, policy, min_count);                                \
     }                                                                                             \
     static int deque(mwk_seg *s) { return mwk_ext_deque(s, KIND); }                              \
+    static void acc_scan(const double *x, size_t len, int backward, const mwk_params *p,           \
+                         double *out) {                                                           \
+        (void)p;                                                                                  \
+        mwk_ext_acc_scan(KIND, x, len, backward, out);                                            \
+    }                                                                                             \
     static int prefix(mwk_seg *s) { return mwk_ext_prefix(s, KIND); }                             \
     static const mwk_algo_desc ALGOS[] = {                                                        \
         {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL},                                 \
@@ -58,6 +65,7 @@ double mwk_ext_acc_arg(const mwk_acc *a, size_t count, size_t newest, const mwk_
         .acc_init = (IS_MAX) ? mwk_ext_acc_init_max : mwk_ext_acc_init_min,                       \
         .acc_add = (IS_MAX) ? mwk_ext_acc_add_max : mwk_ext_acc_add_min,                          \
         .acc_value = (ARG) ? mwk_ext_acc_arg : mwk_ext_acc_value,                                 \
+        .acc_scan = acc_scan,                                                                     \
         .finalize = NULL,                                                                         \
         .algos = ALGOS,                                                                           \
         .n_algos = sizeof ALGOS / sizeof ALGOS[0],                                                \

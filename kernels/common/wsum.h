@@ -40,6 +40,9 @@ void mwk_wsum_acc_init(mwk_acc *a);
 void mwk_wsum_acc_add(mwk_acc *a, double v, size_t idx);
 double mwk_wsum_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
 
+/* Fast clipped windows (engine.h: acc_scan), sums or means (mean = 1). */
+void mwk_wsum_acc_scan(const double *x, size_t len, int backward, int mean, double *out);
+
 #define MWK_TWO_POW_64 18446744073709551616.0
 #define MWK_TWO_POW_M64 (1.0 / 18446744073709551616.0)
 

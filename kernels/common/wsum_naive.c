@@ -72,3 +72,13 @@ double mwk_wsum_acc_value(const mwk_acc *a, size_t count, size_t newest, const m
     (void)count, (void)newest, (void)p;
     return a->d[0] + a->d[1];
 }
+
+void mwk_wsum_acc_scan(const double *x, size_t len, int backward, int mean, double *out) {
+    double s = 0.0, c = 0.0;
+    for (size_t i = 0; i < len; i++) {
+        const double v = backward ? x[len - 1 - i] : x[i], t = s + v;
+        c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+        s = t;
+        out[i] = mean ? (s + c) / (double)(i + 1) : s + c;
+    }
+}

@@ -22,6 +22,11 @@ static int prefix(mwk_seg *s) { return mwk_wsum_prefix(s, divisor(s)); }
 static int fft(mwk_seg *s) { return mwk_wsum_fft(s, divisor(s)); }
 static int fallback(mwk_seg *s) { return mwk_wsum_prefix(s, 1.0); }
 
+static void acc_scan(const double *x, size_t len, int backward, const mwk_params *p, double *out) {
+    (void)p;
+    mwk_wsum_acc_scan(x, len, backward, 1, out);
+}
+
 static const mwk_algo_desc ALGOS[] = {
     {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL},
     {MWK_ALGO_RING, ring, NULL, MWK_AF_PARTIAL},
@@ -41,6 +46,7 @@ const mwk_stat_desc mwk_stat_mean = {
     .acc_init = mwk_wsum_acc_init,
     .acc_add = mwk_wsum_acc_add,
     .acc_value = mwk_wsum_acc_value,
+    .acc_scan = acc_scan,
     .finalize = finalize,
     .algos = ALGOS,
     .n_algos = sizeof ALGOS / sizeof ALGOS[0],

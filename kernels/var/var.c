@@ -6,6 +6,10 @@
 static int prefix(mwk_seg *s) { return mwk_var_prefix(s, 0); }
 static int welford(mwk_seg *s) { return mwk_var_welford(s, 0); }
 
+static void acc_scan(const double *x, size_t len, int backward, const mwk_params *p, double *out) {
+    mwk_var_acc_scan(x, len, backward, p->ddof, 0, out);
+}
+
 static const mwk_algo_desc ALGOS[] = {
     {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL},
     {MWK_ALGO_WELFORD, welford, NULL, MWK_AF_PARTIAL},
@@ -24,6 +28,7 @@ const mwk_stat_desc mwk_stat_var = {
     .acc_init = mwk_var_acc_init,
     .acc_add = mwk_var_acc_add,
     .acc_value = mwk_var_acc_value,
+    .acc_scan = acc_scan,
     .finalize = NULL,
     .algos = ALGOS,
     .n_algos = sizeof ALGOS / sizeof ALGOS[0],

@@ -24,6 +24,8 @@ void mwk_var_acc_init(mwk_acc *a);
 void mwk_var_acc_add(mwk_acc *a, double v, size_t idx);
 double mwk_var_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
 
+void mwk_var_acc_scan(const double *x, size_t len, int backward, int ddof, int root, double *out);
+
 mwk_status mwk_var_check(const mwk_params *p);
 
 #endif

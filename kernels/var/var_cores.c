@@ -120,6 +120,16 @@ double mwk_var_acc_value(const mwk_acc *a, size_t count, size_t newest, const mw
     return mwk_mom_var(a->d[3], a->d[0], p->ddof);
 }
 
+void mwk_var_acc_scan(const double *x, size_t len, int backward, int ddof, int root, double *out) {
+    mwk_mom st;
+    mwk_mom_clear(&st);
+    for (size_t i = 0; i < len; i++) {
+        mwk_mom_add(&st, backward ? x[len - 1 - i] : x[i]);
+        const double v = mwk_mom_var(st.m2, st.n, ddof);
+        out[i] = root ? sqrt(v) : v;
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* prefix: block-local moment states                                        */
 
