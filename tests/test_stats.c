@@ -338,7 +338,8 @@ static mwk_status st_call(const spec *c, const void *data, mwk_dtype od, void *o
  * finalised for a NaN policy, min_count, ddof, algorithm and output dtype. */
 typedef struct raw_w {
     size_t len, nn, np, nm, c; /* length, NaNs, +inf, -inf, non-NaN count */
-    double sum, abs;           /* exact sum / sum of |x| of the finite values, rounded once */
+    double sum, abs;           /* exact sum / sum of |x| of the finite values, rounded once, times 1/sc */
+    double sc;                 /* 1, or 2^64 where the window's sums could overflow */
     long double m2;            /* sum (x - mean)^2 over non-NaN values (finite windows) */
     int constant;              /* all non-NaN values equal */
     long double ext;           /* min or max (exact) */
@@ -418,13 +419,15 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
                     if (isfinite(xd[clo])) mt_xs_add(&S, -xd[clo]), mt_xs_add(&A, -fabs(xd[clo]));
                 q->sum = mt_xs_round(&S);
                 q->abs = mt_xs_round(&A);
+                q->sc = 1.0;
             } else {
                 mt_xsum s1, a1;
                 s1.n = a1.n = 0;
                 for (size_t i = lo; i < hi; i++)
                     if (isfinite(xd[i])) mt_xs_add(&s1, xd[i] * 0x1p-64), mt_xs_add(&a1, fabs(xd[i]) * 0x1p-64);
-                q->sum = mt_xs_round(&s1) * 0x1p64; /* may overflow to inf: then it is inf */
-                q->abs = mt_xs_round(&a1) * 0x1p64;
+                q->sum = mt_xs_round(&s1); /* scaled: the mean divides first */
+                q->abs = mt_xs_round(&a1);
+                q->sc = 0x1p64;
             }
             break;
         case REF_VAR:
@@ -515,10 +518,10 @@ static expect finalize(const raw *R, size_t k, mwk_nan_policy pol, size_t mc_raw
         if (q->np) { e.v = INFINITY; return e; }
         if (q->nm) { e.v = -INFINITY; return e; }
         double div = R->kind == REF_MEAN ? c : 1.0;
-        e.v = R->kind == REF_MEAN ? q->sum / c : q->sum;
-        if (isinf(e.v)) return e; /* the exact sum overflows: the contract gives inf */
-        e.tol = (wd + 2.0) * U53 * q->abs / div * (1.0 + 1e-9) + 0x1p-52 * fabs(e.v) +
-                4.0 * DBL_TRUE_MIN;
+        e.v = q->sum / div * q->sc; /* a sum beyond the double range is +-inf */
+        if (isinf(e.v)) return e;
+        e.tol = (wd + 2.0) * U53 * (q->abs / div * q->sc) * (1.0 + 1e-9) + 0x1p-52 * fabs(e.v) +
+                4.0 * DBL_TRUE_MIN; /* inf when sum|x| overflows: then any non-NaN */
         if (algo == MWK_ALGO_FFT) {
             double N = 2.0;
             while (N < 2.0 * (double)R->n) N *= 2.0;
@@ -1122,6 +1125,26 @@ Test(numerics, magnitudes_and_denormals) {
     }
     free(v);
     cr_assert_eq(bad, 0, "%zu failures over magnitude regimes", bad);
+}
+
+/* near DBL_MAX: sums beyond the double range are +-inf, means finite
+ * (scaled), a variance beyond the range +inf while the std stays finite
+ * (the header), extrema exact */
+Test(numerics, near_dbl_max) {
+    size_t n = 600, rep = 0, bad = 0;
+    double *v = malloc(n * 8);
+    mt_rng r;
+    mt_rng_seed(&r, 308);
+    for (size_t i = 0; i < n; i++) {
+        double u = mt_rng_unif(&r);
+        v[i] = (i / 100) % 2 ? (2.0 * u - 1.0) * 1.7e308 : 1.7e308 - u * 1e300; /* spread / close to DBL_MAX */
+    }
+    size_t ws[] = {1, 2, 8, 64};
+    for (int wi = 0; wi < 4; wi++)
+        for (int al = 0; al < 3; al++)
+            bad += adversarial("near-DBL_MAX", v, n, ws[wi], (mwk_align)al, MWK_NAN_SKIP, 1, NULL, al == 0, &rep);
+    free(v);
+    cr_assert_eq(bad, 0, "%zu failures near DBL_MAX", bad);
 }
 
 /* float32 over 1e7 samples (1e5 under MWK_TEST_QUICK): accumulated in double,
