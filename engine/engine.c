@@ -500,8 +500,34 @@ static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, c
     mwk_store_f64(yr, p->out_dtype, len, base, io->ys);
 }
 
+/* 1 when a row of int64/uint64 holds a value the float64 row would round. */
+static int row_has_big_ints(const plan *p, const row_io *io) {
+    const uint64_t lim = (uint64_t)1 << 53;
+    for (size_t i = 0; i < p->n; i++) {
+        const char *e = io->x + (ptrdiff_t)i * io->xs * 8;
+        if (p->dtype == MWK_I64) {
+            int64_t v;
+            memcpy(&v, e, 8);
+            if (v > (int64_t)lim || v < -(int64_t)lim) return 1;
+        } else {
+            uint64_t v;
+            memcpy(&v, e, 8);
+            if (v > lim) return 1;
+        }
+    }
+    return 0;
+}
+
 static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch *sc) {
     const size_t n = p->n, w = p->w, m = p->m;
+    if (p->stat->raw_int && (p->dtype == MWK_I64 || p->dtype == MWK_U64) && row_has_big_ints(p, io)) {
+        /* Item 0 does the whole row from the raw integers; the others have
+         * nothing to do (the same on every thread count). */
+        if (seg == 0)
+            p->stat->raw_int(io->x, p->dtype, io->xs, n, p->left, p->right, p->out_len,
+                             p->min_count, (double *)io->y, io->ys);
+        return MWK_OK;
+    }
     if (m > 0) {
         const size_t S = segment_outputs(w);
         const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;

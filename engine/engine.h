@@ -120,6 +120,12 @@ typedef struct mwk_stat_desc {
     const mwk_algo_desc *algos; /* algos[0] is MWK_ALGO_NAIVE */
     size_t n_algos;
     mwk_core_fn masked_fallback; /* for MWK_AF_PARTIAL algorithms */
+    /* Optional: rows of int64/uint64 holding values beyond 2^53, where the
+     * float64 working row would merge distinct integers (argmin/argmax). All
+     * out_len outputs of the row (output k covers x[k-left, k+right] clipped;
+     * float64, `ys` apart) from the raw integers; results under min_count. */
+    void (*raw_int)(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
+                    size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys);
     const mwk_auto_rule *rules;
     size_t n_rules;
     mwk_algorithm auto_default; /* when no rule matches */

@@ -292,9 +292,8 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   element of the window (0 = the window's last element; for centered and
  *   clipped windows, the last element of the clipped window), as float64;
  *   ties go to the newest element. NaN where the window gives no result (as
- *   min/max). Exact, with one limit: int64/uint64 values beyond 2^53 are
- *   compared after their conversion to float64, so two distinct integers
- *   that round to the same double tie (and the newest wins).
+ *   min/max). Exact, int64/uint64 beyond 2^53 included (such rows are
+ *   compared as integers).
  */
 
 /** Number of statistics in the registry: valid mwk_stat values are 0 .. count-1. */
