@@ -305,11 +305,10 @@ def test_reference_sampled_uint64_beyond_2_53():
         assert fn("max")(x, 3)[-1] == float(np.uint64(2**64 - 1))
 
 
-@pytest.mark.xfail(strict=True, reason="engine: argmin/argmax compare int64/uint64 after rounding to float64, so "
-                   "distinct integers beyond 2**53 tie and the newest wins (issue 9 asks for exact extrema of "
-                   "integer data; bottleneck rounds the same way)")
 @pytest.mark.parametrize("stat", ["argmin", "argmax"])
 def test_argminmax_int64_beyond_2_53_exact(stat):
+    # Distinct integers beyond 2**53 that round to the same double must not
+    # tie (bottleneck rounds and ties them); every mode, min_count.
     if stat not in STATS:
         pytest.skip(f"{stat} not in the registry")
     x = np.array([2**60, 2**60 + 1] if stat == "argmin" else [2**60 + 1, 2**60], dtype=np.int64)
@@ -317,6 +316,8 @@ def test_argminmax_int64_beyond_2_53_exact(stat):
     y = _uint64_row()
     for w in (3, 10):
         assert_stat(fn(stat)(y, w), y, w, stat)
+        for mode in ("valid", "centered"):
+            assert_stat(fn(stat)(y, w, 1, mode=mode), y, w, stat, 1, mode=mode)
 
 
 def test_uint16_spectrometer_counts():
