@@ -180,7 +180,6 @@ class _Cluster:
             if s.lifetime:
                 kw.update(lifetime=s.lifetime, lifetime_stagger="10s", lifetime_restart=True)
             with dask.config.set({"distributed.scheduler.allowed-failures": max(0, s.retries),
-                                  "distributed.worker.daemon": False,
                                   "distributed.admin.tick.limit": "1h"}):
                 if not os.environ.get("MWK_DEBUG"):
                     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # read by the workers
@@ -206,6 +205,14 @@ class _Cluster:
             self.label = f"Dask {addr}"
 
     def close(self) -> None:
+        """Close the client and (local:N) the cluster. A local worker still busy
+        in a task when it is told to close would go on writing after the driver
+        has cleaned up: whatever worker process of ours outlives the close is
+        killed by its pid."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        ours = _local_worker_pids(self.cluster) if self.cluster is not None else []
         try:
             self.client.close(timeout=10)
         except Exception:  # noqa: BLE001
@@ -215,6 +222,46 @@ class _Cluster:
                 self.cluster.close(timeout=20)
             except Exception:  # noqa: BLE001
                 pass
+            _kill_survivors(ours)
+
+
+def _local_worker_pids(cluster: Any) -> List[int]:
+    """The worker processes this LocalCluster's nannies spawned."""
+    out = []
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        try:
+            pid = nanny.process.process.pid
+        except AttributeError:
+            continue
+        if pid:
+            out.append(int(pid))
+    return out
+
+
+def _kill_survivors(pids: Sequence[int], wait_s: float = 5.0) -> None:
+    try:
+        import psutil
+    except ImportError:
+        return
+    procs = []
+    for pid in pids:
+        try:
+            procs.append(psutil.Process(pid))
+        except psutil.Error:
+            pass
+    try:
+        _, alive = psutil.wait_procs(procs, timeout=wait_s)
+    except Exception:  # noqa: BLE001
+        alive = procs
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    try:
+        psutil.wait_procs(alive, timeout=wait_s)
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _check_address(addr: str) -> None:
@@ -293,6 +340,7 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
         results: Dict[str, Dict[str, Any]] = dict(keep)
         t0 = time.perf_counter()
         cluster = None
+        futures: List[Any] = []
         bar = Progress(info.rows, bpr, progress, label="dask  ",
                        extra=lambda: f"{len(results)}/{len(units)} tasks")
         rows_done = sum(r["rows"] for r in keep.values())
@@ -302,7 +350,6 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
                 from distributed import as_completed
 
                 opts_d = asdict(opts)
-                futures = []
                 for u in todo:
                     futures.append(cluster.client.submit(
                         reduce_unit_task, u, ds.location, opts_d, info, fps[u.index], so,
@@ -370,6 +417,12 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
             if on_commit is not None:
                 on_commit(ds.location)
         except KeyboardInterrupt:
+            if cluster is not None:
+                try:
+                    cluster.client.cancel(futures)
+                except Exception:  # noqa: BLE001
+                    pass
+                cluster.close()  # before counting: no worker of ours writes after this
             done = len([n for n in ds.listing() if n in names])
             if state is not None:
                 state.extra = (f"{done} of {len(units)} parts written to {ds.location} (no manifest yet); "
