@@ -340,9 +340,10 @@ typedef struct raw_w {
     size_t len, nn, np, nm, c; /* length, NaNs, +inf, -inf, non-NaN count */
     double sum, abs;           /* exact sum / sum of |x| of the finite values, rounded once, times 1/sc */
     double sc;                 /* 1, or 2^64 where the window's sums could overflow */
-    long double m2;            /* sum (x - mean)^2 over non-NaN values (finite windows) */
+    long double m2;            /* sum (x - mean)^2 over non-NaN values (finite windows), times 2^-2ex */
+    int ex;                    /* the scale exponent of m2 */
     int constant;              /* all non-NaN values equal */
-    long double ext;           /* min or max (exact) */
+    double ext;                /* min or max (the exact extremum rounded once) */
     size_t idx, idx_dbl;       /* newest arg-extremum: exact values / converted doubles */
     int skip;                  /* not computed (sampled reference): not checked */
 } raw_w;
@@ -354,6 +355,18 @@ typedef struct raw {
     double rowmax;
     raw_w *r;
 } raw;
+
+/* The precision long double really has here (valgrind runs x87 code at
+ * double precision): the references' own error allowance uses it. */
+static double ld_eps(void) {
+    static double eps = 0;
+    if (eps == 0) {
+        volatile long double one = 1, e = 1;
+        while (one + e / 2 != one) e /= 2;
+        eps = (double)e;
+    }
+    return eps;
+}
 
 static double ulp_f32(double m) {
     float f = fabsf((float)m);
@@ -373,14 +386,12 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
     R->L = ref_out_len(n, w, al);
     R->r = calloc(R->L ? R->L : 1, sizeof(raw_w));
     double *xd = malloc((n ? n : 1) * sizeof(double));
-    long double *xl = malloc((n ? n : 1) * sizeof(long double));
     size_t *cn = calloc(n + 1, sizeof(size_t)), *cp = calloc(n + 1, sizeof(size_t)),
            *cm = calloc(n + 1, sizeof(size_t));
-    if (!R->r || !xd || !xl || !cn || !cp || !cm) abort();
+    if (!R->r || !xd || !cn || !cp || !cm) abort();
     double rowmax = 0;
     for (size_t i = 0; i < n; i++) {
         xd[i] = mt_get(data, dt, i); /* the header: every input converted to double first */
-        xl[i] = mt_getl(data, dt, i);
         cn[i + 1] = cn[i] + (size_t)(isnan(xd[i]) != 0);
         cp[i + 1] = cp[i] + (size_t)(xd[i] == INFINITY);
         cm[i + 1] = cm[i] + (size_t)(xd[i] == -INFINITY);
@@ -437,20 +448,29 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
              * differences errs relative to the spread, not to |mean|, so its
              * second-order effect on m2 stays far below the contract even at
              * 2^63 +- 1000 */
+            /* Values are scaled by 2^-e (exact) so that the largest is in
+             * [1, 2): no overflow or underflow even where long double has only
+             * double's range (valgrind); var = m2 * 2^(2e), std = sqrt * 2^e. */
+            double amax = 0;
+            for (size_t i = lo; i < hi; i++)
+                if (!isnan(xd[i]) && fabs(xd[i]) > amax) amax = fabs(xd[i]);
+            int ex = amax > 0 ? ilogb(amax) : 0;
             long double s = 0, first = NAN;
             int constant = 1;
             for (size_t i = lo; i < hi; i++) {
                 if (isnan(xd[i])) continue;
-                if (isnan(first)) first = xd[i];
-                else if ((long double)xd[i] != first) constant = 0;
-                s += (long double)xd[i] - first;
+                long double v = ldexp(xd[i], -ex);
+                if (isnan(first)) first = v;
+                else if (xd[i] != (double)ldexpl(first, ex)) constant = 0;
+                s += v - first;
             }
             q->constant = constant;
+            q->ex = ex;
             if (constant) break;
             long double m = s / (long double)q->c, m2 = 0;
             for (size_t i = lo; i < hi; i++) {
                 if (isnan(xd[i])) continue;
-                long double d = ((long double)xd[i] - first) - m;
+                long double d = ((long double)ldexp(xd[i], -ex) - first) - m;
                 m2 += d * d;
             }
             q->m2 = m2;
@@ -461,16 +481,30 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
         case REF_ARGMIN:
         case REF_ARGMAX: {
             int want_min = kind == REF_MIN || kind == REF_ARGMIN, have = 0, have_d = 0;
-            long double ext = 0;
             double ext_d = 0;
             for (size_t i = lo; i < hi; i++) {
                 if (isnan(xd[i])) continue;
-                /* ties go to the newest element: >= / <= as i grows */
-                if (!have || (want_min ? xl[i] <= ext : xl[i] >= ext)) ext = xl[i], q->idx = i, have = 1;
+                /* ties go to the newest element: >= / <= as i grows; 64-bit
+                 * integers compared as integers (exact, and not through long
+                 * double, which valgrind runs at double precision) */
+                int take = !have;
+                if (have) {
+                    size_t j = q->idx;
+                    if (dt == MWK_I64) {
+                        int64_t a = ((const int64_t *)data)[i], b = ((const int64_t *)data)[j];
+                        take = want_min ? a <= b : a >= b;
+                    } else if (dt == MWK_U64) {
+                        uint64_t a = ((const uint64_t *)data)[i], b = ((const uint64_t *)data)[j];
+                        take = want_min ? a <= b : a >= b;
+                    } else
+                        take = want_min ? xd[i] <= xd[j] : xd[i] >= xd[j];
+                }
+                if (take) q->idx = i, have = 1;
                 if (!have_d || (want_min ? xd[i] <= ext_d : xd[i] >= ext_d))
                     ext_d = xd[i], q->idx_dbl = i, have_d = 1;
             }
-            q->ext = ext;
+            /* the exact extremum, rounded once to double */
+            q->ext = have ? xd[q->idx] : 0.0;
             /* distances from the newest element of the (clipped) window */
             q->idx = hi - 1 - q->idx;
             q->idx_dbl = hi - 1 - q->idx_dbl;
@@ -480,7 +514,6 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
         }
     }
     free(xd);
-    free(xl);
     free(cn);
     free(cp);
     free(cm);
@@ -538,14 +571,15 @@ static expect finalize(const raw *R, size_t k, mwk_nan_policy pol, size_t mc_raw
     case REF_STD: {
         if ((double)q->c <= (double)ddof) return e;
         if (q->np || q->nm) return e;
-        long double var = q->constant ? 0.0L : q->m2 / (long double)(q->c - (size_t)ddof);
-        double rel = 8.0 * (wd + 4.0) * U53 + 4.0 * (wd + 4.0) * (double)LDBL_EPSILON;
+        long double var = q->constant ? 0.0L : q->m2 / (long double)(q->c - (size_t)ddof); /* scaled */
+        double rel = 8.0 * (wd + 4.0) * U53 + 4.0 * (wd + 4.0) * ld_eps();
         double tiny = wd * 0x1p-1074;
         if (R->kind == REF_VAR) {
-            e.v = (double)var;
+            e.v = ldexp((double)var, 2 * q->ex); /* beyond the double range: +inf */
+            if (isinf(e.v)) return e;
             e.tol = q->constant ? 0.0 : rel * e.v + tiny + 0x1p-53 * e.v;
         } else {
-            e.v = (double)sqrtl(var);
+            e.v = ldexp((double)sqrtl(var), q->ex);
             e.tol = q->constant ? 0.0 : (0.5 * rel + 0x1p-52) * e.v + sqrt(tiny);
         }
         if (f32) {
