@@ -305,6 +305,12 @@ stage_targets() {
     python3 "$REL/run_tests.py" build --env MWK_TARGET=$t --exclude '^env_target_' || rc=1
   done
   for t in sse4 avx2 avx512 scalar; do
+    # The VM kind has changed CPU before (Intel with AVX-512, now AMD EPYC
+    # with AVX2 only): AVX-512 is required only where the CPU reports it.
+    if [ "$t" = avx512 ] && ! grep -qw avx512f /proc/cpuinfo; then
+      echo "avx512: this CPU has no AVX-512 (avx512f absent from /proc/cpuinfo): not required"
+      continue
+    fi
     build/mwk_info --targets | grep -qw "$t" || { echo "expected x86 target $t is not supported here"; rc=1; }
   done
   return $rc
