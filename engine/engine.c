@@ -399,7 +399,7 @@ static double edge_value(const plan *p, const edge_acc *e, const double *x, size
     return finish(p, v, e->len, &e->c, x, lo);
 }
 
-static int stretch_finite(const double *x, size_t len) {
+int mwk_all_finite(const double *x, size_t len) {
     double acc = 0.0;
     for (size_t i = 0; i < len; i++) acc += x[i] * 0.0; /* NaN iff some x is not finite */
     return acc == acc;
@@ -418,7 +418,7 @@ static double edge_fast_fix(const plan *p, double v, size_t len, const double *x
  * indices. `tmp`: scratch of len doubles (or NULL: the slow path). */
 static void edges_head(const plan *p, const double *xh, double *yh, double *tmp) {
     const size_t len = min_sz(p->n, p->nh + p->right);
-    if (p->stat->acc_scan && tmp && stretch_finite(xh, len)) {
+    if (p->stat->acc_scan && tmp && mwk_all_finite(xh, len)) {
         p->stat->acc_scan(xh, len, 0, &p->params, tmp);
         for (size_t i = 0; i < p->nh; i++) {
             const size_t R = min_sz(p->n, i + p->right + 1);
@@ -441,7 +441,7 @@ static void edges_head(const plan *p, const double *xh, double *yh, double *tmp)
  * from xt = x[t0, n) with t0 = the smallest L_k. */
 static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt, double *tmp) {
     const size_t first = p->out_len - p->nt, len = p->n - t0;
-    if (p->stat->acc_scan && tmp && stretch_finite(xt, len)) {
+    if (p->stat->acc_scan && tmp && mwk_all_finite(xt, len)) {
         p->stat->acc_scan(xt, len, 1, &p->params, tmp);
         for (size_t t = 0; t < p->nt; t++) {
             const size_t L = first + t - p->left, size = p->n - L;
@@ -500,43 +500,46 @@ static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, c
     mwk_store_f64(yr, p->out_dtype, len, base, io->ys);
 }
 
-/* 1 when a row of int64/uint64 holds a value the float64 row would round. */
-static int row_has_big_ints(const plan *p, const row_io *io) {
+/* Outputs [k0, k1) from the raw integers when the input stretch [x0,
+ * x0 + len) that they read holds an int64/uint64 the float64 row would
+ * round (statistics with raw_int only). Returns 1 when it did them. The
+ * check reads only the stretch the work item reads anyway. */
+static int raw_int_range(const plan *p, const row_io *io, size_t x0, size_t len, size_t k0,
+                         size_t k1) {
+    if (!p->stat->raw_int || !(p->dtype == MWK_I64 || p->dtype == MWK_U64)) return 0;
     const uint64_t lim = (uint64_t)1 << 53;
-    for (size_t i = 0; i < p->n; i++) {
+    int big = 0;
+    for (size_t i = x0; i < x0 + len && !big; i++) {
         const char *e = io->x + (ptrdiff_t)i * io->xs * 8;
         if (p->dtype == MWK_I64) {
             int64_t v;
             memcpy(&v, e, 8);
-            if (v > (int64_t)lim || v < -(int64_t)lim) return 1;
+            big = v > (int64_t)lim || v < -(int64_t)lim;
         } else {
             uint64_t v;
             memcpy(&v, e, 8);
-            if (v > lim) return 1;
+            big = v > lim;
         }
     }
-    return 0;
+    if (!big) return 0;
+    p->stat->raw_int(io->x, p->dtype, io->xs, p->n, p->left, p->right, k0, k1, p->min_count,
+                     (double *)(io->y + (ptrdiff_t)k0 * io->ys * 8), io->ys);
+    return 1;
 }
 
 static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch *sc) {
     const size_t n = p->n, w = p->w, m = p->m;
-    if (p->stat->raw_int && (p->dtype == MWK_I64 || p->dtype == MWK_U64) && row_has_big_ints(p, io)) {
-        /* Item 0 does the whole row from the raw integers; the others have
-         * nothing to do (the same on every thread count). */
-        if (seg == 0)
-            p->stat->raw_int(io->x, p->dtype, io->xs, n, p->left, p->right, p->out_len,
-                             p->min_count, (double *)io->y, io->ys);
-        return MWK_OK;
-    }
     if (m > 0) {
         const size_t S = segment_outputs(w);
         const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;
         const size_t L = j1 - j0 + w - 1;
-        const double *xr = row_input(p, io, j0, L, sc);
-        double *yr = row_output(p, io, p->nh + j0, sc);
-        mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
-        if (st != MWK_OK) return st;
-        row_commit(p, io, p->nh + j0, j1 - j0, yr);
+        if (!raw_int_range(p, io, j0, L, p->nh + j0, p->nh + j1)) {
+            const double *xr = row_input(p, io, j0, L, sc);
+            double *yr = row_output(p, io, p->nh + j0, sc);
+            mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
+            if (st != MWK_OK) return st;
+            row_commit(p, io, p->nh + j0, j1 - j0, yr);
+        }
     }
     if (seg != 0) return MWK_OK;
     /* The fast edge path needs a buffer as long as an edge stretch: the
@@ -546,15 +549,15 @@ static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch 
         if (!sc->xs) sc->xs = malloc((sc->cap_x ? sc->cap_x : 1) * sizeof(double));
         tmp = sc->xs; /* NULL (no memory): the slow path, which needs none */
     }
-    if (p->nh) {
+    if (p->nh && !raw_int_range(p, io, 0, min_sz(n, p->nh + p->right), 0, p->nh)) {
         const size_t len = min_sz(n, p->nh + p->right);
         const double *xh = row_input(p, io, 0, len, sc);
         double *yh = row_output(p, io, 0, sc);
         edges_head(p, xh, yh, tmp);
         row_commit(p, io, 0, p->nh, yh);
     }
-    if (p->nt) {
-        const size_t t0 = p->out_len - p->nt - p->left;
+    const size_t t0 = p->out_len - p->nt - p->left; /* first input of the tail windows */
+    if (p->nt && !raw_int_range(p, io, t0, n - t0, p->out_len - p->nt, p->out_len)) {
         const double *xt = row_input(p, io, t0, n - t0, sc);
         double *yt = row_output(p, io, p->out_len - p->nt, sc);
         edges_tail(p, xt, t0, yt, tmp);

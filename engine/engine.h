@@ -120,12 +120,15 @@ typedef struct mwk_stat_desc {
     const mwk_algo_desc *algos; /* algos[0] is MWK_ALGO_NAIVE */
     size_t n_algos;
     mwk_core_fn masked_fallback; /* for MWK_AF_PARTIAL algorithms */
-    /* Optional: rows of int64/uint64 holding values beyond 2^53, where the
-     * float64 working row would merge distinct integers (argmin/argmax). All
-     * out_len outputs of the row (output k covers x[k-left, k+right] clipped;
-     * float64, `ys` apart) from the raw integers; results under min_count. */
+    /* Optional: int64/uint64 data holding values beyond 2^53, where the
+     * float64 working row would merge distinct integers (argmin/argmax).
+     * Outputs k0..k1-1 of the row (output k covers x[k-left, k+right]
+     * clipped to [0, n); float64, y[0] is output k0, `ys` apart) from the
+     * raw integers; results under min_count. The engine calls it for a work
+     * item whose own input stretch holds such a value: a stretch without
+     * one is exact in float64. */
     void (*raw_int)(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
-                    size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys);
+                    size_t right, size_t k0, size_t k1, size_t min_count, double *y, ptrdiff_t ys);
     const mwk_auto_rule *rules;
     size_t n_rules;
     mwk_algorithm auto_default; /* when no rule matches */
@@ -136,6 +139,9 @@ const mwk_stat_desc *mwk_registry_get(mwk_stat stat); /* NULL when out of range 
 size_t mwk_registry_count(void);
 const mwk_algo_desc *mwk_registry_algo(const mwk_stat_desc *d, mwk_algorithm a);
 int mwk_algo_available(const mwk_algo_desc *a);
+
+/* 1 when every x[0, len) is finite. */
+int mwk_all_finite(const double *x, size_t len);
 
 /* The generic naive core: every full window through s->stat->ref (final
  * values: flag it MWK_AF_FINAL). */

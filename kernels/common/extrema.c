@@ -85,10 +85,10 @@ void mwk_ext_acc_scan(mwk_ext_kind k, const double *x, size_t len, int backward,
 }
 
 /* Exact argmin/argmax of 64-bit integers: a monotonic deque over the raw
- * values (keys mapped to an order-preserving uint64), one pass over the row;
- * windows move monotonically at both ends for every alignment. Only rows
- * holding integers beyond 2^53 come here, so the deque (n indices) is
- * allocated per row on this path alone. */
+ * values (keys mapped to an order-preserving uint64), one pass over a range
+ * of outputs; windows move monotonically at both ends for every alignment.
+ * Only stretches holding integers beyond 2^53 come here, so the deque is
+ * allocated on this path alone. */
 static uint64_t okey(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t i, int is_max) {
     uint64_t u;
     memcpy(&u, (const char *)x + (ptrdiff_t)i * xs * 8, 8);
@@ -97,22 +97,26 @@ static uint64_t okey(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t i, int is
 }
 
 static void raw_int(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
-                    size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys,
-                    int is_max) {
-    size_t *q = mwk_aligned_alloc((n + 1) * sizeof(size_t));
+                    size_t right, size_t k0, size_t k1, size_t min_count, double *y,
+                    ptrdiff_t ys, int is_max) {
+    if (k1 <= k0) return;
+    /* Windows of outputs k0..k1-1 span x[L0, R1). */
+    const size_t L0 = k0 >= left ? k0 - left : 0;
+    const size_t R1 = k1 - 1 + right + 1 < n ? k1 + right : n;
+    size_t *q = mwk_aligned_alloc((R1 - L0 + 1) * sizeof(size_t));
     if (!q) {
         /* No memory for the deque: the O(n w) scan needs none. */
-        for (size_t k = 0; k < out_len; k++) {
+        for (size_t k = k0; k < k1; k++) {
             const size_t L = k >= left ? k - left : 0, R = k + right + 1 < n ? k + right + 1 : n;
             size_t bi = L;
             for (size_t i = L + 1; i < R; i++)
                 if (okey(x, dt, xs, i, is_max) <= okey(x, dt, xs, bi, is_max)) bi = i;
-            y[(ptrdiff_t)k * ys] = R - L < min_count ? NAN : (double)(R - 1 - bi);
+            y[(ptrdiff_t)(k - k0) * ys] = R - L < min_count ? NAN : (double)(R - 1 - bi);
         }
         return;
     }
-    size_t head = 0, tail = 0, next = 0; /* deque q[head, tail): increasing keys */
-    for (size_t k = 0; k < out_len; k++) {
+    size_t head = 0, tail = 0, next = L0; /* deque q[head, tail): increasing keys */
+    for (size_t k = k0; k < k1; k++) {
         const size_t L = k >= left ? k - left : 0, R = k + right + 1 < n ? k + right + 1 : n;
         while (next < R) {
             const uint64_t kv = okey(x, dt, xs, next, is_max);
@@ -120,18 +124,20 @@ static void raw_int(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t 
             q[tail++] = next++;
         }
         while (q[head] < L) head++;
-        y[(ptrdiff_t)k * ys] = R - L < min_count ? NAN : (double)(R - 1 - q[head]);
+        y[(ptrdiff_t)(k - k0) * ys] = R - L < min_count ? NAN : (double)(R - 1 - q[head]);
     }
     mwk_aligned_free(q);
 }
 
 void mwk_ext_raw_int_min(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
-                         size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys) {
-    raw_int(x, dt, xs, n, left, right, out_len, min_count, y, ys, 0);
+                         size_t right, size_t k0, size_t k1, size_t min_count, double *y,
+                         ptrdiff_t ys) {
+    raw_int(x, dt, xs, n, left, right, k0, k1, min_count, y, ys, 0);
 }
 void mwk_ext_raw_int_max(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
-                         size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys) {
-    raw_int(x, dt, xs, n, left, right, out_len, min_count, y, ys, 1);
+                         size_t right, size_t k0, size_t k1, size_t min_count, double *y,
+                         ptrdiff_t ys) {
+    raw_int(x, dt, xs, n, left, right, k0, k1, min_count, y, ys, 1);
 }
 
 /* ------------------------------------------------------------------------ */

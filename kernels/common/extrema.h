@@ -31,11 +31,13 @@ void mwk_ext_acc_add_max(mwk_acc *a, double v, size_t idx);
 double mwk_ext_acc_value(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
 double mwk_ext_acc_arg(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
 
-/* argmin/argmax of an int64/uint64 row, exact (engine.h: raw_int). */
+/* argmin/argmax of int64/uint64 data, exact (engine.h: raw_int). */
 void mwk_ext_raw_int_min(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
-                         size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys);
+                         size_t right, size_t k0, size_t k1, size_t min_count, double *y,
+                         ptrdiff_t ys);
 void mwk_ext_raw_int_max(const void *x, mwk_dtype dt, ptrdiff_t xs, size_t n, size_t left,
-                         size_t right, size_t out_len, size_t min_count, double *y, ptrdiff_t ys);
+                         size_t right, size_t k0, size_t k1, size_t min_count, double *y,
+                         ptrdiff_t ys);
 
 void mwk_ext_acc_scan(mwk_ext_kind k, const double *x, size_t len, int backward, double *out);
 

@@ -283,12 +283,6 @@ static int block_fast_masked(mwk_seg *s, size_t jb, size_t len, double *sc, int 
     return !good;
 }
 
-static int has_nonfinite(const double *x, size_t len) {
-    double acc = 0.0;
-    for (size_t i = 0; i < len; i++) acc += x[i] * 0.0; /* NaN iff some x is not finite */
-    return acc != acc;
-}
-
 int mwk_var_prefix(mwk_seg *s, int root) {
     const size_t w = s->w, m = s->n - w + 1;
     double *sc = s->scratch;
@@ -322,7 +316,7 @@ int mwk_var_prefix(mwk_seg *s, int root) {
             if (!fail[b]) continue;
             /* A NaN or inf: the engine redoes the segment in the masked pass,
              * which has its own fast form; no point in the slow one here. */
-            if (has_nonfinite(s->x + jb, len + w - 1)) {
+            if (!mwk_all_finite(s->x + jb, len + w - 1)) {
                 flag = 1;
                 break;
             }
@@ -337,7 +331,7 @@ int mwk_var_prefix(mwk_seg *s, int root) {
         if (s->masked) {
             if (block_fast_masked(s, jb, len, sc, root)) flag |= block_dd(s, jb, len, sc, root);
         } else if (block_fast(s, jb, len, sc, root)) {
-            if (has_nonfinite(s->x + jb, len + w - 1)) {
+            if (!mwk_all_finite(s->x + jb, len + w - 1)) {
                 flag = 1; /* the masked pass redoes the segment */
                 break;
             }
