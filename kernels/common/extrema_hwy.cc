@@ -11,66 +11,14 @@
 #define HWY_TARGET_INCLUDE "common/extrema_hwy.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "common/scan-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace mwk {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-constexpr size_t kExtMaxLanes = 64;
-constexpr size_t kExtMaxSteps = 7;
-
-struct ExtTables {
-  HWY_ALIGN int64_t up[kExtMaxSteps][kExtMaxLanes];
-  HWY_ALIGN int64_t down[kExtMaxSteps][kExtMaxLanes];
-  HWY_ALIGN int64_t last[kExtMaxLanes];
-  HWY_ALIGN int64_t first[kExtMaxLanes];
-};
-
-static void BuildExtTables(size_t N, ExtTables* t) {
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    for (size_t i = 0; i < N; ++i) {
-      t->up[s][i] = static_cast<int64_t>(i >= k ? i - k : 0);
-      t->down[s][i] = static_cast<int64_t>(i + k < N ? i + k : N - 1);
-    }
-  }
-  for (size_t i = 0; i < N; ++i) {
-    t->last[i] = static_cast<int64_t>(N - 1);
-    t->first[i] = 0;
-  }
-}
-
-template <bool kMax, class V>
-HWY_INLINE V Comb(V a, V b) {
-  if constexpr (kMax) {
-    return hn::Max(a, b);
-  } else {
-    return hn::Min(a, b);
-  }
-}
-
-template <bool kMax, class D, class V>
-HWY_INLINE V ExtScanUp(D d, V v, V ident, const ExtTables& t) {
-  const size_t N = hn::Lanes(d);
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.up[s]));
-    v = Comb<kMax>(v, hn::IfThenElse(hn::FirstN(d, k), ident, sh));
-  }
-  return v;
-}
-
-template <bool kMax, class D, class V>
-HWY_INLINE V ExtScanDown(D d, V v, V ident, const ExtTables& t) {
-  const size_t N = hn::Lanes(d);
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.down[s]));
-    v = Comb<kMax>(v, hn::IfThenElse(hn::FirstN(d, N - k), sh, ident));
-  }
-  return v;
-}
+constexpr size_t kExtMaxLanes = kScanMaxLanes;
 
 // `fw`: scratch of at least w + kExtMaxLanes doubles (the forward half of a
 // block). Returns 1 if a NaN was seen, else 0.
@@ -79,8 +27,8 @@ int ExtCore(const double* HWY_RESTRICT x, size_t n, size_t w, double* HWY_RESTRI
             double* HWY_RESTRICT fw) {
   const hn::ScalableTag<double> d;
   const size_t N = hn::Lanes(d);
-  ExtTables tables;
-  BuildExtTables(N, &tables);
+  ScanTables tables;
+  BuildScanTables(N, &tables);
   const auto idx_last = hn::SetTableIndices(d, tables.last);
   const auto idx_first = hn::SetTableIndices(d, tables.first);
   const double ident_s = kMax ? -HUGE_VAL : HUGE_VAL;
@@ -101,9 +49,9 @@ int ExtCore(const double* HWY_RESTRICT x, size_t n, size_t w, double* HWY_RESTRI
         auto v = hn::LoadU(d, src + i);
         nanmask = hn::Add(nanmask, hn::Sub(v, v));  // NaN or inf - inf: reported
         v = hn::IfThenElse(hn::IsNaN(v), ident, v);
-        v = ExtScanUp<kMax>(d, v, ident, tables);
-        hn::StoreU(Comb<kMax>(v, carry), d, dst + i);
-        carry = Comb<kMax>(carry, hn::TableLookupLanes(v, idx_last));
+        v = ScanUpExtremum<kMax>(d, v, ident, tables);
+        hn::StoreU(MinOrMax<kMax>(v, carry), d, dst + i);
+        carry = MinOrMax<kMax>(carry, hn::TableLookupLanes(v, idx_last));
       }
       double c = hn::GetLane(carry);
       for (; i < cnt; ++i) {
@@ -128,11 +76,11 @@ int ExtCore(const double* HWY_RESTRICT x, size_t n, size_t w, double* HWY_RESTRI
         auto v = hn::LoadU(d, blk + k);
         nanmask = hn::Add(nanmask, hn::Sub(v, v));
         v = hn::IfThenElse(hn::IsNaN(v), ident, v);
-        v = ExtScanDown<kMax>(d, v, ident, tables);
-        const auto q = Comb<kMax>(v, carry);
-        carry = Comb<kMax>(carry, hn::TableLookupLanes(v, idx_first));
+        v = ScanDownExtremum<kMax>(d, v, ident, tables);
+        const auto q = MinOrMax<kMax>(v, carry);
+        carry = MinOrMax<kMax>(carry, hn::TableLookupLanes(v, idx_first));
         if (k + N <= len) {
-          hn::StoreU(Comb<kMax>(q, hn::LoadU(d, fw + k)), d, ob + k);
+          hn::StoreU(MinOrMax<kMax>(q, hn::LoadU(d, fw + k)), d, ob + k);
         } else if (k < len) {
           hn::Store(q, d, tmp);
           for (size_t t = 0; t < len - k; ++t) {

@@ -15,60 +15,15 @@
 #include "hwy/highway.h"
 #include "hwy/cache_control.h"
 #include "hwy/aligned_allocator.h"
+#include "common/scan-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace mwk {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-constexpr size_t kMaxLanes = 64;  // >= lanes of f64 on any target (SVE 2048: 32)
-constexpr size_t kMaxSteps = 7;
+constexpr size_t kMaxLanes = kScanMaxLanes;
 constexpr size_t kPrefetchAhead = 512;  // doubles (4 KiB) ahead of the loads
-
-struct ScanTables {
-  HWY_ALIGN int64_t up[kMaxSteps][kMaxLanes];    // lane i <- lane i-k
-  HWY_ALIGN int64_t down[kMaxSteps][kMaxLanes];  // lane i <- lane i+k
-  HWY_ALIGN int64_t last[kMaxLanes];
-  HWY_ALIGN int64_t first[kMaxLanes];
-};
-
-static void BuildTables(size_t N, ScanTables* t) {
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    for (size_t i = 0; i < N; ++i) {
-      t->up[s][i] = static_cast<int64_t>(i >= k ? i - k : 0);
-      t->down[s][i] = static_cast<int64_t>(i + k < N ? i + k : N - 1);
-    }
-  }
-  for (size_t i = 0; i < N; ++i) {
-    t->last[i] = static_cast<int64_t>(N - 1);
-    t->first[i] = 0;
-  }
-}
-
-// Inclusive scan from lane 0 upwards.
-template <class D, class V>
-HWY_INLINE V ScanUp(D d, V v, const ScanTables& t) {
-  const size_t N = hn::Lanes(d);
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.up[s]));
-    v = hn::Add(v, hn::IfThenZeroElse(hn::FirstN(d, k), sh));
-  }
-  return v;
-}
-
-// Inclusive scan from the last lane downwards (suffix sums).
-template <class D, class V>
-HWY_INLINE V ScanDown(D d, V v, const ScanTables& t) {
-  const size_t N = hn::Lanes(d);
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.down[s]));
-    v = hn::Add(v, hn::IfThenElseZero(hn::FirstN(d, N - k), sh));
-  }
-  return v;
-}
 
 // `fw` is caller-provided scratch of at least w + kMaxLanes doubles: the
 // forward half of one block lives there (L1/L2-resident) instead of being
@@ -82,7 +37,7 @@ int PrefixCore(const double* HWY_RESTRICT x, size_t n, size_t w, double divisor,
   const hn::ScalableTag<double> d;
   const size_t N = hn::Lanes(d);
   ScanTables tables;
-  BuildTables(N, &tables);
+  BuildScanTables(N, &tables);
   const auto idx_last = hn::SetTableIndices(d, tables.last);
   const auto idx_first = hn::SetTableIndices(d, tables.first);
   const double inv = 1.0 / divisor;

@@ -9,57 +9,14 @@
 #define HWY_TARGET_INCLUDE "var/var_hwy.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "common/scan-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace mwk {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-constexpr size_t kVMaxLanes = 64;
-constexpr size_t kVMaxSteps = 7;
-
-struct VTables {
-  HWY_ALIGN int64_t up[kVMaxSteps][kVMaxLanes];
-  HWY_ALIGN int64_t down[kVMaxSteps][kVMaxLanes];
-  HWY_ALIGN int64_t last[kVMaxLanes];
-  HWY_ALIGN int64_t first[kVMaxLanes];
-};
-
-static void BuildVTables(size_t N, VTables* t) {
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    for (size_t i = 0; i < N; ++i) {
-      t->up[s][i] = static_cast<int64_t>(i >= k ? i - k : 0);
-      t->down[s][i] = static_cast<int64_t>(i + k < N ? i + k : N - 1);
-    }
-  }
-  for (size_t i = 0; i < N; ++i) {
-    t->last[i] = static_cast<int64_t>(N - 1);
-    t->first[i] = 0;
-  }
-}
-
-template <class D, class V>
-HWY_INLINE V VScanUp(D d, V v, const VTables& t) {
-  const size_t N = hn::Lanes(d);
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.up[s]));
-    v = hn::Add(v, hn::IfThenZeroElse(hn::FirstN(d, k), sh));
-  }
-  return v;
-}
-
-template <class D, class V>
-HWY_INLINE V VScanDown(D d, V v, const VTables& t) {
-  const size_t N = hn::Lanes(d);
-  size_t s = 0;
-  for (size_t k = 1; k < N; k *= 2, ++s) {
-    const V sh = hn::TableLookupLanes(v, hn::SetTableIndices(d, t.down[s]));
-    v = hn::Add(v, hn::IfThenElseZero(hn::FirstN(d, N - k), sh));
-  }
-  return v;
-}
+constexpr size_t kVMaxLanes = kScanMaxLanes;
 
 // fs, ft: scratch of at least w + kVMaxLanes doubles each. fail: one byte per
 // block of w windows. K: the shift of each block.
@@ -68,8 +25,8 @@ void VarFastCore(const double* HWY_RESTRICT x, size_t n, size_t w, const double*
                  double* HWY_RESTRICT fs, double* HWY_RESTRICT ft, unsigned char* fail) {
   const hn::ScalableTag<double> d;
   const size_t N = hn::Lanes(d);
-  VTables tables;
-  BuildVTables(N, &tables);
+  ScanTables tables;
+  BuildScanTables(N, &tables);
   const auto idx_last = hn::SetTableIndices(d, tables.last);
   const auto idx_first = hn::SetTableIndices(d, tables.first);
   const auto zero = hn::Zero(d);
@@ -92,8 +49,8 @@ void VarFastCore(const double* HWY_RESTRICT x, size_t n, size_t w, const double*
       size_t i = 0;
       for (; i + N <= cnt; i += N) {
         const auto dv = hn::Sub(hn::LoadU(d, src + i), vK);
-        const auto s = VScanUp(d, dv, tables);
-        const auto t = VScanUp(d, hn::Mul(dv, dv), tables);
+        const auto s = ScanUp(d, dv, tables);
+        const auto t = ScanUp(d, hn::Mul(dv, dv), tables);
         hn::StoreU(hn::Add(s, cs), d, fs + 1 + i);
         hn::StoreU(hn::Add(t, ct), d, ft + 1 + i);
         cs = hn::Add(cs, hn::TableLookupLanes(s, idx_last));
@@ -120,8 +77,8 @@ void VarFastCore(const double* HWY_RESTRICT x, size_t n, size_t w, const double*
       while (k >= N) {
         k -= N;
         const auto dv = hn::Sub(hn::LoadU(d, blk + k), vK);
-        const auto s = VScanDown(d, dv, tables);
-        const auto t = VScanDown(d, hn::Mul(dv, dv), tables);
+        const auto s = ScanDown(d, dv, tables);
+        const auto t = ScanDown(d, hn::Mul(dv, dv), tables);
         const auto qs = hn::Add(s, cs), qt = hn::Add(t, ct);
         cs = hn::Add(cs, hn::TableLookupLanes(s, idx_first));
         ct = hn::Add(ct, hn::TableLookupLanes(t, idx_first));
