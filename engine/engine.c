@@ -50,6 +50,7 @@ typedef struct {
     size_t left, right; /* window of output k: [k-left, k+right] */
     size_t m;           /* full windows per row (0 when w > n) */
     size_t nh, nt;      /* clipped outputs at the head and the tail */
+    size_t k;           /* values per output position (n_out) */
     mwk_target target;
     int threads;
     int stream;
@@ -59,6 +60,10 @@ typedef struct {
     double *xr;    /* converted input stretch (cap_x) */
     double *yr;    /* staging output (cap_y) */
     double *xs;    /* masked copy (cap_x), on demand */
+    double *xp;    /* padded clipped windows (statistics without an accumulator) */
+    double *yp;    /* their outputs, k per window */
+    void *ealgo;   /* the algorithm's scratch for them */
+    double *col;   /* one value of k, gathered for the store (k > 1) */
     void *algo;    /* the algorithm's scratch */
     size_t cap_x;
 } scratch;
@@ -79,7 +84,7 @@ static size_t uabs(ptrdiff_t v) { return (size_t)(v < 0 ? -v : v); }
 /* Known sizes of mwk_options and mwk_params, oldest first: a caller passes
  * the size of the version it was compiled against. */
 static const size_t OPTIONS_SIZES[] = {offsetof(mwk_options, long_window), sizeof(mwk_options)};
-static const size_t PARAMS_SIZES[] = {sizeof(mwk_params)};
+static const size_t PARAMS_SIZES[] = {offsetof(mwk_params, quantile), sizeof(mwk_params)};
 
 static int known_size(size_t s, const size_t *sizes, size_t count) {
     for (size_t i = 0; i < count; i++)
@@ -107,6 +112,8 @@ static mwk_status read_params(const mwk_params *in, mwk_params *out) {
     out->struct_size = sizeof *out;
     return MWK_OK;
 }
+
+mwk_status mwk_engine_params(const mwk_params *in, mwk_params *out) { return read_params(in, out); }
 
 static mwk_dtype out_dtype_of(const mwk_stat_desc *d, mwk_dtype in) {
     return d->keeps_f32 && (in == MWK_F32 || in == MWK_F16) ? MWK_F32 : MWK_F64;
@@ -192,9 +199,8 @@ static int array_span(const void *base, size_t rows, ptrdiff_t rs, size_t cols, 
     return 1;
 }
 
-static mwk_status resolve(mwk_stat stat, const mwk_params *params, mwk_dtype dtype, size_t n,
-                          size_t window, const mwk_options *opt_in, plan *p) {
-    const mwk_stat_desc *d = mwk_registry_get(stat);
+static mwk_status resolve(const mwk_stat_desc *d, const mwk_params *params, mwk_dtype dtype,
+                          size_t n, size_t window, const mwk_options *opt_in, plan *p) {
     if (!d) return MWK_E_STAT;
     mwk_options opt;
     mwk_status st = read_options(opt_in, &opt);
@@ -220,6 +226,8 @@ static mwk_status resolve(mwk_stat stat, const mwk_params *params, mwk_dtype dty
         a = auto_choose(d, &p->target, window);
     }
     p->stat = d;
+    p->k = d->n_out ? d->n_out(&p->params) : 1;
+    if (p->k == 0) return MWK_E_INTERNAL;
     p->algo = mwk_registry_algo(d, a);
     if (!p->algo) return MWK_E_INTERNAL;
     p->dtype = dtype;
@@ -250,17 +258,55 @@ static mwk_status resolve(mwk_stat stat, const mwk_params *params, mwk_dtype dty
     return MWK_OK;
 }
 
-static mwk_status validate(mwk_stat stat, const mwk_params *params, const void *x,
+/* Span of a 3-D output (rows, out_len, k): the k axis widens the 2-D span. */
+static int out_span(const void *y, size_t rows, ptrdiff_t yrs, size_t L, ptrdiff_t ys, size_t k,
+                    ptrdiff_t yqs, size_t esize, span *out) {
+    if (!array_span(y, rows, yrs, L, ys, esize, out)) return 0;
+    if (k <= 1) return 1;
+    size_t eq;
+    if (!mul_extent(k, yqs, esize, &eq) || eq > (size_t)PTRDIFF_MAX) return 0;
+    if (yqs < 0) {
+        if (eq > out->lo) return 0;
+        out->lo -= eq;
+    } else {
+        if (eq > UINTPTR_MAX - out->hi) return 0;
+        out->hi += eq;
+    }
+    return 1;
+}
+
+/* Sufficient condition for distinct addresses of an (a x b x c) strided
+ * array: sorted by |stride|, each stride steps over the extent of the
+ * smaller ones. */
+static int no_self_overlap3(const size_t cnt[3], const ptrdiff_t str[3]) {
+    size_t c[3], s[3], m = 0;
+    for (int i = 0; i < 3; i++)
+        if (cnt[i] > 1) c[m] = cnt[i], s[m] = uabs(str[i]), m++;
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0 && s[j] < s[j - 1]; j--) {
+            size_t t = s[j]; s[j] = s[j - 1]; s[j - 1] = t;
+            t = c[j]; c[j] = c[j - 1]; c[j - 1] = t;
+        }
+    size_t ext = 0; /* extent of the smaller axes, in elements */
+    for (size_t i = 0; i < m; i++) {
+        if (s[i] == 0 || s[i] <= ext) return 0;
+        if (c[i] - 1 > (SIZE_MAX - ext) / s[i]) return 0;
+        ext += s[i] * (c[i] - 1);
+    }
+    return 1;
+}
+
+static mwk_status validate(const mwk_stat_desc *d, const mwk_params *params, const void *x,
                            mwk_dtype dtype, size_t rows, size_t n, ptrdiff_t xrs, ptrdiff_t xs,
-                           const void *y, ptrdiff_t yrs, ptrdiff_t ys, size_t window,
-                           const mwk_options *opt, plan *p) {
+                           const void *y, ptrdiff_t yrs, ptrdiff_t ys, ptrdiff_t yqs,
+                           size_t window, const mwk_options *opt, plan *p) {
     if (!x || !y) return MWK_E_NULL;
-    mwk_status st = resolve(stat, params, dtype, n, window, opt, p);
+    mwk_status st = resolve(d, params, dtype, n, window, opt, p);
     if (st != MWK_OK) return st;
     span sx, sy;
     const size_t oes = mwk_dtype_size(p->out_dtype);
     if (!array_span(x, rows ? rows : 1, xrs, n, xs, mwk_dtype_size(dtype), &sx) ||
-        !array_span(y, rows ? rows : 1, yrs, p->out_len, ys, oes, &sy))
+        !out_span(y, rows ? rows : 1, yrs, p->out_len, ys, p->k, yqs, oes, &sy))
         return MWK_E_OVERFLOW;
     p->stream = (sy.hi - sy.lo) >= ENGINE_STREAM_BYTES;
     if (rows == 0 || p->out_len == 0 || n == 0) return MWK_OK;
@@ -269,6 +315,11 @@ static mwk_status validate(mwk_stat stat, const mwk_params *params, const void *
      * in an order that depends on threads. Conservative for 2-D: one stride
      * must step over the whole extent of the other. */
     const size_t L = p->out_len;
+    if (p->k > 1) {
+        const size_t cnt[3] = {rows, L, p->k};
+        const ptrdiff_t str[3] = {yrs, ys, yqs};
+        return no_self_overlap3(cnt, str) ? MWK_OK : MWK_E_OVERLAP;
+    }
     if (L > 1 && ys == 0) return MWK_E_OVERLAP;
     if (rows > 1 && yrs == 0) return MWK_E_OVERLAP;
     if (rows > 1 && L > 1 && !(uabs(yrs) >= L * uabs(ys) || uabs(ys) >= rows * uabs(yrs)))
@@ -331,6 +382,8 @@ static mwk_seg make_seg(const plan *p, const double *x, size_t n, double *out, i
     s.target = p->target;
     s.policy = p->policy;
     s.min_count = p->min_count;
+    s.k = p->k;
+    s.valid_lo = 0, s.valid_hi = n;
     s.masked = 0;
     s.stream = stream;
     s.scratch = sc->algo;
@@ -365,9 +418,10 @@ static mwk_status full_windows(const plan *p, const double *x, size_t n, double 
         }
     }
     counts c = {0, 0, 0};
+    const size_t K = p->k;
     for (size_t i = 0; i < w; i++) count_add(&c, x[i]);
     for (size_t j = 0;; j++) {
-        out[j] = finish(p, out[j], w, &c, x, j);
+        for (size_t q = 0; q < K; q++) out[j * K + q] = finish(p, out[j * K + q], w, &c, x, j);
         if (j + 1 == m) break;
         count_add(&c, x[j + w]);
         count_sub(&c, x[j]);
@@ -460,6 +514,58 @@ static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt, d
     }
 }
 
+/* Clipped windows of a statistic without an accumulator (acc_add NULL):
+ * the algorithm's own core over the windows padded with NaN to full length.
+ * Outputs [k0, k0 + cnt) of the row; out gets k values per output. Windows
+ * longer than the row are shortened on each side to n - 1 first (the same
+ * clipped windows), so a long window costs O(n), not O(w), per row. */
+static mwk_status edges_padded(const plan *p, const double *xv, size_t x0, size_t xlen, size_t k0,
+                               size_t cnt, double *out, scratch *sc) {
+    const size_t n = p->n;
+    const size_t left = min_sz(p->left, n - 1), right = min_sz(p->right, n - 1);
+    const size_t w = left + right + 1, len = cnt + w - 1;
+    /* Input index of P[0]: k0 - left (may be negative: padding). */
+    const ptrdiff_t base = (ptrdiff_t)k0 - (ptrdiff_t)left;
+    double *P = sc->xp, *Y = sc->yp;
+    size_t vlo = len, vhi = 0;
+    for (size_t j = 0; j < len; j++) {
+        const ptrdiff_t i = base + (ptrdiff_t)j;
+        if (i >= (ptrdiff_t)x0 && (size_t)i < x0 + xlen) {
+            P[j] = xv[(size_t)i - x0];
+            if (j < vlo) vlo = j;
+            vhi = j + 1;
+        } else {
+            P[j] = NAN;
+        }
+    }
+    mwk_seg s;
+    s.stat = p->stat;
+    s.x = P, s.n = len, s.w = w, s.out = Y;
+    s.params = &p->params;
+    s.target = p->target;
+    s.policy = p->policy;
+    s.min_count = p->min_count;
+    s.k = p->k;
+    s.valid_lo = vlo, s.valid_hi = vhi;
+    s.masked = 0;
+    s.stream = 0;
+    s.scratch = sc->ealgo;
+    s.err = MWK_OK;
+    if (p->algo->core(&s) < 0) return s.err;
+    /* Counts over the real values of each window (padding is not a NaN of
+     * the data: it must not trigger the propagate policy). */
+    const size_t K = p->k;
+    counts c = {0, 0, 0};
+    size_t a = vlo, b = vlo; /* c counts P[a, b) */
+    for (size_t j = 0; j < cnt; j++) {
+        const size_t lo = j > vlo ? j : vlo, hi = j + w < vhi ? j + w : vhi;
+        while (b < hi) count_add(&c, P[b++]);
+        while (a < lo) count_sub(&c, P[a++]);
+        for (size_t q = 0; q < K; q++) out[j * K + q] = finish(p, Y[j * K + q], hi - lo, &c, P, lo);
+    }
+    return MWK_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Rows                                                                     */
 
@@ -476,11 +582,13 @@ typedef struct {
     const char *x;
     ptrdiff_t xs;
     char *y;
-    ptrdiff_t ys;
+    ptrdiff_t ys, yqs; /* yqs: between the k values of an output position */
 } row_io;
 
 static int direct_in(const plan *p, const row_io *io) { return p->dtype == MWK_F64 && io->xs == 1; }
-static int direct_out(const plan *p, const row_io *io) { return p->out_dtype == MWK_F64 && io->ys == 1; }
+static int direct_out(const plan *p, const row_io *io) {
+    return p->out_dtype == MWK_F64 && io->ys == 1 && p->k == 1;
+}
 
 /* Input elements [k0, k0+len) of the row as contiguous float64. */
 static const double *row_input(const plan *p, const row_io *io, size_t k0, size_t len, scratch *sc) {
@@ -494,10 +602,20 @@ static double *row_output(const plan *p, const row_io *io, size_t k0, scratch *s
     return direct_out(p, io) ? (double *)io->y + k0 : sc->yr;
 }
 
-static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, const double *yr) {
+static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, const double *yr,
+                       scratch *sc) {
     if (direct_out(p, io)) return;
-    char *base = io->y + (ptrdiff_t)k0 * io->ys * (ptrdiff_t)mwk_dtype_size(p->out_dtype);
-    mwk_store_f64(yr, p->out_dtype, len, base, io->ys);
+    const ptrdiff_t es = (ptrdiff_t)mwk_dtype_size(p->out_dtype);
+    char *base = io->y + (ptrdiff_t)k0 * io->ys * es;
+    if (p->k == 1) {
+        mwk_store_f64(yr, p->out_dtype, len, base, io->ys);
+        return;
+    }
+    /* k values per position: one value at a time, gathered (col holds len). */
+    for (size_t q = 0; q < p->k; q++) {
+        for (size_t j = 0; j < len; j++) sc->col[j] = yr[j * p->k + q];
+        mwk_store_f64(sc->col, p->out_dtype, len, base + (ptrdiff_t)q * io->yqs * es, io->ys);
+    }
 }
 
 /* Outputs [k0, k1) from the raw integers when the input stretch [x0,
@@ -538,7 +656,7 @@ static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch 
             double *yr = row_output(p, io, p->nh + j0, sc);
             mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
             if (st != MWK_OK) return st;
-            row_commit(p, io, p->nh + j0, j1 - j0, yr);
+            row_commit(p, io, p->nh + j0, j1 - j0, yr, sc);
         }
     }
     if (seg != 0) return MWK_OK;
@@ -553,15 +671,25 @@ static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch 
         const size_t len = min_sz(n, p->nh + p->right);
         const double *xh = row_input(p, io, 0, len, sc);
         double *yh = row_output(p, io, 0, sc);
-        edges_head(p, xh, yh, tmp);
-        row_commit(p, io, 0, p->nh, yh);
+        if (p->stat->acc_add) {
+            edges_head(p, xh, yh, tmp);
+        } else {
+            mwk_status st = edges_padded(p, xh, 0, len, 0, p->nh, yh, sc);
+            if (st != MWK_OK) return st;
+        }
+        row_commit(p, io, 0, p->nh, yh, sc);
     }
     const size_t t0 = p->out_len - p->nt - p->left; /* first input of the tail windows */
     if (p->nt && !raw_int_range(p, io, t0, n - t0, p->out_len - p->nt, p->out_len)) {
         const double *xt = row_input(p, io, t0, n - t0, sc);
         double *yt = row_output(p, io, p->out_len - p->nt, sc);
-        edges_tail(p, xt, t0, yt, tmp);
-        row_commit(p, io, p->out_len - p->nt, p->nt, yt);
+        if (p->stat->acc_add) {
+            edges_tail(p, xt, t0, yt, tmp);
+        } else {
+            mwk_status st = edges_padded(p, xt, t0, n - t0, p->out_len - p->nt, p->nt, yt, sc);
+            if (st != MWK_OK) return st;
+        }
+        row_commit(p, io, p->out_len - p->nt, p->nt, yt, sc);
     }
     return MWK_OK;
 }
@@ -583,14 +711,30 @@ static mwk_status scratch_init(const plan *p, ptrdiff_t xs, ptrdiff_t ys, scratc
     const size_t cap_y = seg_out > edge_out ? seg_out : edge_out;
     if (!(p->dtype == MWK_F64 && xs == 1) && !(sc->xr = malloc((sc->cap_x ? sc->cap_x : 1) * sizeof(double))))
         return MWK_E_NOMEM;
-    if (!(p->out_dtype == MWK_F64 && ys == 1) && !(sc->yr = malloc((cap_y ? cap_y : 1) * sizeof(double))))
+    const size_t K = p->k; /* k * cap_y values fit: they are part of the caller's output */
+    if (!(p->out_dtype == MWK_F64 && ys == 1 && K == 1) &&
+        !(sc->yr = malloc((cap_y ? cap_y * K : 1) * sizeof(double))))
         return MWK_E_NOMEM;
+    if (K > 1 && !(sc->col = malloc((cap_y ? cap_y : 1) * sizeof(double)))) return MWK_E_NOMEM;
     if (p->m > 0 && p->algo->scratch_bytes) {
         const size_t b = p->algo->scratch_bytes(seg_in, w);
         if (b && !(sc->algo = mwk_aligned_alloc(b))) return MWK_E_NOMEM;
         /* Documented for cores: the first 64 bytes start zeroed (room for a
          * cache header, e.g. fft's box spectrum key). */
         if (b) memset(sc->algo, 0, b < 64 ? b : 64);
+    }
+    if (!p->stat->acc_add && edge_out > 0) {
+        /* edges_padded: edge_out windows of w' = left' + right' + 1 values. */
+        const size_t we = min_sz(p->left, n - 1) + min_sz(p->right, n - 1) + 1;
+        const size_t len = edge_out + we - 1;
+        if (!(sc->xp = malloc(len * sizeof(double))) ||
+            !(sc->yp = malloc(edge_out * K * sizeof(double))))
+            return MWK_E_NOMEM;
+        if (p->algo->scratch_bytes) {
+            const size_t b = p->algo->scratch_bytes(len, we);
+            if (b && !(sc->ealgo = mwk_aligned_alloc(b))) return MWK_E_NOMEM;
+            if (b) memset(sc->ealgo, 0, b < 64 ? b : 64);
+        }
     }
     return MWK_OK;
 }
@@ -599,19 +743,24 @@ static void scratch_free(scratch *sc) {
     free(sc->xr);
     free(sc->yr);
     free(sc->xs);
+    free(sc->xp);
+    free(sc->yp);
+    free(sc->col);
     mwk_aligned_free(sc->algo);
+    mwk_aligned_free(sc->ealgo);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Entry points                                                             */
 
-mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const void *x, mwk_dtype dtype,
-                          size_t rows, size_t n, ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
-                          ptrdiff_t y_row_stride, ptrdiff_t y_stride, size_t window,
-                          const mwk_options *opt) {
+mwk_status mwk_engine_batch(const mwk_stat_desc *d, const mwk_params *params, const void *x,
+                            mwk_dtype dtype, size_t rows, size_t n, ptrdiff_t x_row_stride,
+                            ptrdiff_t x_stride, void *y, ptrdiff_t y_row_stride,
+                            ptrdiff_t y_stride, ptrdiff_t y_q_stride, size_t window,
+                            const mwk_options *opt) {
     plan p;
-    mwk_status st = validate(stat, params, x, dtype, rows, n, x_row_stride, x_stride, y,
-                             y_row_stride, y_stride, window, opt, &p);
+    mwk_status st = validate(d, params, x, dtype, rows, n, x_row_stride, x_stride, y,
+                             y_row_stride, y_stride, y_q_stride, window, opt, &p);
     if (st != MWK_OK || rows == 0 || p.out_len == 0) return st;
     const size_t xes = mwk_dtype_size(dtype), yes = mwk_dtype_size(p.out_dtype);
     const char *xb = x;
@@ -640,7 +789,8 @@ mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const void *x
             if (atomic_load_explicit(&status, memory_order_relaxed) != MWK_OK) continue;
             const size_t r = it / nseg;
             const row_io io = {xb + (ptrdiff_t)r * x_row_stride * (ptrdiff_t)xes, x_stride,
-                               yb + (ptrdiff_t)r * y_row_stride * (ptrdiff_t)yes, y_stride};
+                               yb + (ptrdiff_t)r * y_row_stride * (ptrdiff_t)yes, y_stride,
+                               y_q_stride};
             mwk_status s = run_item(&p, &io, it % nseg, &sc);
             if (s != MWK_OK) atomic_store(&status, (int)s);
         }
@@ -648,6 +798,37 @@ mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const void *x
     }
     (void)threads; /* unused in builds without OpenMP */
     return (mwk_status)atomic_load(&status);
+}
+
+mwk_status mwk_move_batch_k(mwk_stat stat, const mwk_params *params, const void *x,
+                            mwk_dtype dtype, size_t rows, size_t n, ptrdiff_t x_row_stride,
+                            ptrdiff_t x_stride, void *y, ptrdiff_t y_row_stride,
+                            ptrdiff_t y_stride, ptrdiff_t y_q_stride, size_t window,
+                            const mwk_options *opt) {
+    const mwk_stat_desc *d = mwk_registry_get(stat);
+    if (!d) return MWK_E_STAT;
+    return mwk_engine_batch(d, params, x, dtype, rows, n, x_row_stride, x_stride, y, y_row_stride,
+                            y_stride, y_q_stride, window, opt);
+}
+
+mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const void *x, mwk_dtype dtype,
+                          size_t rows, size_t n, ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
+                          ptrdiff_t y_row_stride, ptrdiff_t y_stride, size_t window,
+                          const mwk_options *opt) {
+    return mwk_move_batch_k(stat, params, x, dtype, rows, n, x_row_stride, x_stride, y,
+                            y_row_stride, y_stride, 1, window, opt);
+}
+
+mwk_status mwk_move_n_out(mwk_stat stat, const mwk_params *params, size_t *n_out) {
+    if (!n_out) return MWK_E_NULL;
+    const mwk_stat_desc *d = mwk_registry_get(stat);
+    if (!d) return MWK_E_STAT;
+    mwk_params p;
+    mwk_status st = read_params(params, &p);
+    if (st != MWK_OK) return st;
+    if (d->check && (st = d->check(&p)) != MWK_OK) return st;
+    *n_out = d->n_out ? d->n_out(&p) : 1;
+    return MWK_OK;
 }
 
 mwk_status mwk_move(mwk_stat stat, const mwk_params *params, const void *x, mwk_dtype dtype,
@@ -664,7 +845,8 @@ mwk_status mwk_move_choose(mwk_stat stat, const mwk_params *params, mwk_dtype dt
     mwk_status st = read_options(opt, &o);
     if (st != MWK_OK) return st;
     o.algorithm = MWK_ALGO_AUTO;
-    if ((st = resolve(stat, params, dtype, n, window, &o, &p)) != MWK_OK) return st;
+    if ((st = resolve(mwk_registry_get(stat), params, dtype, n, window, &o, &p)) != MWK_OK)
+        return st;
     *chosen = p.algo->id;
     return MWK_OK;
 }

@@ -48,6 +48,13 @@ typedef struct mwk_seg {
     size_t min_count;
     int masked;      /* 1: the rescue pass (see above) */
     int stream;      /* out is the caller's final output and large: stores may bypass the cache */
+    size_t k;        /* values per window (mwk_stat_desc.n_out): window j's value q is
+                        out[j*k + q] */
+    size_t valid_lo, valid_hi; /* x[i] outside [valid_lo, valid_hi) is padding (NaN) added
+                        by the engine around the clipped windows of a statistic without an
+                        accumulator (see acc_add); [0, n) otherwise. Only statistics whose
+                        value depends on a position in the window (rank's newest element)
+                        need them. */
     void *scratch;   /* the algorithm's scratch_bytes(), 64-byte aligned, per thread and
                         call; its first 64 bytes are zero when the call starts (a
                         core may cache there what later segments reuse). NULL on
@@ -104,7 +111,11 @@ typedef struct mwk_stat_desc {
                   mwk_nan_policy policy, size_t min_count);
     /* Clipped windows: add gets valid values only (finite; for MWK_NF_ORDER
      * also +-inf) with their row index; value gives what a masked core
-     * gives for that window. */
+     * gives for that window. MWK_NF_ORDER statistics whose state does not
+     * fit an mwk_acc (median, quantile, rank) leave acc_add NULL: the engine
+     * then runs the algorithm's core over the clipped windows, padded with
+     * NaN to full length (the cores skip NaN; mwk_seg.valid_lo/hi say where
+     * the padding is), and applies the counts of the real values. */
     void (*acc_init)(mwk_acc *a);
     void (*acc_add)(mwk_acc *a, double v, size_t idx);
     double (*acc_value)(const mwk_acc *a, size_t count, size_t newest, const mwk_params *p);
@@ -132,7 +143,20 @@ typedef struct mwk_stat_desc {
     const mwk_auto_rule *rules;
     size_t n_rules;
     mwk_algorithm auto_default; /* when no rule matches */
+    /* Values per window (NULL: 1), from complete, checked parameters. */
+    size_t (*n_out)(const mwk_params *p);
 } mwk_stat_desc;
+
+/* The engine's batch entry for any descriptor, in or out of the registry
+ * (mwk_move_batch_k is this for registry statistics; the Hampel filter runs
+ * its internal median+MAD descriptor through it). */
+mwk_status mwk_engine_batch(const mwk_stat_desc *d, const mwk_params *params, const void *x,
+                            mwk_dtype dtype, size_t rows, size_t n, ptrdiff_t x_row_stride,
+                            ptrdiff_t x_stride, void *y, ptrdiff_t y_row_stride,
+                            ptrdiff_t y_stride, ptrdiff_t y_q_stride, size_t window,
+                            const mwk_options *opt);
+/* Complete parameters (defaults for the fields an older caller lacks). */
+mwk_status mwk_engine_params(const mwk_params *in, mwk_params *out);
 
 /* The registry (engine/registry.c, from kernels/registry.def). */
 const mwk_stat_desc *mwk_registry_get(mwk_stat stat); /* NULL when out of range */

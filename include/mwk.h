@@ -155,12 +155,22 @@ typedef enum mwk_algorithm {
                              sums (SIMD), mergeable moments, extrema (SIMD) */
     MWK_ALGO_FFT = 4,     /* sum/mean: box convolution through FFTW (own bound) */
     MWK_ALGO_DEQUE = 5,   /* min/max/argmin/argmax: monotonic deque (Lemire) */
-    MWK_ALGO_WELFORD = 6  /* var/std: running Welford add/remove with a
+    MWK_ALGO_WELFORD = 6, /* var/std: running Welford add/remove with a
                              cancellation detector that recomputes the window */
+    MWK_ALGO_HEAP = 7,    /* median/quantile: two heaps split at the quantile's rank
+                             (bottleneck's double heap), O(log w) per step */
+    MWK_ALGO_SKIPLIST = 8, /* median/quantile/rank: indexable skiplist (an order-
+                             statistic structure), O(log w) per step, any number of
+                             quantiles per step */
+    MWK_ALGO_SORTBLOCK = 9, /* median/quantile: Suomela's sort-based filter (blocks of w
+                             sorted once, then linked-list deletions), O(log w) per step */
+    MWK_ALGO_FENWICK = 10, /* rank: Fenwick tree over the window's value ranks, O(log w) */
+    MWK_ALGO_NETWORK = 11  /* median/quantile, small windows: sorting networks in SIMD
+                             registers */
 } mwk_algorithm;
 
 /** Number of algorithm values (MWK_ALGO_AUTO .. the last one). */
-#define MWK_ALGO_COUNT 7
+#define MWK_ALGO_COUNT 12
 
 /**
  * Statistics. One registry lists them (mwk_stat_count, mwk_stat_info_get);
@@ -174,8 +184,26 @@ typedef enum mwk_stat {
     MWK_STAT_MIN = 4,
     MWK_STAT_MAX = 5,
     MWK_STAT_ARGMIN = 6,
-    MWK_STAT_ARGMAX = 7
+    MWK_STAT_ARGMAX = 7,
+    MWK_STAT_MEDIAN = 8,
+    MWK_STAT_QUANTILE = 9,
+    MWK_STAT_RANK = 10
 } mwk_stat;
+
+/**
+ * How a quantile between two order statistics is formed, as numpy.quantile's
+ * `method` of the same name: with c values sorted v[0..c), the virtual index
+ * is h = q * (c - 1); lower = v[floor(h)], higher = v[ceil(h)], nearest =
+ * v[h rounded half to even], midpoint = (lower + higher) / 2, linear =
+ * lower + (h - floor(h)) * (higher - lower).
+ */
+typedef enum mwk_interpolation {
+    MWK_INTERP_LINEAR = 0,
+    MWK_INTERP_LOWER = 1,
+    MWK_INTERP_HIGHER = 2,
+    MWK_INTERP_NEAREST = 3,
+    MWK_INTERP_MIDPOINT = 4
+} mwk_interpolation;
 
 typedef enum mwk_nan_policy {
     MWK_NAN_SKIP = 0,
@@ -232,21 +260,30 @@ MWK_API void mwk_options_init(mwk_options *opt);
  * (struct_size, defaults for fields an older caller does not know). NULL
  * means all defaults.
  *
- * Versions: 0.2 has `ddof`.
+ * Versions: 0.2 has `ddof`; 0.3 adds the quantile fields.
  */
 typedef struct mwk_params {
     size_t struct_size; /* sizeof(mwk_params) of the caller's header */
     int ddof;           /* var, std: the divisor is count - ddof (default 0, as
                            bottleneck and NumPy; Polars and pandas use 1). A window
                            with count <= ddof gives NaN. Must be >= 0. */
+    /* --- 0.3 --- */
+    double quantile;    /* quantile: q in [0, 1] (default 0.5) when n_quantiles is 0 */
+    mwk_interpolation interpolation; /* quantile (default MWK_INTERP_LINEAR) */
+    const double *quantiles; /* quantile: n_quantiles values in [0, 1], any order;
+                                each output position then holds n_quantiles values
+                                (mwk_move_n_out, mwk_move_batch_k). NULL when 0. */
+    size_t n_quantiles;
 } mwk_params;
 
-#define MWK_PARAMS_INIT { sizeof(mwk_params), 0 }
+#define MWK_PARAMS_INIT { sizeof(mwk_params), 0, 0.5, MWK_INTERP_LINEAR, NULL, 0 }
 
 MWK_API void mwk_params_init(mwk_params *params);
 
 /* Bits of mwk_stat_info.params: which mwk_params fields a statistic reads. */
 #define MWK_PARAM_DDOF 0x1u
+#define MWK_PARAM_QUANTILE 0x2u      /* quantile, quantiles, n_quantiles */
+#define MWK_PARAM_INTERPOLATION 0x4u /* interpolation */
 
 /**
  * ---------------------------------------------------------------------------
@@ -294,6 +331,29 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   ties go to the newest element. NaN where the window gives no result (as
  *   min/max). Exact, int64/uint64 beyond 2^53 included (such rows are
  *   compared as integers).
+ * MWK_STAT_MEDIAN
+ *   The median of the window's non-NaN values; for an even count, the mean
+ *   of the two middle values (bottleneck, pandas, NumPy), computed as
+ *   a/2 + b/2 with the halves exact, so it never overflows and rounds once.
+ *   +inf and -inf are ordinary values (the mean of -inf and +inf is NaN, as
+ *   NumPy). NaN per the policy and min_count, as min/max. -0.0 and +0.0 are
+ *   equal; which one is returned is unspecified.
+ * MWK_STAT_QUANTILE (params quantile or quantiles, interpolation)
+ *   numpy.quantile(window values without NaN, q, method=interpolation) for
+ *   each window, with lower/higher/nearest exact selections, midpoint as the
+ *   median's mean of two, and linear lower + t*(higher - lower) rounded once
+ *   (within one ulp of the exact value; NumPy's own formula may differ from
+ *   it by an ulp). With n_quantiles > 0, every output position holds one
+ *   value per quantile, in the order given (mwk_move_batch_k). Every
+ *   algorithm and target gives bit-identical results.
+ * MWK_STAT_RANK
+ *   bottleneck's move_rank: the rank of the window's newest element (for
+ *   centered and clipped windows, the clipped window's last element) among
+ *   the window's non-NaN values, ties averaged, scaled to [-1, 1]:
+ *   2 * (less + (equal - 1) / 2) / (count - 1) - 1, where less and equal
+ *   count the values below and equal to it (itself included in equal); 0.0
+ *   when count is 1; NaN when the newest element is NaN or count <
+ *   min_count. Exact up to the final division (one rounding).
  */
 
 /** Number of statistics in the registry: valid mwk_stat values are 0 .. count-1. */
@@ -342,6 +402,26 @@ MWK_API mwk_status mwk_move_batch(mwk_stat stat, const mwk_params *params, const
                                   ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
                                   ptrdiff_t y_row_stride, ptrdiff_t y_stride, size_t window,
                                   const mwk_options *opt);
+
+/**
+ * Number of values per output position (1, or n_quantiles for
+ * MWK_STAT_QUANTILE with n_quantiles > 0). Errors as for the parameters.
+ */
+MWK_API mwk_status mwk_move_n_out(mwk_stat stat, const mwk_params *params, size_t *n_out);
+
+/**
+ * mwk_move_batch for statistics with several values per output position:
+ * value q (0 <= q < mwk_move_n_out) of output k of row r is at
+ * y + r*y_row_stride + k*y_stride + q*y_q_stride (in elements). mwk_move and
+ * mwk_move_batch are this with y_q_stride = 1 (the values of a position are
+ * adjacent; y_stride must then step over them). No two output values may
+ * share memory (MWK_E_OVERLAP).
+ */
+MWK_API mwk_status mwk_move_batch_k(mwk_stat stat, const mwk_params *params, const void *x,
+                                    mwk_dtype dtype, size_t rows, size_t n,
+                                    ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
+                                    ptrdiff_t y_row_stride, ptrdiff_t y_stride,
+                                    ptrdiff_t y_q_stride, size_t window, const mwk_options *opt);
 
 /** The algorithm MWK_ALGO_AUTO runs for `stat` with these arguments. */
 MWK_API mwk_status mwk_move_choose(mwk_stat stat, const mwk_params *params, mwk_dtype dtype,
@@ -400,7 +480,40 @@ MWK_API mwk_status mwk_move_mean_batch(const void *x, mwk_dtype dtype, size_t ro
 MWK_API mwk_status mwk_move_mean_choose(mwk_dtype dtype, size_t n, size_t window,
                                         const mwk_options *opt, mwk_algorithm *chosen);
 
-/** Names: "auto", "naive", "ring", "prefix", "fft", "deque", "welford"; NULL for unknown values. */
+/**
+ * ---------------------------------------------------------------------------
+ * Hampel filter (outlier cleaning)
+ * ---------------------------------------------------------------------------
+ * For each element x[k], with med and MAD the median and the median absolute
+ * deviation (median of |v - med|) of the non-NaN values of the centered
+ * window x[k - w/2 .. k + (w-1)/2] clipped to the row (the same windows as
+ * MWK_ALIGN_CENTERED; options.align is ignored), x[k] is flagged when
+ *     |x[k] - med| > n_sigmas * 1.4826 * MAD
+ * and y[k] is then med (MWK_HAMPEL_MEDIAN) or NaN (MWK_HAMPEL_NAN); otherwise
+ * y[k] = x[k] (converted to the output dtype). NaN inputs are never flagged
+ * and pass through; a window with fewer than min_count non-NaN values
+ * (options.min_count, default 1 here) flags nothing. MAD = 0 flags every value
+ * that differs from the median (a constant window's outlier). med and MAD are
+ * computed in one pass over the window structure.
+ * Output dtype: float32 for float32/float16 input, else float64.
+ * mask (may be NULL): 1 byte per element, 1 = flagged; n_flagged (may be
+ * NULL): per row, the number flagged. n_sigmas must be >= 0 and finite
+ * (MWK_E_PARAMS). Strides, rows and threads as mwk_move_batch.
+ */
+typedef enum mwk_hampel_replace {
+    MWK_HAMPEL_MEDIAN = 0,
+    MWK_HAMPEL_NAN = 1
+} mwk_hampel_replace;
+
+MWK_API mwk_status mwk_hampel_batch(const void *x, mwk_dtype dtype, size_t rows, size_t n,
+                                    ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
+                                    ptrdiff_t y_row_stride, ptrdiff_t y_stride, uint8_t *mask,
+                                    ptrdiff_t mask_row_stride, ptrdiff_t mask_stride,
+                                    size_t *n_flagged, size_t window, double n_sigmas,
+                                    mwk_hampel_replace replace, const mwk_options *opt);
+
+/** Names: "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist",
+ *  "sortblock", "fenwick", "network"; NULL for unknown values. */
 MWK_API const char *mwk_algorithm_name(mwk_algorithm a);
 /** Names: "trailing", "valid", "centered". */
 MWK_API const char *mwk_align_name(mwk_align a);

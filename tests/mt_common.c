@@ -105,8 +105,8 @@ const char *mt_align_str(mwk_align a) {
     return (unsigned)a < 3 ? s[a] : "align?";
 }
 const char *mt_algo_str(mwk_algorithm a) {
-    static const char *s[] = {"auto", "naive", "ring", "prefix", "fft", "deque", "welford"};
-    return (unsigned)a < 7 ? s[a] : "algo?";
+    const char *s = mwk_algorithm_name(a);
+    return s ? s : "algo?";
 }
 const char *mt_policy_str(mwk_nan_policy p) {
     static const char *s[] = {"skip", "propagate"};

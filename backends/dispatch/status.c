@@ -48,6 +48,11 @@ const char *mwk_algorithm_name(mwk_algorithm a) {
     case MWK_ALGO_FFT: return "fft";
     case MWK_ALGO_DEQUE: return "deque";
     case MWK_ALGO_WELFORD: return "welford";
+    case MWK_ALGO_HEAP: return "heap";
+    case MWK_ALGO_SKIPLIST: return "skiplist";
+    case MWK_ALGO_SORTBLOCK: return "sortblock";
+    case MWK_ALGO_FENWICK: return "fenwick";
+    case MWK_ALGO_NETWORK: return "network";
     }
     return 0;
 }

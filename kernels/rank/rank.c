@@ -1,0 +1,34 @@
+/* move_rank: bottleneck's rank of the window's newest element, ties
+ * averaged, scaled to [-1, 1] (kernels/common/orderstat.h). */
+#include <math.h>
+
+#include "auto_table.h"
+#include "common/orderstat.h"
+
+static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                  mwk_nan_policy policy, size_t min_count) {
+    (void)p;
+    size_t nan = 0;
+    for (size_t i = lo; i < hi; i++) nan += x[i] != x[i];
+    const size_t c = hi - lo - nan;
+    if ((policy == MWK_NAN_PROPAGATE && nan) || c < min_count || c == 0) return NAN;
+    return mwk_rank_window(x, lo, hi, hi - 1);
+}
+
+static const mwk_algo_desc ALGOS[] = {
+    {MWK_ALGO_NAIVE, mwk_rank_naive, NULL, 0},
+};
+
+const mwk_stat_desc mwk_stat_rank = {
+    .name = "rank",
+    .params = 0,
+    .keeps_f32 = 1,
+    .nf = MWK_NF_ORDER,
+    .contract = "exact counts; the scaled rank is rounded once",
+    .ref = ref,
+    .algos = ALGOS,
+    .n_algos = sizeof ALGOS / sizeof ALGOS[0],
+    .rules = RANK_AUTO_RULES,
+    .n_rules = sizeof RANK_AUTO_RULES / sizeof RANK_AUTO_RULES[0],
+    .auto_default = MWK_ALGO_NAIVE,
+};
