@@ -1,0 +1,326 @@
+/* Moving quantiles by Suomela's sort-based filter (arXiv 1406.1717, "Median
+ * filtering is equivalent to sorting"; Polars' rolling quantiles use it).
+ *
+ * The row is cut into blocks of w inputs, each sorted once (VQSort where
+ * Highway has it). Window j = b*w + i is the union of block b's inputs i..w-1
+ * (A) and block b+1's inputs 0..i-1 (B). A is a doubly linked list over its
+ * sorted order from which input i is deleted at each step; B's list is
+ * built by deleting its inputs in reverse order first, so that inserting
+ * them in order is O(1) each (the deleted node keeps its links: "dancing
+ * links"). Every quantile keeps a cursor (pa, ra, pb, rb): pa and pb are
+ * nodes of A and B (or a list's tail), ra and rb count the nodes before them,
+ * and the nodes before them are the ra + rb smallest of the window, in the
+ * total order (value, A before B, sorted position). A delete or an insert
+ * moves a cursor's rank by at most one and the count changes by at most
+ * one, so moving the cursor back to the wanted rank is O(1) amortised: the
+ * whole filter is O(n log w) for the sorts plus O(n) for the walk.
+ *
+ * Blocks sort stably with -0.0 and +0.0 as equals, so the window's order is
+ * that of a stable sort of the window. NaN is absent: it never enters a
+ * list, and the count (hence the ranks) varies per window. Values come out
+ * only through mwk_qpos_of/mwk_q_value: bit-identical to the reference. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mwk_config.h"
+#include "orderstat.h"
+#include "qsortblock.h"
+
+/* One block: nodes 1..m are its non-NaN inputs in sorted order, 0 is the
+ * head and m+1 the tail of the list. node[i] is input i's node (0: NaN). */
+typedef struct {
+    double *v;
+    int32_t *nx, *pv, *node;
+    int32_t m, tail;
+} qblk;
+
+typedef struct {
+    int32_t pa, ra, pb, rb;
+} qcur;
+
+static size_t al64(size_t b) { return (b + 63) & ~(size_t)63; }
+
+static size_t blk_bytes(size_t w) {
+    return al64((w + 2) * sizeof(double)) + 2 * al64((w + 2) * sizeof(int32_t)) +
+           al64(w * sizeof(int32_t));
+}
+
+size_t mwk_q_sortblock_scratch(size_t n, size_t w) {
+    (void)n;
+    return 2 * blk_bytes(w) + al64(2 * w * sizeof(mwk_kv));
+}
+
+static unsigned char *blk_carve(qblk *b, unsigned char *p, size_t w) {
+    b->v = (double *)p;
+    p += al64((w + 2) * sizeof(double));
+    b->nx = (int32_t *)p;
+    p += al64((w + 2) * sizeof(int32_t));
+    b->pv = (int32_t *)p;
+    p += al64((w + 2) * sizeof(int32_t));
+    b->node = (int32_t *)p;
+    p += al64(w * sizeof(int32_t));
+    return p;
+}
+
+/* Stable by key (ties keep index order): insertion sort for short runs,
+ * then bottom-up merges through tmp. The portable path where VQSort is not
+ * available. */
+static void kv_sort_scalar(mwk_kv *a, size_t m, mwk_kv *tmp) {
+    const size_t run = 16;
+    for (size_t s = 0; s < m; s += run) {
+        const size_t e = s + run < m ? s + run : m;
+        for (size_t i = s + 1; i < e; i++) {
+            const mwk_kv t = a[i];
+            size_t j = i;
+            while (j > s && a[j - 1].key > t.key) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = t;
+        }
+    }
+    mwk_kv *src = a, *dst = tmp;
+    for (size_t width = run; width < m; width *= 2) {
+        for (size_t lo = 0; lo < m; lo += 2 * width) {
+            const size_t mid = lo + width < m ? lo + width : m;
+            const size_t hi = lo + 2 * width < m ? lo + 2 * width : m;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) dst[o++] = src[j].key < src[i].key ? src[j++] : src[i++];
+            while (i < mid) dst[o++] = src[i++];
+            while (j < hi) dst[o++] = src[j++];
+        }
+        mwk_kv *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, m * sizeof *a);
+}
+
+/* Sorts block x[0, len) into b; `kv` has room for 2*len pairs (the scalar
+ * sort merges through the second half). Returns 1 if it held a NaN. */
+static int blk_build(qblk *b, const double *x, size_t len, mwk_kv *kv, int64_t hwy_bit) {
+    size_t m = 0;
+    int nan = 0;
+    for (size_t i = 0; i < len; i++) {
+        const double v = x[i];
+        if (v != v) {
+            b->node[i] = 0;
+            nan = 1;
+            continue;
+        }
+        kv[m].idx = i;
+        kv[m].key = mwk_q_key(v);
+        m++;
+    }
+    int done = 0;
+#if MWK_HAVE_HWY
+    if (hwy_bit != 0 && m > 16) done = mwk_hwy_kv_sort(hwy_bit, kv, m) == 0;
+#else
+    (void)hwy_bit;
+#endif
+    if (!done) kv_sort_scalar(kv, m, kv + len);
+    b->m = (int32_t)m;
+    b->tail = (int32_t)m + 1;
+    for (size_t r = 0; r < m; r++) {
+        const size_t i = (size_t)kv[r].idx;
+        b->v[r + 1] = x[i];
+        b->node[i] = (int32_t)(r + 1);
+    }
+    for (int32_t r = 0; r <= b->tail; r++) {
+        b->nx[r] = r + 1;
+        b->pv[r] = r - 1;
+    }
+    return nan;
+}
+
+/* Empties b's list in reverse input order, so that inserting the inputs in
+ * order restores each node between its stored neighbours. */
+static void blk_unwind(qblk *b, size_t len) {
+    for (size_t i = len; i-- > 0;) {
+        const int32_t e = b->node[i];
+        if (!e) continue;
+        b->nx[b->pv[e]] = b->nx[e];
+        b->pv[b->nx[e]] = b->pv[e];
+    }
+}
+
+/* The cursor's node at its rank: 1 when it is in A (value *v), 0 in B. */
+static inline int cur_at(const qblk *A, const qblk *B, const qcur *c, double *v) {
+    if (c->pa == A->tail) {
+        *v = B->v[c->pb];
+        return 0;
+    }
+    if (c->pb == B->tail || A->v[c->pa] <= B->v[c->pb]) {
+        *v = A->v[c->pa];
+        return 1;
+    }
+    *v = B->v[c->pb];
+    return 0;
+}
+
+/* Moves the cursor to rank r (< the window's count). */
+static inline void cur_seek(const qblk *A, const qblk *B, qcur *c, int32_t r) {
+    while (c->ra + c->rb < r) {
+        double v;
+        if (cur_at(A, B, c, &v)) {
+            c->pa = A->nx[c->pa];
+            c->ra++;
+        } else {
+            c->pb = B->nx[c->pb];
+            c->rb++;
+        }
+    }
+    while (c->ra + c->rb > r) {
+        const int32_t a = A->pv[c->pa], b = B->pv[c->pb];
+        /* the larger of the two predecessors steps back (B's on a tie) */
+        if (b > 0 && (a <= 0 || A->v[a] <= B->v[b])) {
+            c->pb = b;
+            c->rb--;
+        } else {
+            c->pa = a;
+            c->ra--;
+        }
+    }
+}
+
+/* Value of rank lo and of the next rank, from a cursor at rank lo. */
+static inline void cur_pair(const qblk *A, const qblk *B, const qcur *c, int want_next,
+                            double *lo, double *hi) {
+    double v;
+    const int in_a = cur_at(A, B, c, &v);
+    *lo = v;
+    if (!want_next) {
+        *hi = v;
+        return;
+    }
+    qcur n = *c;
+    if (in_a)
+        n.pa = A->nx[n.pa];
+    else
+        n.pb = B->nx[n.pb];
+    cur_at(A, B, &n, hi);
+}
+
+enum { QSB_STACK_Q = 16 };
+
+int mwk_q_sortblock(mwk_seg *s) {
+    const size_t w = s->w, n = s->n, m = n - w + 1;
+    if (w > (size_t)INT32_MAX - 4) return s->err = MWK_E_NOMEM, -1;
+    mwk_qlist ql;
+    mwk_qlist_of(s->stat, s->params, &ql);
+    const size_t k = ql.k;
+    unsigned char *mem = s->scratch, *own = NULL;
+    if (!mem) {
+        own = mwk_aligned_alloc(mwk_q_sortblock_scratch(n, w));
+        if (!own) return s->err = MWK_E_NOMEM, -1;
+        mem = own;
+    }
+    qcur cst[QSB_STACK_Q], *cur = cst;
+    mwk_qpos pst[QSB_STACK_Q], *pos = pst;
+    void *heap = NULL;
+    if (k > QSB_STACK_Q) {
+        heap = malloc(k * (sizeof *cur + sizeof *pos));
+        if (!heap) {
+            mwk_aligned_free(own);
+            return s->err = MWK_E_NOMEM, -1;
+        }
+        cur = heap;
+        pos = (mwk_qpos *)(cur + k);
+    }
+    qblk blk[2];
+    unsigned char *p = blk_carve(&blk[0], mem, w);
+    p = blk_carve(&blk[1], p, w);
+    mwk_kv *kv = (mwk_kv *)p; /* 2w pairs: the scalar sort merges through the second half */
+    blk[1].m = 0; /* B starts empty: head 0, tail 1 */
+    blk[1].tail = 1;
+    blk[1].nx[0] = 1;
+    blk[1].pv[0] = -1;
+    blk[1].pv[1] = 0;
+    blk[1].nx[1] = 2;
+    const int64_t hb = s->target.hwy_bit;
+    const double *x = s->x;
+    double *out = s->out;
+    qblk *A = &blk[0], *B = &blk[1];
+    int nan = blk_build(A, x, w, kv, hb);
+    size_t cnt = (size_t)A->m;
+    size_t pos_c = (size_t)-1; /* count the cached positions are for */
+    for (size_t q = 0; q < k; q++) cur[q] = (qcur){A->nx[0], 0, B->tail, 0};
+    size_t base = 0; /* block A starts at x[base] */
+    for (size_t j = 0;; j++) {
+        const size_t i = j - base;
+        if (i == 0 && j + 1 < m) { /* block b+1 for the steps of this block */
+            const size_t len = n - (base + w) < w ? n - (base + w) : w;
+            nan |= blk_build(B, x + base + w, len, kv, hb);
+            blk_unwind(B, len);
+            for (size_t q = 0; q < k; q++) {
+                cur[q].pb = B->tail;
+                cur[q].rb = 0;
+            }
+        }
+        /* window j */
+        double *o = out + j * k;
+        if (cnt == 0) {
+            for (size_t q = 0; q < k; q++) o[q] = NAN;
+        } else {
+            if (cnt != pos_c) {
+                for (size_t q = 0; q < k; q++) pos[q] = mwk_qpos_of(cnt, ql.q[q], ql.how);
+                pos_c = cnt;
+            }
+            for (size_t q = 0; q < k; q++) {
+                cur_seek(A, B, &cur[q], (int32_t)pos[q].lo);
+                double lo, hi;
+                cur_pair(A, B, &cur[q], pos[q].hi != pos[q].lo, &lo, &hi);
+                o[q] = mwk_q_value(lo, hi, pos[q]);
+            }
+        }
+        if (j + 1 >= m) break;
+        /* step: A loses input i, B gains input i */
+        const int32_t e = A->node[i];
+        if (e) {
+            for (size_t q = 0; q < k; q++) {
+                qcur *c = &cur[q];
+                if (e == c->pa)
+                    c->pa = A->nx[e];
+                else if (e < c->pa)
+                    c->ra--;
+            }
+            A->nx[A->pv[e]] = A->nx[e];
+            A->pv[A->nx[e]] = A->pv[e];
+            cnt--;
+        }
+        const int32_t f = B->node[i];
+        if (f) {
+            B->nx[B->pv[f]] = f;
+            B->pv[B->nx[f]] = f;
+            const double fv = B->v[f];
+            for (size_t q = 0; q < k; q++) {
+                qcur *c = &cur[q];
+                if (f < c->pb) {
+                    /* before B's cursor: among the smallest unless A's
+                     * cursor node is smaller (then f is the new boundary) */
+                    if (c->pa == A->tail || fv < A->v[c->pa])
+                        c->rb++;
+                    else
+                        c->pb = f;
+                }
+            }
+            cnt++;
+        }
+        if (i + 1 == w) { /* A is empty: B becomes A */
+            qblk *t = A;
+            A = B;
+            B = t;
+            for (size_t q = 0; q < k; q++) { /* the old A is an empty list */
+                cur[q].pa = cur[q].pb;
+                cur[q].ra = cur[q].rb;
+                cur[q].pb = B->tail;
+                cur[q].rb = 0;
+            }
+            base += w;
+        }
+    }
+    free(heap);
+    mwk_aligned_free(own);
+    return nan;
+}
