@@ -84,12 +84,76 @@ _TEXT: Dict[str, Dict[str, str]] = {
         "(bottleneck gives float32 for float32 input); indices up to 2**53 are exact either way.",
         example=">>> mwk.move_argmax(np.array([1.0, 3.0, 2.0, 0.0]), 3)\narray([nan, nan,  1.,  2.])",
     ),
+    "median": dict(
+        summary="Moving window median along one axis.",
+        value="the median of the window's values: the middle one, or for an even count the "
+        "mean of the two middle ones (as bottleneck, pandas and NumPy), rounded once; +inf and "
+        "-inf are ordinary values (the mean of -inf and +inf is NaN, as NumPy)",
+        note="Exact: every algorithm, SIMD target and thread count gives the same bits, and "
+        "float32 input gives float32 output computed without any widening error (the two middle "
+        "values are selected exactly, then their mean is rounded once). Unlike scipy's "
+        "median_filter, an even window averages the two middle values; unlike IPP, an even "
+        "window stays even.",
+        example=">>> mwk.move_median(np.array([1.0, 5.0, 2.0, 8.0, 3.0]), 3)\n"
+        "array([nan, nan,  2.,  5.,  3.])\n"
+        ">>> mwk.move_median(np.array([1.0, 5.0, 2.0, 8.0]), 2, min_count=1)\n"
+        "array([1. , 3. , 3.5, 5. ])",
+    ),
+    "quantile": dict(
+        summary="Moving window quantile(s) along one axis.",
+        peer="``numpy.quantile(window, q, method=interpolation)`` of each window's non-NaN "
+        "values, with bottleneck's window, NaN and ``min_count`` semantics",
+        value="the q-quantile of the window's values; with a sequence of q, one value per q "
+        "along a trailing axis, all from one pass over the data",
+        note="The five methods are numpy.quantile's of the same names: with c values sorted "
+        "v[0..c) and h = q (c - 1), 'lower' is v[floor(h)], 'higher' v[ceil(h)], 'nearest' "
+        "v[h rounded half to even], 'midpoint' the mean of lower and higher, 'linear' lower + "
+        "(h - floor(h)) (higher - lower), rounded once (NumPy's own formula may differ from it by "
+        "an ulp). +inf and -inf are ordinary values and the interpolation follows the mathematics "
+        "(a weight of 0 on an infinity ignores it), where numpy.quantile gives NaN for "
+        "np.quantile([1.0, np.inf], 0.5). Every algorithm, SIMD target and thread count gives "
+        "the same bits. bottleneck has no move_quantile; pandas' rolling().quantile(q, "
+        "interpolation) agrees for one q.",
+        example=">>> x = np.array([4.0, 1.0, 3.0, 2.0, 6.0])\n"
+        ">>> mwk.move_quantile(x, 3, 0.25)\n"
+        "array([ nan,  nan, 2.  , 1.5 , 2.5 ])\n"
+        ">>> mwk.move_quantile(x, 3, [0.0, 1.0], mode='valid')\n"
+        "array([[1., 4.],\n"
+        "       [1., 3.],\n"
+        "       [2., 6.]])\n"
+        ">>> mwk.move_quantile(x, 3, 0.25, interpolation='lower', mode='valid')\n"
+        "array([1., 1., 2.])",
+    ),
+    "rank": dict(
+        summary="Moving window rank of the newest element along one axis.",
+        value="the rank of the window's newest element among the window's values, ties "
+        "averaged, scaled to [-1, 1]: ``2 * (less + (equal - 1) / 2) / (count - 1) - 1`` with "
+        "less and equal the counts of values below and equal to it (itself included), 0.0 for a "
+        "single value, NaN when the newest element is NaN. In 'centered' mode and for windows "
+        "clipped at the ends, the newest element is the clipped window's last one",
+        note="O(log window) per element where bottleneck's move_rank is O(window). The counts "
+        "are exact and the scaled rank is rounded once; bottleneck rounds twice, so its results "
+        "may differ in the last bit.",
+        example=">>> mwk.move_rank(np.array([1.0, 3.0, 2.0, 2.0, 0.0]), 3)\n"
+        "array([ nan,  nan,  0. , -0.5, -1. ])",
+    ),
 }
 
 _PARAM_TEXT: Dict[str, str] = {
     "ddof": "Delta degrees of freedom: the divisor is ``count - ddof``, where count is the "
     "number of non-NaN values in the window. Default 0, as bottleneck and NumPy (pandas and "
     "Polars use 1). A window with ``count <= ddof`` gives NaN. Must be >= 0.",
+    "q": "The quantile, in [0, 1] (else ValueError); or a sequence of them: the output then "
+    "has a trailing axis of ``len(q)`` values, in the order given, computed in one pass.",
+    "interpolation": "How a quantile between two of the window's values is formed, as "
+    "numpy.quantile's ``method`` of the same name. Default 'linear' (NumPy's and pandas' "
+    "default; Polars' is 'nearest'). Any other str raises ValueError.",
+}
+
+# Parameter heads: the type a reader sees (ints unless listed).
+_PARAM_HEAD: Dict[str, str] = {
+    "q": "q : float or sequence of float",
+    "interpolation": "interpolation : {'linear', 'lower', 'higher', 'nearest', 'midpoint'}, optional",
 }
 
 
@@ -123,8 +187,14 @@ def _docstring(info: Dict[str, Any]) -> str:
          "result (else NaN), ``1 <= min_count <= window``. None (default) means ``window``."),
         ("axis : int, optional", "Axis along which the window moves. Default -1 (the last)."),
     ]
+    positional = info.get("positional", [])
+    for p in positional:  # right after window, without a default
+        params.insert(2, (_PARAM_HEAD.get(p, f"{p} : int"), _PARAM_TEXT.get(p, f"Parameter of {fn}.")))
     for p, default in info["params"].items():
-        params.append((f"{p} : int, optional", _PARAM_TEXT.get(p, f"Parameter of {fn} (default {default!r}).")))
+        if p in positional:
+            continue
+        params.append((_PARAM_HEAD.get(p, f"{p} : int, optional"),
+                       _PARAM_TEXT.get(p, f"Parameter of {fn} (default {default!r}).")))
     params += [
         (f"mode : {_choices(_OPTIONS['mode'])}, optional",
          f"Default {defaults['mode']!r}. ``'trailing'`` (bottleneck, pandas): output i covers "
@@ -152,17 +222,22 @@ def _docstring(info: Dict[str, Any]) -> str:
          "one."),
     ]
     body = [summary, ""]
-    body += textwrap.wrap(
-        f"A drop-in for ``{bn}``: on bottleneck's arguments the results, the NaN and "
-        f"``min_count`` semantics are bottleneck's. Each output is {value}.", 76)
+    if "peer" in text:  # a statistic bottleneck does not have
+        body += textwrap.wrap(f"Each output is {text['peer']}: {value}.", 76)
+    else:
+        body += textwrap.wrap(
+            f"A drop-in for ``{bn}``: on bottleneck's arguments the results, the NaN and "
+            f"``min_count`` semantics are bottleneck's. Each output is {value}.", 76)
     body += ["", "Parameters", "----------"]
     for head, desc in params:
         body.append(head)
         body += textwrap.wrap(desc, 72, initial_indent="    ", subsequent_indent="    ")
     body += ["", "Returns", "-------", "numpy.ndarray"]
+    trailing = (" With a sequence of q, one more (trailing) axis of ``len(q)``."
+                if "q" in positional else "")
     body += textwrap.wrap(
         f"The moving {name}, {out_dtype}, with the shape of ``a`` except along ``axis`` in "
-        "``'valid'`` mode (``n-window+1``); ``out`` itself when given.", 72,
+        f"``'valid'`` mode (``n-window+1``); ``out`` itself when given.{trailing}", 72,
         initial_indent="    ", subsequent_indent="    ")
     body += ["", "Raises", "------", "TypeError"]
     body += textwrap.wrap("An unsupported dtype; a non-integer window, min_count, axis, threads "
@@ -191,18 +266,21 @@ def _docstring(info: Dict[str, Any]) -> str:
 
 
 def _make(info: Dict[str, Any]) -> Callable[..., Any]:
-    """move_<name> with bottleneck's signature (a, window, min_count=None,
-    axis=-1, then the statistic's parameters) and mwk's keyword-only extras,
+    """move_<name> with bottleneck's signature (a, window, the statistic's
+    positional parameters (quantile's q), min_count=None, axis=-1, then the
+    statistic's other parameters) and mwk's keyword-only extras,
     as a plain function: inspect.signature, help() and error messages for bad
     keywords are Python's own."""
     name, params = "move_" + info["name"], info["params"]
+    positional = info.get("positional", [])
     if not name.isidentifier() or not all(p.isidentifier() for p in params):
         raise RuntimeError(f"mwk registry: {name!r} {list(params)!r} are not Python identifiers")
     d = _OPTIONS["defaults"]
-    sig = "".join(f", {p}={default!r}" for p, default in params.items())
+    pos = "".join(f", {p}" for p in positional)  # numpy.quantile's q: required, after window
+    sig = "".join(f", {p}={default!r}" for p, default in params.items() if p not in positional)
     fwd = "".join(f", {p}={p}" for p in params)
     src = (
-        f"def {name}(a, window, min_count=None, axis=-1{sig}, *, mode={d['mode']!r}, "
+        f"def {name}(a, window{pos}, min_count=None, axis=-1{sig}, *, mode={d['mode']!r}, "
         f"algorithm={d['algorithm']!r}, nan_policy={d['nan_policy']!r}, out=None, threads=None, "
         f"target=None):\n"
         f"    return _move({info['id']}, a, window, min_count, axis, mode=mode, algorithm=algorithm, "
@@ -226,6 +304,69 @@ for _info in _STATISTICS:
     globals()[_fn.__name__] = _fn
     _MOVE_NAMES.append(_fn.__name__)
 del _info, _fn
+
+
+def hampel(a: Any, window: int, n_sigmas: float = 3.0, *, axis: int = -1, replace: str = "median",
+           return_mask: bool = False, min_count: Any = None, threads: Any = None, algorithm: str = "auto",
+           target: Any = None) -> Any:
+    """Hampel filter: replace outliers by the moving median (or NaN).
+
+    For each element ``x[k]``, with ``med`` and ``MAD`` the median and the
+    median absolute deviation (the median of ``|v - med|``) of the non-NaN
+    values of the centred window ``x[k - window//2 : k + (window-1)//2 + 1]``
+    clipped to the data (``mode='centered'``'s windows), ``x[k]`` is flagged
+    when ``|x[k] - med| > n_sigmas * 1.4826 * MAD`` and replaced by ``med``
+    (``replace='median'``) or NaN (``replace='nan'``); other elements pass
+    through unchanged. The median and the MAD are computed together in one
+    pass over the window structure (C: ``mwk_hampel_batch``).
+
+    Parameters
+    ----------
+    a : array_like
+        Input, any number of dimensions (>= 1), any dtype of
+        ``mwk.options()['dtypes']``.
+    window : int
+        Window length (>= 1); a window longer than the data is clipped to it.
+    n_sigmas : float, optional
+        Threshold in units of the MAD's normal-consistent scale
+        (1.4826 MAD). Default 3.0; must be finite and >= 0.
+    axis : int, optional
+        Axis along which the window moves. Default -1.
+    replace : {'median', 'nan'}, optional
+        What a flagged element becomes. Default 'median'.
+    return_mask : bool, optional
+        Also return the boolean mask of flagged elements. Default False.
+    min_count : int or None, optional
+        Fewest non-NaN values a window needs to flag anything,
+        ``1 <= min_count <= window``. None (default) means 1.
+    threads, algorithm, target : optional
+        As for :func:`move_median` (``algorithm``: one of the median's
+        algorithms, default 'auto').
+
+    Returns
+    -------
+    numpy.ndarray, or (numpy.ndarray, numpy.ndarray of bool)
+        The cleaned data (float32 for float32/float16 input, else float64,
+        the shape of ``a``), and with ``return_mask`` the mask.
+
+    Notes
+    -----
+    NaN inputs are never flagged and stay NaN. A window whose MAD is 0 (more
+    than half of its values equal) flags every value that differs from its
+    median: a lone spike in a constant stretch is removed. Results do not
+    depend on the algorithm, SIMD target or thread count.
+
+    Examples
+    --------
+    >>> import numpy as np, mwk
+    >>> mwk.hampel(np.array([1.0, 1.1, 0.9, 50.0, 1.0, 1.2, 0.8]), 5)
+    array([1. , 1.1, 0.9, 1.1, 1. , 1.2, 0.8])
+    >>> y, mask = mwk.hampel(np.array([1.0, 1.1, 0.9, 50.0, 1.0]), 5, replace="nan", return_mask=True)
+    >>> mask
+    array([False, False, False,  True, False])
+    """
+    return _mwk.hampel(a, window, n_sigmas, axis=axis, replace=replace, return_mask=return_mask,
+                       min_count=min_count, threads=threads, algorithm=algorithm, target=target)
 
 
 def runtime_info() -> Dict[str, Any]:
@@ -256,4 +397,4 @@ def runtime_info() -> Dict[str, Any]:
     return info
 
 
-__all__ = ["__version__", "move", "runtime_info", "statistics", *_MOVE_NAMES]
+__all__ = ["__version__", "hampel", "move", "runtime_info", "statistics", *_MOVE_NAMES]

@@ -2,7 +2,7 @@
 # C registry (mwk.statistics()), so type checkers read them here.
 # python/tests/test_stubs.py checks that this file names exactly the
 # registry's statistics, with their parameters and algorithms.
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,7 @@ from ._mwk import move as move
 
 _Mode = Literal["trailing", "valid", "centered"]
 _NanPolicy = Literal["skip", "propagate"]
+_Interpolation = Literal["linear", "lower", "higher", "nearest", "midpoint"]
 
 def move_mean(
     a: npt.ArrayLike,
@@ -120,6 +121,75 @@ def move_argmax(
     threads: Optional[int] = None,
     target: Optional[str] = None,
 ) -> np.ndarray: ...
+def move_median(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "heap", "skiplist", "sortblock", "network"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_quantile(
+    a: npt.ArrayLike,
+    window: int,
+    q: Union[float, Sequence[float], npt.ArrayLike],
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    interpolation: _Interpolation = "linear",
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "heap", "skiplist", "sortblock", "network"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_rank(
+    a: npt.ArrayLike,
+    window: int,
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "skiplist", "fenwick"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+@overload
+def hampel(
+    a: npt.ArrayLike,
+    window: int,
+    n_sigmas: float = 3.0,
+    *,
+    axis: int = -1,
+    replace: Literal["median", "nan"] = "median",
+    return_mask: Literal[False] = False,
+    min_count: Optional[int] = None,
+    threads: Optional[int] = None,
+    algorithm: str = "auto",
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+@overload
+def hampel(
+    a: npt.ArrayLike,
+    window: int,
+    n_sigmas: float = 3.0,
+    *,
+    axis: int = -1,
+    replace: Literal["median", "nan"] = "median",
+    return_mask: Literal[True],
+    min_count: Optional[int] = None,
+    threads: Optional[int] = None,
+    algorithm: str = "auto",
+    target: Optional[str] = None,
+) -> Tuple[np.ndarray, np.ndarray]: ...
 def statistics() -> List[_Statistic]: ...
 def runtime_info() -> Dict[str, Any]: ...
 

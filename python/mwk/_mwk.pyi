@@ -1,6 +1,6 @@
 # Typed stubs for the compiled core, mwk._mwk (python/src/module.c and
 # move_py.c). The Polars plugin's exported C symbols are not Python objects.
-from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -12,12 +12,16 @@ VERSION_PATCH: int
 
 _Mode = Literal["trailing", "valid", "centered"]
 _NanPolicy = Literal["skip", "propagate"]
-_Algorithm = Literal["auto", "naive", "ring", "prefix", "fft", "deque", "welford"]
+_Algorithm = Literal[
+    "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist", "sortblock", "fenwick", "network"
+]
+_Interpolation = Literal["linear", "lower", "higher", "nearest", "midpoint"]
 
 class _Statistic(TypedDict):
     name: str
     id: int
-    params: Dict[str, int]
+    params: Dict[str, Union[int, float, str]]
+    positional: List[str]
     algorithms: Dict[str, bool]
     keeps_float32: bool
     contract: str
@@ -48,7 +52,22 @@ def move(
     threads: Optional[int] = None,
     target: Optional[str] = None,
     ddof: Optional[int] = None,
+    q: Union[None, float, Sequence[float], npt.ArrayLike] = None,
+    interpolation: Optional[_Interpolation] = None,
 ) -> np.ndarray: ...
+def hampel(
+    a: npt.ArrayLike,
+    window: int,
+    n_sigmas: float = 3.0,
+    *,
+    axis: int = -1,
+    replace: Literal["median", "nan"] = "median",
+    return_mask: bool = False,
+    min_count: Optional[int] = None,
+    threads: Optional[int] = None,
+    algorithm: str = "auto",
+    target: Optional[str] = None,
+) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]: ...
 def statistics() -> List[_Statistic]: ...
 def options() -> _Options: ...
 def runtime_info() -> Dict[str, Any]: ...

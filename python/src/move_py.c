@@ -11,6 +11,7 @@
 #define PY_ARRAY_UNIQUE_SYMBOL mwk_ARRAY_API
 #include <numpy/arrayobject.h>
 
+#include <float.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,19 +47,40 @@ static const dtype_map *map_of_mwk(mwk_dtype t) {
     return NULL;
 }
 
-/* A statistic parameter: its mwk_stat_info.params bit, its keyword, its
- * default (bottleneck's) and its smallest value. set() stores it. */
+/* A statistic parameter: its mwk_stat_info.params bit, its keyword, its kind
+ * and default. PK_INT: an integer >= lo (default dflt), stored by set_int.
+ * PK_CHOICE: a str, one of choice(0), choice(1), ... (the index is the C
+ * enum value; default choice(dflt)), stored by set_int. PK_QUANTILE: a float in [0, 1] or a
+ * sequence of them (several values per window, a trailing output axis),
+ * stored in quantile / quantiles. `positional`: move_<stat> takes it right
+ * after window, without a default (numpy.quantile's q); move() and the
+ * Polars plugin use the C default. */
+typedef enum { PK_INT, PK_CHOICE, PK_QUANTILE } param_kind;
+
 typedef struct {
     unsigned bit;
     const char *name;
+    param_kind kind;
+    int positional;
     long long dflt, lo;
-    void (*set)(mwk_params *p, long long v);
+    const char *(*choice)(int); /* PK_CHOICE: the name of value k, NULL past the last */
+    void (*set_int)(mwk_params *p, long long v);
 } param_desc;
 
 static void set_ddof(mwk_params *p, long long v) { p->ddof = (int)v; }
+static void set_interp(mwk_params *p, long long v) { p->interpolation = (mwk_interpolation)v; }
+
+/* numpy.quantile's method names, in mwk_interpolation order (the C API has
+ * no name function for them). */
+static const char *const INTERP_NAMES[] = {"linear", "lower", "higher", "nearest", "midpoint"};
+static const char *interp_name(int k) {
+    return k >= 0 && k < (int)(sizeof INTERP_NAMES / sizeof INTERP_NAMES[0]) ? INTERP_NAMES[k] : NULL;
+}
 
 static const param_desc PARAMS[] = {
-    {MWK_PARAM_DDOF, "ddof", 0, 0, set_ddof},
+    {MWK_PARAM_DDOF, "ddof", PK_INT, 0, 0, 0, NULL, set_ddof},
+    {MWK_PARAM_QUANTILE, "q", PK_QUANTILE, 1, 0, 0, NULL, NULL},
+    {MWK_PARAM_INTERPOLATION, "interpolation", PK_CHOICE, 0, MWK_INTERP_LINEAR, 0, interp_name, set_interp},
 };
 #define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
@@ -109,8 +131,81 @@ static int get_choice(PyObject *o, const char *what, const char *(*name_of)(int)
     return -1;
 }
 
+/* Quantiles: a float, or a 1-D sequence of them (then *k values per window,
+ * in a buffer the caller frees with PyMem_Free, *seq = 1). Each in [0, 1]. */
+static int get_quantiles(PyObject *o, const char *name, double *one, double **list, size_t *k, int *seq) {
+    *list = NULL;
+    *k = 1;
+    *seq = 0;
+    if (PyBool_Check(o) || PyUnicode_Check(o) || PyBytes_Check(o)) goto type_error;
+    if (PyFloat_Check(o) || PyLong_Check(o) || PyArray_IsScalar(o, Number)) {
+        if (PyArray_IsScalar(o, Bool)) goto type_error;
+        *one = PyFloat_AsDouble(o);
+        if (*one == -1.0 && PyErr_Occurred()) return -1;
+        if (!(*one >= 0.0 && *one <= 1.0)) {
+            PyErr_Format(PyExc_ValueError, "%s must be in [0, 1], got %R", name, o);
+            return -1;
+        }
+        return 0;
+    }
+    PyArrayObject *arr = (PyArrayObject *)PyArray_FROM_O(o);
+    if (!arr) return -1;
+    char kind = PyArray_DESCR(arr)->kind;
+    if (kind != 'f' && kind != 'i' && kind != 'u') {
+        Py_DECREF(arr);
+        goto type_error;
+    }
+    if (PyArray_NDIM(arr) > 1) {
+        Py_DECREF(arr);
+        PyErr_Format(PyExc_ValueError, "%s must be a float or a 1-D sequence of floats, got %d dimensions", name,
+                     PyArray_NDIM(arr));
+        return -1;
+    }
+    PyArrayObject *d = (PyArrayObject *)PyArray_FromAny((PyObject *)arr, PyArray_DescrFromType(NPY_FLOAT64), 0, 1,
+                                                        NPY_ARRAY_CARRAY_RO | NPY_ARRAY_FORCECAST, NULL);
+    int ndim = PyArray_NDIM(arr);
+    Py_DECREF(arr);
+    if (!d) return -1;
+    npy_intp len = ndim ? PyArray_DIM(d, 0) : 1;
+    const double *v = (const double *)PyArray_DATA(d);
+    if (len == 0) {
+        Py_DECREF(d);
+        PyErr_Format(PyExc_ValueError, "%s must not be empty", name);
+        return -1;
+    }
+    for (npy_intp j = 0; j < len; j++)
+        if (!(v[j] >= 0.0 && v[j] <= 1.0)) {
+            PyObject *bad = PyFloat_FromDouble(v[j]);
+            if (bad) PyErr_Format(PyExc_ValueError, "%s must be in [0, 1], got %R", name, bad);
+            Py_XDECREF(bad);
+            Py_DECREF(d);
+            return -1;
+        }
+    if (ndim == 0) {
+        *one = v[0];
+        Py_DECREF(d);
+        return 0;
+    }
+    *list = (double *)PyMem_Malloc((size_t)len * sizeof **list);
+    if (!*list) {
+        Py_DECREF(d);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(*list, v, (size_t)len * sizeof **list);
+    Py_DECREF(d);
+    *k = (size_t)len;
+    *seq = 1;
+    return 0;
+type_error:
+    PyErr_Format(PyExc_TypeError, "%s must be a float or a sequence of floats, got %.100s", name,
+                 Py_TYPE(o)->tp_name);
+    return -1;
+}
+
 static const char *align_name(int a) { return mwk_align_name((mwk_align)a); }
 static const char *policy_name(int p) { return mwk_nan_policy_name((mwk_nan_policy)p); }
+static const char *algo_name_any(int a) { return a < MWK_ALGO_COUNT ? mwk_algorithm_name((mwk_algorithm)a) : NULL; }
 
 static int stat_info(mwk_stat s, mwk_stat_info *info) {
     memset(info, 0, sizeof *info);
@@ -397,21 +492,49 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         opt.target = PyUnicode_AsUTF8(v[A_TARGET]);
         if (!opt.target) return NULL;
     }
-    for (size_t k = 0; k < N_PARAMS; k++) {
-        PyObject *o = v[A_PARAM0 + k];
-        const param_desc *p = &PARAMS[k];
-        if (!o || o == Py_None) continue;
-        if (!(info.params & p->bit))
-            return PyErr_Format(PyExc_TypeError, "%s has no parameter '%s'", fname, p->name);
-        if (get_int(o, p->name, &iv) < 0) return NULL;
-        if (iv < p->lo || iv > INT_MAX)
-            return PyErr_Format(PyExc_ValueError, "%s must be an integer >= %lld, got %lld", p->name, p->lo, iv);
-        p->set(&params, iv);
-    }
     PyObject *out_obj = v[A_OUT] ? v[A_OUT] : Py_None;
     if (out_obj != Py_None && !PyArray_Check(out_obj))
         return PyErr_Format(PyExc_TypeError, "out must be None or a numpy.ndarray, got %.100s",
                             Py_TYPE(out_obj)->tp_name);
+    /* Several quantiles: nq values per window along a trailing axis (qbuf
+     * is freed on every path below). */
+    double *qbuf = NULL;
+    size_t nq = 1;
+    int qseq = 0;
+    for (size_t k = 0; k < N_PARAMS; k++) {
+        PyObject *o = v[A_PARAM0 + k];
+        const param_desc *p = &PARAMS[k];
+        if (!o || o == Py_None) continue;
+        if (!(info.params & p->bit)) {
+            PyMem_Free(qbuf);
+            return PyErr_Format(PyExc_TypeError, "%s has no parameter '%s'", fname, p->name);
+        }
+        if (p->kind == PK_QUANTILE) {
+            PyMem_Free(qbuf);
+            qbuf = NULL;
+            if (get_quantiles(o, p->name, &params.quantile, &qbuf, &nq, &qseq) < 0) return NULL;
+            params.quantiles = qbuf;
+            params.n_quantiles = qseq ? nq : 0;
+            continue;
+        }
+        if (p->kind == PK_CHOICE) {
+            if (get_choice(o, p->name, p->choice, &which) < 0) {
+                PyMem_Free(qbuf);
+                return NULL;
+            }
+            p->set_int(&params, which);
+            continue;
+        }
+        if (get_int(o, p->name, &iv) < 0) {
+            PyMem_Free(qbuf);
+            return NULL;
+        }
+        if (iv < p->lo || iv > INT_MAX) {
+            PyMem_Free(qbuf);
+            return PyErr_Format(PyExc_ValueError, "%s must be an integer >= %lld, got %lld", p->name, p->lo, iv);
+        }
+        p->set_int(&params, iv);
+    }
 
     /* ---- the input ------------------------------------------------------- */
     PyArrayObject *a;
@@ -419,6 +542,7 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         a = (PyArrayObject *)v[A_A];
         Py_INCREF(a);
     } else if (!(a = (PyArrayObject *)PyArray_FROM_O(v[A_A]))) {
+        PyMem_Free(qbuf);
         return NULL;
     }
     PyArrayObject *res = NULL, *tmp = NULL;
@@ -468,9 +592,18 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         mwk_py_raise_status(fname, st);
         goto fail;
     }
-    npy_intp yshape[NPY_MAXDIMS];
+    npy_intp yshape[NPY_MAXDIMS + 1];
     for (int d = 0; d < ndim; d++) yshape[d] = PyArray_DIM(a, d);
     yshape[ax] = (npy_intp)out_n;
+    /* A sequence of quantiles adds a trailing axis, one value per q. */
+    const int yndim = ndim + qseq;
+    if (qseq) {
+        if (yndim > NPY_MAXDIMS) {
+            PyErr_Format(PyExc_ValueError, "%s: a has too many dimensions for a trailing axis of quantiles", fname);
+            goto fail;
+        }
+        yshape[ndim] = (npy_intp)nq;
+    }
 
     /* ---- the output ------------------------------------------------------ */
     PyArrayObject *y;
@@ -482,12 +615,12 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
                          fname, mwk_dtype_name(xm->mwk), (PyObject *)od);
             goto fail;
         }
-        int same = PyArray_NDIM(o) == ndim;
-        for (int d = 0; same && d < ndim; d++) same = PyArray_DIM(o, d) == yshape[d];
+        int same = PyArray_NDIM(o) == yndim;
+        for (int d = 0; same && d < yndim; d++) same = PyArray_DIM(o, d) == yshape[d];
         if (!same) {
-            PyObject *want = PyTuple_New(ndim);
+            PyObject *want = PyTuple_New(yndim);
             if (want)
-                for (int d = 0; d < ndim; d++) PyTuple_SET_ITEM(want, d, PyLong_FromSsize_t(yshape[d]));
+                for (int d = 0; d < yndim; d++) PyTuple_SET_ITEM(want, d, PyLong_FromSsize_t(yshape[d]));
             PyObject *got = PyObject_GetAttrString(out_obj, "shape");
             if (want && got) PyErr_Format(PyExc_ValueError, "out must have shape %R, got %R", want, got);
             Py_XDECREF(want);
@@ -500,7 +633,7 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         extent(o, &olo, &ohi);
         int overlap = alo < ohi && olo < ahi;
         if (overlap || !usable_in_place(o)) {
-            tmp = (PyArrayObject *)PyArray_SimpleNew(ndim, yshape, ym->npy);
+            tmp = (PyArrayObject *)PyArray_SimpleNew(yndim, yshape, ym->npy);
             if (!tmp) goto fail;
             y = tmp;
         } else {
@@ -509,7 +642,7 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         Py_INCREF(out_obj);
         res = o;
     } else {
-        res = (PyArrayObject *)PyArray_SimpleNew(ndim, yshape, ym->npy);
+        res = (PyArrayObject *)PyArray_SimpleNew(yndim, yshape, ym->npy);
         if (!res) goto fail;
         y = res;
     }
@@ -551,21 +684,23 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     const char *xp = PyArray_BYTES(a);
     char *yp = PyArray_BYTES(y);
     ptrdiff_t xs = PyArray_STRIDE(a, ax) / xis, ys = PyArray_STRIDE(y, ax) / yis;
+    /* Value q of a window: 1 apart without a sequence of q (mwk_move_batch). */
+    ptrdiff_t yqs = qseq ? PyArray_STRIDE(y, ndim) / yis : 1;
     npy_intp idx[NPY_MAXDIMS];
     memset(idx, 0, sizeof idx);
     const mwk_dtype xdt = xm->mwk;
 
     Py_BEGIN_ALLOW_THREADS
-    if (ndim == 1) {
+    if (ndim == 1 && !qseq) {
         st = mwk_move(stat, &params, xp, xdt, (size_t)n, xs, yp, ys, (size_t)window, &opt);
     } else if (rows == 0) {
-        st = mwk_move_batch(stat, &params, xp, xdt, 0, (size_t)n, 0, xs, yp, 0, ys, (size_t)window, &opt);
+        st = mwk_move_batch_k(stat, &params, xp, xdt, 0, (size_t)n, 0, xs, yp, 0, ys, yqs, (size_t)window, &opt);
     } else {
         const char *xc = xp;
         char *yc = yp;
         for (;;) {
-            st = mwk_move_batch(stat, &params, xc, xdt, rows, (size_t)n, xrs, xs, yc, yrs, ys, (size_t)window,
-                                &opt);
+            st = mwk_move_batch_k(stat, &params, xc, xdt, rows, (size_t)n, xrs, xs, yc, yrs, ys, yqs,
+                                  (size_t)window, &opt);
             if (st != MWK_OK) break;
             /* odometer over the outer dimensions */
             int d = no - 1;
@@ -593,18 +728,20 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         Py_DECREF(tmp);
     }
     Py_DECREF(a);
+    PyMem_Free(qbuf);
     return (PyObject *)res;
 
 fail:
     Py_XDECREF(tmp);
     Py_XDECREF(res);
     Py_XDECREF(a);
+    PyMem_Free(qbuf);
     return NULL;
 }
 
 const char mwk_py_move_doc[] =
     "move(stat, a, window, min_count=None, axis=-1, *, mode='trailing', algorithm='auto', "
-    "nan_policy='skip', out=None, threads=None, target=None, ddof=None)\n--\n\n"
+    "nan_policy='skip', out=None, threads=None, target=None, ddof=None, q=None, interpolation=None)\n--\n\n"
     "Moving window statistic `stat` along one axis: the engine behind every\n"
     "``mwk.move_<stat>`` function (which document each statistic).\n\n"
     "Parameters\n----------\n"
@@ -626,12 +763,204 @@ const char mwk_py_move_doc[] =
     "    As documented for ``mwk.move_mean``; ``algorithm`` must be one of the\n"
     "    statistic's (``statistics()``), ``target`` a supported SIMD target\n"
     "    for this call (None: ``MWK_TARGET`` or the best one).\n"
-    "ddof, ...\n"
+    "ddof, q, interpolation, ...\n"
     "    The statistic's parameters (``statistics()[i]['params']``); None means\n"
-    "    the default. Passing one the statistic does not have is a TypeError.\n\n"
+    "    the default. Passing one the statistic does not have is a TypeError.\n"
+    "    ``q`` (quantile): a float in [0, 1], or a sequence of them: the output\n"
+    "    then has a trailing axis of ``len(q)`` values, one pass for all.\n\n"
     "Returns\n-------\n"
     "numpy.ndarray of the output dtype (``mwk_move_out_dtype``), or ``out``.\n\n"
     "The GIL is released while the library runs.\n";
+
+/* ------------------------------------------------------------------------ */
+/* hampel()                                                                 */
+
+static const char *const REPLACE_NAMES[] = {"median", "nan"}; /* mwk_hampel_replace order */
+static const char *replace_name(int k) {
+    return k >= 0 && k < (int)(sizeof REPLACE_NAMES / sizeof REPLACE_NAMES[0]) ? REPLACE_NAMES[k] : NULL;
+}
+
+/* a viewed as rows x n along `ax` (moveaxis, then a reshape that copies
+ * only when the other axes cannot be flattened into one stride), readable
+ * by the library in place. New reference, or NULL. */
+static PyArrayObject *as_rows(PyArrayObject *a, int ax, const dtype_map *xm) {
+    int ndim = PyArray_NDIM(a);
+    PyArray_Dims perm;
+    npy_intp order[NPY_MAXDIMS];
+    int j = 0;
+    for (int d = 0; d < ndim; d++)
+        if (d != ax) order[j++] = d;
+    order[j] = ax;
+    perm.ptr = order;
+    perm.len = ndim;
+    PyArrayObject *t = (PyArrayObject *)PyArray_Transpose(a, &perm);
+    if (!t) return NULL;
+    npy_intp shape2[2] = {1, PyArray_DIM(a, ax)};
+    for (int d = 0; d < ndim; d++)
+        if (d != ax) shape2[0] *= PyArray_DIM(a, d);
+    PyArray_Dims nd2 = {shape2, 2};
+    PyArrayObject *r = (PyArrayObject *)PyArray_Newshape(t, &nd2, NPY_CORDER);
+    Py_DECREF(t);
+    if (!r) return NULL;
+    if (!usable_in_place(r)) {
+        PyArrayObject *c = (PyArrayObject *)PyArray_CastToType(r, PyArray_DescrFromType(xm->npy), 0);
+        Py_DECREF(r);
+        r = c;
+    }
+    return r;
+}
+
+/* b (rows x n, C order) back in the layout of a: the inverse of as_rows. */
+static PyObject *from_rows(PyArrayObject *b, PyArrayObject *a, int ax) {
+    int ndim = PyArray_NDIM(a);
+    npy_intp shp[NPY_MAXDIMS], order[NPY_MAXDIMS];
+    int j = 0;
+    for (int d = 0; d < ndim; d++)
+        if (d != ax) shp[j++] = PyArray_DIM(a, d);
+    shp[j] = PyArray_DIM(a, ax);
+    PyArray_Dims nd = {shp, ndim};
+    PyArrayObject *r = (PyArrayObject *)PyArray_Newshape(b, &nd, NPY_CORDER);
+    if (!r) return NULL;
+    /* moved axis back: position ax takes the last axis */
+    j = 0;
+    for (int d = 0; d < ndim; d++) order[d] = d == ax ? ndim - 1 : j++;
+    PyArray_Dims perm = {order, ndim};
+    PyObject *t = PyArray_Transpose(r, &perm);
+    Py_DECREF(r);
+    return t;
+}
+
+PyObject *mwk_py_hampel(PyObject *self, PyObject *args, PyObject *kwargs) {
+    (void)self;
+    static char *kwlist[] = {"a", "window", "n_sigmas", "axis", "replace", "return_mask", "min_count",
+                             "threads", "algorithm", "target", NULL};
+    PyObject *a_obj, *w_obj, *sig_obj = NULL, *axis_obj = NULL, *rep_obj = NULL, *mask_obj = NULL,
+                             *mc_obj = NULL, *thr_obj = NULL, *alg_obj = NULL, *tgt_obj = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O$OOOOOOO:hampel", kwlist, &a_obj, &w_obj, &sig_obj,
+                                     &axis_obj, &rep_obj, &mask_obj, &mc_obj, &thr_obj, &alg_obj, &tgt_obj))
+        return NULL;
+    const char *fname = "hampel";
+    mwk_options opt;
+    mwk_options_init(&opt);
+    /* Edge windows are clipped to the row (the header's windows); a window
+     * longer than the row is clipped too. */
+    opt.long_window = MWK_LONG_WINDOW_CLIP;
+    long long window, iv;
+    if (get_int(w_obj, "window", &window) < 0) return NULL;
+    if (window < 1) return PyErr_Format(PyExc_ValueError, "window must be >= 1, got %lld", window);
+    double n_sigmas = 3.0;
+    if (sig_obj && sig_obj != Py_None) {
+        if (PyBool_Check(sig_obj) || !PyNumber_Check(sig_obj))
+            return PyErr_Format(PyExc_TypeError, "n_sigmas must be a number, got %.100s", Py_TYPE(sig_obj)->tp_name);
+        n_sigmas = PyFloat_AsDouble(sig_obj);
+        if (n_sigmas == -1.0 && PyErr_Occurred()) return NULL;
+        if (!(n_sigmas >= 0.0 && n_sigmas <= DBL_MAX))
+            return PyErr_Format(PyExc_ValueError, "n_sigmas must be finite and >= 0, got %R", sig_obj);
+    }
+    long long axis = -1;
+    if (axis_obj) {
+        if (axis_obj == Py_None)
+            return PyErr_Format(PyExc_TypeError, "axis must be an integer (the window runs along one axis), got None");
+        if (get_int(axis_obj, "axis", &axis) < 0) return NULL;
+    }
+    int which = MWK_HAMPEL_MEDIAN;
+    if (rep_obj && rep_obj != Py_None && get_choice(rep_obj, "replace", replace_name, &which) < 0) return NULL;
+    const mwk_hampel_replace replace = (mwk_hampel_replace)which;
+    int want_mask = 0;
+    if (mask_obj && (want_mask = PyObject_IsTrue(mask_obj)) < 0) return NULL;
+    if (mc_obj && mc_obj != Py_None) {
+        if (get_int(mc_obj, "min_count", &iv) < 0) return NULL;
+        if (iv < 1 || iv > window)
+            return PyErr_Format(PyExc_ValueError, "min_count must be None or between 1 and window (=%lld), got %lld",
+                                window, iv);
+        opt.min_count = (size_t)iv;
+    }
+    if (thr_obj && thr_obj != Py_None) {
+        if (get_int(thr_obj, "threads", &iv) < 0) return NULL;
+        if (iv < 1 || iv > INT_MAX)
+            return PyErr_Format(PyExc_ValueError, "threads must be None or a positive integer, got %lld", iv);
+        opt.threads = (int)iv;
+    }
+    if (alg_obj && alg_obj != Py_None) {
+        if (get_choice(alg_obj, "algorithm", algo_name_any, &which) < 0) return NULL;
+        opt.algorithm = (mwk_algorithm)which;
+    }
+    if (tgt_obj && tgt_obj != Py_None) {
+        if (!PyUnicode_Check(tgt_obj))
+            return PyErr_Format(PyExc_TypeError, "target must be None or a str, got %.100s", Py_TYPE(tgt_obj)->tp_name);
+        opt.target = PyUnicode_AsUTF8(tgt_obj);
+        if (!opt.target) return NULL;
+    }
+
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(a_obj);
+    if (!a) return NULL;
+    PyArrayObject *x = NULL, *y = NULL, *m = NULL;
+    PyObject *yr = NULL, *mr = NULL;
+    const dtype_map *xm = map_of_descr(PyArray_DESCR(a));
+    if (!xm) {
+        char allowed[256];
+        dtype_list(allowed, sizeof allowed);
+        PyErr_Format(PyExc_TypeError, "hampel does not support dtype %S; supported dtypes are %s",
+                     (PyObject *)PyArray_DESCR(a), allowed);
+        goto fail;
+    }
+    int ndim = PyArray_NDIM(a);
+    if (ndim == 0) {
+        PyErr_SetString(PyExc_ValueError, "a must have at least one dimension (got a 0-d array)");
+        goto fail;
+    }
+    if (axis < -ndim || axis >= ndim) {
+        PyErr_Format(PyExc_ValueError, "axis %lld is out of bounds for an array of dimension %d", axis, ndim);
+        goto fail;
+    }
+    int ax = (int)(axis < 0 ? axis + ndim : axis);
+    if (!(x = as_rows(a, ax, xm))) goto fail;
+    npy_intp rows = PyArray_DIM(x, 0), n = PyArray_DIM(x, 1);
+    const int ynpy = xm->mwk == MWK_F32 || xm->mwk == MWK_F16 ? NPY_FLOAT32 : NPY_FLOAT64;
+    npy_intp shape2[2] = {rows, n};
+    if (!(y = (PyArrayObject *)PyArray_SimpleNew(2, shape2, ynpy))) goto fail;
+    if (want_mask && !(m = (PyArrayObject *)PyArray_ZEROS(2, shape2, NPY_BOOL, 0))) goto fail;
+    if (rows > 0 && n > 0) {
+        npy_intp xis = PyArray_ITEMSIZE(x);
+        const char *xp = PyArray_BYTES(x);
+        ptrdiff_t xrs = PyArray_STRIDE(x, 0) / xis, xs = PyArray_STRIDE(x, 1) / xis;
+        void *yp = PyArray_DATA(y);
+        uint8_t *mp = m ? (uint8_t *)PyArray_DATA(m) : NULL;
+        mwk_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = mwk_hampel_batch(xp, xm->mwk, (size_t)rows, (size_t)n, xrs, xs, yp, (ptrdiff_t)n, 1, mp,
+                              mp ? (ptrdiff_t)n : 0, mp ? 1 : 0, NULL, (size_t)window, n_sigmas, replace, &opt);
+        Py_END_ALLOW_THREADS
+        if (st != MWK_OK) {
+            raise_compute(fname, st, &opt);
+            goto fail;
+        }
+    }
+    if (!(yr = from_rows(y, a, ax))) goto fail;
+    if (m && !(mr = from_rows(m, a, ax))) goto fail;
+    Py_DECREF(a);
+    Py_DECREF(x);
+    Py_DECREF(y);
+    Py_XDECREF(m);
+    if (!want_mask) return yr;
+    PyObject *tup = PyTuple_Pack(2, yr, mr);
+    Py_DECREF(yr);
+    Py_DECREF(mr);
+    return tup;
+fail:
+    Py_XDECREF(yr);
+    Py_XDECREF(mr);
+    Py_XDECREF(m);
+    Py_XDECREF(y);
+    Py_XDECREF(x);
+    Py_DECREF(a);
+    return NULL;
+}
+
+const char mwk_py_hampel_doc[] =
+    "hampel(a, window, n_sigmas=3.0, *, axis=-1, replace='median', return_mask=False, min_count=None, "
+    "threads=None, algorithm='auto', target=None)\n--\n\n"
+    "The Hampel filter (mwk_hampel_batch); documented as ``mwk.hampel``.\n";
 
 /* ------------------------------------------------------------------------ */
 /* The registry, for the Python package                                     */
@@ -648,11 +977,26 @@ static PyObject *stat_dict(mwk_stat s) {
     if (stat_info(s, &info) < 0) return mwk_py_raise_status("statistics", MWK_E_INTERNAL);
     PyObject *d = PyDict_New();
     if (!d) return NULL;
-    PyObject *params = PyDict_New(), *algos = PyDict_New();
-    if (!params || !algos) goto fail;
-    for (size_t k = 0; k < N_PARAMS; k++)
-        if ((info.params & PARAMS[k].bit) && dict_set(params, PARAMS[k].name, PyLong_FromLongLong(PARAMS[k].dflt)) < 0)
-            goto fail;
+    PyObject *params = PyDict_New(), *algos = PyDict_New(), *positional = PyList_New(0);
+    if (!params || !algos || !positional) goto fail;
+    mwk_params defaults;
+    mwk_params_init(&defaults);
+    for (size_t k = 0; k < N_PARAMS; k++) {
+        const param_desc *p = &PARAMS[k];
+        if (!(info.params & p->bit)) continue;
+        PyObject *dv = p->kind == PK_QUANTILE ? PyFloat_FromDouble(defaults.quantile)
+                       : p->kind == PK_CHOICE ? PyUnicode_FromString(p->choice((int)p->dflt))
+                                              : PyLong_FromLongLong(p->dflt);
+        if (dict_set(params, p->name, dv) < 0) goto fail;
+        if (p->positional) {
+            PyObject *nm = PyUnicode_FromString(p->name);
+            if (!nm || PyList_Append(positional, nm) < 0) {
+                Py_XDECREF(nm);
+                goto fail;
+            }
+            Py_DECREF(nm);
+        }
+    }
     /* auto first, then the registry's order (reference first); value:
      * compiled into this build. */
     if (PyDict_SetItemString(algos, mwk_algorithm_name(MWK_ALGO_AUTO), Py_True) < 0) goto fail;
@@ -662,10 +1006,10 @@ static PyObject *stat_dict(mwk_stat s) {
         if (PyDict_SetItemString(algos, nm, mwk_stat_has_algorithm(s, info.algorithms[k]) ? Py_True : Py_False) < 0)
             goto fail;
     }
-    PyObject *p = params, *al = algos;
-    params = algos = NULL;
+    PyObject *p = params, *al = algos, *pos = positional;
+    params = algos = positional = NULL;
     if (dict_set(d, "name", PyUnicode_FromString(info.name)) < 0 || dict_set(d, "id", PyLong_FromLong((long)s)) < 0 ||
-        dict_set(d, "params", p) < 0 || dict_set(d, "algorithms", al) < 0 ||
+        dict_set(d, "params", p) < 0 || dict_set(d, "positional", pos) < 0 || dict_set(d, "algorithms", al) < 0 ||
         dict_set(d, "keeps_float32", PyBool_FromLong(info.float_output_keeps_f32)) < 0 ||
         dict_set(d, "contract", PyUnicode_FromString(info.contract ? info.contract : "")) < 0)
         goto fail;
@@ -673,6 +1017,7 @@ static PyObject *stat_dict(mwk_stat s) {
 fail:
     Py_XDECREF(params);
     Py_XDECREF(algos);
+    Py_XDECREF(positional);
     Py_DECREF(d);
     return NULL;
 }
@@ -698,7 +1043,9 @@ const char mwk_py_statistics_doc[] =
     "statistics()\n--\n\n"
     "The library's registry of statistics, in registry order: a list of dicts\n"
     "with ``name`` (the ``move_<name>`` suffix), ``id``, ``params`` (keyword ->\n"
-    "default, e.g. ``{'ddof': 0}``), ``algorithms`` (name -> compiled into this\n"
+    "default, e.g. ``{'ddof': 0}``; ``{'q': 0.5, 'interpolation': 'linear'}``),\n"
+    "``positional`` (the params ``move_<name>`` takes right after ``window``,\n"
+    "without a default, e.g. ``['q']``), ``algorithms`` (name -> compiled into this\n"
     "build; ``'auto'`` first, then the reference), ``keeps_float32`` (float32\n"
     "and float16 input give float32 output) and ``contract`` (the accuracy\n"
     "contract, one sentence).\n";
@@ -718,7 +1065,6 @@ static PyObject *names_list(const char *(*name_of)(int)) {
     return l;
 }
 
-static const char *algo_name_int(int a) { return a < MWK_ALGO_COUNT ? mwk_algorithm_name((mwk_algorithm)a) : NULL; }
 static const char *dtype_name_int(int k) { return k < (int)N_DTYPES ? mwk_dtype_name(DTYPES[k].mwk) : NULL; }
 
 PyObject *mwk_py_options(PyObject *self, PyObject *noargs) {
@@ -732,7 +1078,7 @@ PyObject *mwk_py_options(PyObject *self, PyObject *noargs) {
                                        mwk_algorithm_name(opt.algorithm), "nan_policy",
                                        mwk_nan_policy_name(opt.nan_policy));
     if (dict_set(d, "mode", names_list(align_name)) < 0 || dict_set(d, "nan_policy", names_list(policy_name)) < 0 ||
-        dict_set(d, "algorithm", names_list(algo_name_int)) < 0 ||
+        dict_set(d, "algorithm", names_list(algo_name_any)) < 0 ||
         dict_set(d, "dtypes", names_list(dtype_name_int)) < 0 || dict_set(d, "defaults", defaults) < 0) {
         Py_DECREF(d);
         return NULL;

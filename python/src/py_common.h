@@ -17,5 +17,7 @@ PyObject *mwk_py_statistics(PyObject *self, PyObject *noargs);
 extern const char mwk_py_statistics_doc[];
 PyObject *mwk_py_options(PyObject *self, PyObject *noargs);
 extern const char mwk_py_options_doc[];
+PyObject *mwk_py_hampel(PyObject *self, PyObject *args, PyObject *kwargs);
+extern const char mwk_py_hampel_doc[];
 
 #endif
