@@ -487,18 +487,34 @@ MWK_API mwk_status mwk_move_mean_choose(mwk_dtype dtype, size_t n, size_t window
  * For each element x[k], with med and MAD the median and the median absolute
  * deviation (median of |v - med|) of the non-NaN values of the centered
  * window x[k - w/2 .. k + (w-1)/2] clipped to the row (the same windows as
- * MWK_ALIGN_CENTERED; options.align is ignored), x[k] is flagged when
- *     |x[k] - med| > n_sigmas * 1.4826 * MAD
- * and y[k] is then med (MWK_HAMPEL_MEDIAN) or NaN (MWK_HAMPEL_NAN); otherwise
- * y[k] = x[k] (converted to the output dtype). NaN inputs are never flagged
- * and pass through; a window with fewer than min_count non-NaN values
- * (options.min_count, default 1 here) flags nothing. MAD = 0 flags every value
- * that differs from the median (a constant window's outlier). med and MAD are
- * computed in one pass over the window structure.
+ * MWK_ALIGN_CENTERED; options.align and options.nan_policy are ignored: NaN is
+ * always skipped), x[k] is flagged when
+ *     |x[k] - med| > (n_sigmas * 1.4826) * MAD      (in float64, strict)
+ * and y[k] is then med (MWK_HAMPEL_MEDIAN; a zero median is +0.0) or NaN
+ * (MWK_HAMPEL_NAN); otherwise y[k] = x[k] (converted to the output dtype).
+ * NaN inputs are never flagged and pass through; a window with fewer than
+ * min_count non-NaN values (options.min_count, default 1 here: the
+ * MWK_MIN_COUNT_WINDOW default means 1) flags nothing. MAD = 0 flags every
+ * value that differs from the median (a constant window's outlier).
+ * Exact definitions (every algorithm gives the same bits): med is
+ * move_median's value of the window (float64, even counts: the two middle
+ * values' mean, rounded once); the deviations are |v - med| in float64 (0 for
+ * v == med, also when both are the same infinity), and MAD is their median by
+ * the same rule. A window whose median is NaN (-inf and +inf in the middle)
+ * flags nothing; float32 data is judged against the float64 median, y alone
+ * is rounded. Windows longer than the row follow options.long_window (the
+ * default is MWK_E_WINDOW_TOO_LONG; MWK_LONG_WINDOW_CLIP clips them).
+ * med and MAD come from one pass over one order-statistic structure:
+ * options.algorithm MWK_ALGO_SORTBLOCK (the window kept sorted, the MAD
+ * selected in O(log w) from the two sorted runs of deviations below and
+ * above the median; also what MWK_ALGO_AUTO runs) or MWK_ALGO_NAIVE (each
+ * window sorted on its own: the reference); others are MWK_E_ALGORITHM.
  * Output dtype: float32 for float32/float16 input, else float64.
  * mask (may be NULL): 1 byte per element, 1 = flagged; n_flagged (may be
  * NULL): per row, the number flagged. n_sigmas must be >= 0 and finite
- * (MWK_E_PARAMS). Strides, rows and threads as mwk_move_batch.
+ * (MWK_E_PARAMS). Strides, rows, threads, target and min_count rules as
+ * mwk_move_batch; y, mask and n_flagged must not overlap x or each other
+ * (MWK_E_OVERLAP).
  */
 typedef enum mwk_hampel_replace {
     MWK_HAMPEL_MEDIAN = 0,

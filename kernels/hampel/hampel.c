@@ -1,0 +1,478 @@
+/* The Hampel filter (mwk_hampel_batch, include/mwk.h): flag and replace the
+ * values far from their centred moving median, in units of the window's
+ * median absolute deviation (MAD).
+ *
+ * How it runs: an internal descriptor outside the registry gives two values
+ * per window, (median, MAD), through the window engine (mwk_engine_batch),
+ * which validates, converts every dtype, threads rows and segments and makes
+ * the clipped windows at both ends by NaN padding; a second, O(n) pass then
+ * compares each x[k] with its window's pair and writes y, the mask and the
+ * counts. The engine output is a float64 scratch of (med, MAD) pairs for a
+ * block of rows, so float32 data is judged on the exact float64 median, and
+ * only y is rounded (once).
+ *
+ * The pair is exact: the median by the shared rules (orderstat.h), the MAD
+ * as the median of dev(v) = |v - med| (0 when v == med, which matters only
+ * for v = med = +-inf) with the same even-count rule. Two algorithms:
+ *   naive      sort each window and its deviations (the reference);
+ *   sortblock  the window kept as one sorted array (a replace is one shift
+ *              between the leaving and the entering value's places; O(w)
+ *              memory moves, but the shortest ones there are for the windows
+ *              a cleaning filter uses), and the MAD selected in O(log w): the
+ *              deviations below the median (med - v, read downwards from the
+ *              median) and above it (v - med, read upwards) are two sorted
+ *              sequences, and the k-th smallest of two sorted sequences is a
+ *              binary search over how many come from the first.
+ * Both find the same order statistics and combine them with the same
+ * function, so they agree bit for bit. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/orderstat.h"
+#include "engine.h"
+#include "mwk_config.h"
+#include "threads/threads.h"
+#if MWK_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+/* 1.4826 ~ 1 / Phi^-1(3/4): the MAD of normal data times this is sigma. */
+#define HAMPEL_K 1.4826
+
+/* Rows of (med, MAD) scratch per engine call: at most this many elements (16
+ * MiB of pairs), at least one row. */
+#define HAMPEL_BLOCK_ELEMS ((size_t)1 << 20)
+
+/* ------------------------------------------------------------------------ */
+/* The pair (median, MAD) of c sorted values                                */
+
+static inline double dev(double v, double med) { return v == med ? 0.0 : fabs(v - med); }
+
+static int cmp_double(const void *pa, const void *pb) {
+    const double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Reference: v[0, c) sorted; d has room for c values. */
+static void pair_naive(const double *v, size_t c, double *d, double *out) {
+    if (c == 0) {
+        out[0] = out[1] = NAN;
+        return;
+    }
+    const mwk_qpos pos = mwk_qpos_of(c, 0.5, MWK_INTERP_LINEAR);
+    const double med = mwk_q_value(v[pos.lo], v[pos.hi], pos);
+    out[0] = med;
+    if (isnan(med)) { /* -inf and +inf in the middle: no scale */
+        out[1] = NAN;
+        return;
+    }
+    for (size_t i = 0; i < c; i++) d[i] = dev(v[i], med);
+    qsort(d, c, sizeof *d, cmp_double);
+    out[1] = mwk_q_value(d[pos.lo], d[pos.hi], pos);
+}
+
+/* First i in [0, c) with a[i] >= v (c when none). Branch-free halving. */
+static inline size_t lower_bound(const double *a, size_t c, double v) {
+    if (c == 0) return 0;
+    const double *b = a;
+    while (c > 1) {
+        const size_t half = c / 2;
+        b = b[half - 1] < v ? b + half : b;
+        c -= half;
+    }
+    return (size_t)(b - a) + (b[0] < v);
+}
+
+/* First i in [0, c) with a[i] > v (c when none). */
+static inline size_t upper_bound(const double *a, size_t c, double v) {
+    if (c == 0) return 0;
+    const double *b = a;
+    while (c > 1) {
+        const size_t half = c / 2;
+        b = b[half - 1] <= v ? b + half : b;
+        c -= half;
+    }
+    return (size_t)(b - a) + (b[0] <= v);
+}
+
+/* The fast pair from the sorted window a[0, c), c >= 1. */
+static void pair_sorted(const double *a, size_t c, mwk_qpos pos, double *out) {
+    const double med = mwk_q_value(a[pos.lo], a[pos.hi], pos);
+    out[0] = med;
+    if (isnan(med)) {
+        out[1] = NAN;
+        return;
+    }
+    /* p = the number of values <= med: the lower sequence is a[p-1], a[p-2],
+     * ... (deviation med - v, or 0 for v == med), the upper one a[p], a[p+1],
+     * ... (v - med > 0). Both are nondecreasing: rounding is monotonic, and
+     * fl(med - v) = |fl(v - med)| (round to nearest is symmetric). */
+    size_t p = pos.lo;
+    for (int s = 0; s < 8 && p < c && a[p] <= med; s++) p++;
+    if (p < c && a[p] <= med) p += upper_bound(a + p, c - p, med);
+    const size_t m1 = p, m2 = c - p;
+    const double *lo_top = a + p - 1; /* L[i] = dev(lo_top[-i]) */
+    const double *up = a + p;         /* U[j] = up[j] - med */
+#define L_(i) (lo_top[-(ptrdiff_t)(i)] == med ? 0.0 : med - lo_top[-(ptrdiff_t)(i)])
+#define U_(j) (up[(j)] - med)
+    /* The t = pos.lo + 1 smallest deviations take i from L and t - i from U:
+     * the smallest i with L[i] >= U[t-i-1] (missing L = +inf, missing U =
+     * -inf) is a valid split. */
+    const size_t t = pos.lo + 1;
+    size_t lo = t > m2 ? t - m2 : 0, hi = t < m1 ? t : m1;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (L_(mid) >= U_(t - mid - 1))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    const size_t i = lo, jn = t - i;
+    double dk = -INFINITY;
+    if (i > 0) dk = L_(i - 1);
+    if (jn > 0 && U_(jn - 1) > dk) dk = U_(jn - 1);
+    double dk1 = dk;
+    if (pos.hi != pos.lo) { /* the next one: the smaller of the two heads */
+        dk1 = INFINITY;
+        if (i < m1) dk1 = L_(i);
+        if (jn < m2 && U_(jn) < dk1) dk1 = U_(jn);
+    }
+#undef L_
+#undef U_
+    out[1] = mwk_q_value(dk, dk1, pos);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cores: full windows of a segment, out[2j] = med, out[2j+1] = MAD          */
+
+static size_t naive_scratch(size_t n, size_t w) {
+    (void)n;
+    return 2 * w * sizeof(double);
+}
+
+static int core_naive(mwk_seg *s) {
+    const size_t w = s->w, m = s->n - w + 1;
+    double *v = s->scratch;
+    if (!v && !(v = malloc(2 * w * sizeof *v))) return s->err = MWK_E_NOMEM, -1;
+    int nan = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t c = 0;
+        for (size_t i = j; i < j + w; i++)
+            if (!isnan(s->x[i])) v[c++] = s->x[i];
+        nan |= c != w;
+        qsort(v, c, sizeof *v, cmp_double);
+        pair_naive(v, c, v + w, s->out + 2 * j);
+    }
+    if (v != s->scratch) free(v);
+    return nan;
+}
+
+static size_t sorted_scratch(size_t n, size_t w) {
+    (void)n;
+    return w * sizeof(double);
+}
+
+/* Moves a[from, from + len) by one place (dir +1: up, -1: down). Short
+ * moves (the common case for small windows) as a loop. */
+static inline void shift_up(double *a, size_t from, size_t len) {
+    if (len < 16) {
+        for (size_t i = from + len; i > from; i--) a[i] = a[i - 1];
+    } else {
+        memmove(a + from + 1, a + from, len * sizeof *a);
+    }
+}
+static inline void shift_down(double *a, size_t from, size_t len) {
+    if (len < 16) {
+        for (size_t i = from; i < from + len; i++) a[i - 1] = a[i];
+    } else {
+        memmove(a + from - 1, a + from, len * sizeof *a);
+    }
+}
+
+static int core_sorted(mwk_seg *s) {
+    const double *x = s->x;
+    const size_t w = s->w, m = s->n - w + 1;
+    double *a = s->scratch;
+    if (!a && !(a = malloc(w * sizeof *a))) return s->err = MWK_E_NOMEM, -1;
+    int nan = 0;
+    size_t c = 0;
+    for (size_t i = 0; i < w; i++) {
+        if (isnan(x[i]))
+            nan = 1;
+        else
+            a[c++] = x[i];
+    }
+    qsort(a, c, sizeof *a, cmp_double);
+    const mwk_qpos full = mwk_qpos_of(w, 0.5, MWK_INTERP_LINEAR);
+    double *out = s->out;
+    for (size_t j = 0;; j++) {
+        if (c == 0) {
+            out[2 * j] = out[2 * j + 1] = NAN;
+        } else {
+            pair_sorted(a, c, c == w ? full : mwk_qpos_of(c, 0.5, MWK_INTERP_LINEAR),
+                        out + 2 * j);
+        }
+        if (j + 1 == m) break;
+        const double old = x[j], nw = x[j + w];
+        const int on = isnan(old), nn = isnan(nw);
+        if (on && nn) continue;
+        if (nn) { /* delete old */
+            nan = 1;
+            const size_t p = lower_bound(a, c, old);
+            shift_down(a, p + 1, c - p - 1);
+            c--;
+        } else if (on) { /* insert new */
+            const size_t q = lower_bound(a, c, nw);
+            shift_up(a, q, c - q);
+            a[q] = nw;
+            c++;
+        } else if (nw > old) {
+            const size_t p = lower_bound(a, c, old);
+            const size_t q = p + 1 + lower_bound(a + p + 1, c - p - 1, nw);
+            shift_down(a, p + 1, q - p - 1);
+            a[q - 1] = nw;
+        } else if (nw < old) {
+            const size_t p = lower_bound(a, c, old);
+            const size_t q = lower_bound(a, p, nw);
+            shift_up(a, q, p - q);
+            a[q] = nw;
+        } else {
+            /* equal values (maybe -0.0 for +0.0): the sorted set is the same
+             * up to the sign of a zero; see hampel_batch's +0.0. */
+        }
+    }
+    if (a != s->scratch) free(a);
+    return nan;
+}
+
+/* Only the median, for whoever calls a descriptor's reference. */
+static double ref_median(const double *x, size_t lo, size_t hi, const mwk_params *p,
+                         mwk_nan_policy policy, size_t min_count) {
+    (void)p;
+    mwk_params q;
+    mwk_params_init(&q);
+    const mwk_stat_desc *d = mwk_registry_get(MWK_STAT_MEDIAN);
+    return d->ref(x, lo, hi, &q, policy, min_count);
+}
+
+static size_t n_out_pair(const mwk_params *p) {
+    (void)p;
+    return 2;
+}
+
+static const mwk_algo_desc ALGOS[] = {
+    {MWK_ALGO_NAIVE, core_naive, naive_scratch, 0},
+    {MWK_ALGO_SORTBLOCK, core_sorted, sorted_scratch, 0},
+};
+
+static const mwk_auto_rule RULES[] = {
+    {"*", SIZE_MAX, MWK_ALGO_SORTBLOCK},
+};
+
+/* Not in the registry: mwk_hampel_batch's (median, MAD) pair. */
+static const mwk_stat_desc HAMPEL_PAIR = {
+    .name = "hampel_pair",
+    .params = 0,
+    .keeps_f32 = 0, /* the pair stays float64: x is judged against the exact median */
+    .nf = MWK_NF_ORDER,
+    .contract = "exact: the median, and the median of the absolute deviations from it",
+    .ref = ref_median,
+    .algos = ALGOS,
+    .n_algos = sizeof ALGOS / sizeof ALGOS[0],
+    .rules = RULES,
+    .n_rules = sizeof RULES / sizeof RULES[0],
+    .auto_default = MWK_ALGO_SORTBLOCK,
+    .n_out = n_out_pair,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Validation of the caller's arrays                                       */
+
+typedef struct {
+    uintptr_t lo, hi; /* inclusive byte range */
+} span;
+
+static size_t uabs(ptrdiff_t v) { return (size_t)(v < 0 ? -v : v); }
+
+static int mul_extent(size_t count, ptrdiff_t stride, size_t esize, size_t *out) {
+    if (count <= 1) return *out = 0, 1;
+    if (stride == PTRDIFF_MIN) return 0;
+    const size_t s = uabs(stride), c = count - 1;
+    if (s && c > SIZE_MAX / s) return 0;
+    const size_t e = c * s;
+    if (e && esize > SIZE_MAX / e) return 0;
+    *out = e * esize;
+    return 1;
+}
+
+static int array_span(const void *base, size_t rows, ptrdiff_t rs, size_t cols, ptrdiff_t cs,
+                      size_t esize, span *out) {
+    size_t er, ec;
+    if (!mul_extent(rows, rs, esize, &er) || !mul_extent(cols, cs, esize, &ec)) return 0;
+    if (er > (size_t)PTRDIFF_MAX || ec > (size_t)PTRDIFF_MAX - er ||
+        er + ec > (size_t)PTRDIFF_MAX - esize)
+        return 0;
+    const uintptr_t b = (uintptr_t)base;
+    const uintptr_t below = (rs < 0 ? er : 0) + (cs < 0 ? ec : 0);
+    const uintptr_t above = (rs > 0 ? er : 0) + (cs > 0 ? ec : 0) + esize - 1;
+    if (below > b || above > UINTPTR_MAX - b) return 0;
+    out->lo = b - below;
+    out->hi = b + above;
+    return 1;
+}
+
+static int disjoint(span a, span b) { return a.hi < b.lo || b.hi < a.lo; }
+
+/* A (rows x n) output whose elements are distinct (as the engine's rule). */
+static int no_self_overlap(size_t rows, ptrdiff_t rs, size_t n, ptrdiff_t cs) {
+    if (n > 1 && cs == 0) return 0;
+    if (rows > 1 && rs == 0) return 0;
+    if (rows > 1 && n > 1 && !(uabs(rs) >= n * uabs(cs) || uabs(cs) >= rows * uabs(rs)))
+        return 0;
+    return 1;
+}
+
+/* Known sizes of mwk_options (as the engine): 0.1 and 0.2. */
+static mwk_status read_options(const mwk_options *in, mwk_options *out) {
+    mwk_options_init(out);
+    if (!in) return MWK_OK;
+    if (in->struct_size != offsetof(mwk_options, long_window) &&
+        in->struct_size != sizeof(mwk_options))
+        return MWK_E_OPTIONS;
+    memcpy(out, in, in->struct_size);
+    out->struct_size = sizeof *out;
+    return MWK_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The filter                                                               */
+
+/* Row r of a block: x against its (med, MAD) pairs, into y/mask/count.
+ * xr: scratch of n doubles. */
+static void judge_row(const char *x, mwk_dtype dt, size_t n, ptrdiff_t xs, const double *pair,
+                      double kfac, mwk_hampel_replace replace, char *y, mwk_dtype ydt,
+                      ptrdiff_t ys, uint8_t *mask, ptrdiff_t ms, size_t *n_flagged, double *xr) {
+    mwk_load_f64(x, dt, n, xs, xr);
+    size_t flagged = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double v = xr[i], med = pair[2 * i];
+        /* NaN v, med or threshold compare false: not flagged. */
+        const int f = fabs(v - med) > kfac * pair[2 * i + 1];
+        if (mask) mask[(ptrdiff_t)i * ms] = (uint8_t)f;
+        flagged += (size_t)f;
+        /* med + 0.0: a zero median is +0.0 whichever signed zero the
+         * algorithm met first among equal values. */
+        if (f) xr[i] = replace == MWK_HAMPEL_NAN ? NAN : med + 0.0;
+    }
+    mwk_store_f64(xr, ydt, n, y, ys);
+    if (n_flagged) *n_flagged = flagged;
+}
+
+mwk_status mwk_hampel_batch(const void *x, mwk_dtype dtype, size_t rows, size_t n,
+                            ptrdiff_t x_row_stride, ptrdiff_t x_stride, void *y,
+                            ptrdiff_t y_row_stride, ptrdiff_t y_stride, uint8_t *mask,
+                            ptrdiff_t mask_row_stride, ptrdiff_t mask_stride, size_t *n_flagged,
+                            size_t window, double n_sigmas, mwk_hampel_replace replace,
+                            const mwk_options *opt) {
+    if (!x || !y) return MWK_E_NULL;
+    if (!(n_sigmas >= 0.0) || !isfinite(n_sigmas)) return MWK_E_PARAMS;
+    if ((unsigned)replace > (unsigned)MWK_HAMPEL_NAN) return MWK_E_PARAMS;
+    mwk_options o;
+    mwk_status st = read_options(opt, &o);
+    if (st != MWK_OK) return st;
+    if (!mwk_dtype_valid(dtype)) return MWK_E_DTYPE;
+    /* The engine's options for the pair: centred windows, NaN skipped,
+     * min_count 1 unless the caller set one. */
+    o.align = MWK_ALIGN_CENTERED;
+    o.nan_policy = MWK_NAN_SKIP;
+    if (o.min_count == MWK_MIN_COUNT_WINDOW) o.min_count = 1;
+    int threads = o.threads;
+    if (threads < 0) return MWK_E_THREADS;
+    if (threads == 0 && mwk_threads_default(&threads) != MWK_OK) return MWK_E_THREADS;
+
+    /* Everything the engine would check (window, min_count, algorithm,
+     * target, long windows), on a one-element dry run of the same options:
+     * a status before any output is written. */
+    {
+        /* Same n, so that the long-window rule is judged; zero rows: x and
+         * y are not read. */
+        double one = 0.0, pair[2];
+        mwk_options dry = o;
+        dry.threads = 1;
+        st = mwk_engine_batch(&HAMPEL_PAIR, NULL, &one, MWK_F64, 0, n, 0, 1, pair, 0, 2, 1,
+                              window, &dry);
+        if (st != MWK_OK) return st;
+    }
+
+    const mwk_dtype ydt = dtype == MWK_F32 || dtype == MWK_F16 ? MWK_F32 : MWK_F64;
+    const size_t xes = mwk_dtype_size(dtype), yes = mwk_dtype_size(ydt);
+    const size_t R = rows ? rows : 1;
+    span sx, sy, sm = {0, 0}, sn = {0, 0};
+    if (!array_span(x, R, x_row_stride, n, x_stride, xes, &sx) ||
+        !array_span(y, R, y_row_stride, n, y_stride, yes, &sy))
+        return MWK_E_OVERFLOW;
+    if (mask && !array_span(mask, R, mask_row_stride, n, mask_stride, 1, &sm)) return MWK_E_OVERFLOW;
+    if (n_flagged && !array_span(n_flagged, R, 1, 1, 1, sizeof(size_t), &sn)) return MWK_E_OVERFLOW;
+    if (rows == 0) return MWK_OK;
+    if (n > 0) {
+        if (!disjoint(sx, sy) || !no_self_overlap(rows, y_row_stride, n, y_stride))
+            return MWK_E_OVERLAP;
+        if (mask && (!disjoint(sm, sx) || !disjoint(sm, sy) ||
+                     !no_self_overlap(rows, mask_row_stride, n, mask_stride)))
+            return MWK_E_OVERLAP;
+    }
+    if (n_flagged && ((n > 0 && (!disjoint(sn, sx) || !disjoint(sn, sy))) ||
+                      (n > 0 && mask && !disjoint(sn, sm))))
+        return MWK_E_OVERLAP;
+    if (n == 0) {
+        if (n_flagged) memset(n_flagged, 0, rows * sizeof *n_flagged);
+        return MWK_OK;
+    }
+
+    const double kfac = n_sigmas * HAMPEL_K;
+    size_t blk = HAMPEL_BLOCK_ELEMS / n;
+    if (blk == 0) blk = 1;
+    if (blk > rows) blk = rows;
+    double *pairs = malloc(blk * n * 2 * sizeof *pairs);
+    if (!pairs) return MWK_E_NOMEM;
+    const char *xb = x;
+    char *yb = y;
+    for (size_t r0 = 0; r0 < rows && st == MWK_OK; r0 += blk) {
+        const size_t nr = rows - r0 < blk ? rows - r0 : blk;
+        const char *xr0 = xb + (ptrdiff_t)r0 * x_row_stride * (ptrdiff_t)xes;
+        st = mwk_engine_batch(&HAMPEL_PAIR, NULL, xr0, dtype, nr, n, x_row_stride, x_stride,
+                              pairs, (ptrdiff_t)(2 * n), 2, 1, window, &o);
+        if (st != MWK_OK) break;
+        int nt = threads;
+        if ((size_t)nt > nr) nt = (int)nr;
+        if (nr * n < ((size_t)1 << 16)) nt = 1;
+        _Atomic int failed = 0;
+#if MWK_HAVE_OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+        {
+            double *xr = malloc(n * sizeof *xr);
+            if (!xr) failed = 1;
+#if MWK_HAVE_OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (size_t r = 0; r < nr; r++) {
+                if (!xr) continue;
+                const size_t row = r0 + r;
+                judge_row(xb + (ptrdiff_t)row * x_row_stride * (ptrdiff_t)xes, dtype, n, x_stride,
+                          pairs + r * 2 * n, kfac, replace,
+                          yb + (ptrdiff_t)row * y_row_stride * (ptrdiff_t)yes, ydt, y_stride,
+                          mask ? mask + (ptrdiff_t)row * mask_row_stride : NULL, mask_stride,
+                          n_flagged ? n_flagged + row : NULL, xr);
+            }
+            free(xr);
+        }
+        (void)nt;
+        if (failed) st = MWK_E_NOMEM;
+    }
+    free(pairs);
+    return st;
+}
