@@ -8,7 +8,8 @@
  * ranks the quantiles need, comparators that feed none of them are dropped
  * (a median of 9 keeps 25 of 63). Windows holding NaN (the count, hence the
  * ranks, differ) or -0.0 (min/max may swap which zero comes out) go through
- * the reference's own window function, so every value is the reference's.
+ * the reference's own window function, so every value is the reference's
+ * (the others combine through mwk_q_value or mwk_q_value_fast's formulas).
  * Windows wider than MWK_Q_NETWORK_MAX_W run the sort-based filter: correct,
  * and auto never picks the network there. */
 #include <math.h>
@@ -165,12 +166,18 @@ int mwk_q_network(mwk_seg *s) {
                                          nt.rk, nt.nr, vals) == 0;
 #endif
             if (!done) qnet_scalar(&nt, x + j, cnt, w, vals);
-            for (size_t i = 0; i < cnt; i++) {
-                double *o = out + (j + i) * k;
-                for (size_t q = 0; q < k; q++) {
-                    const double a = vals[(size_t)nt.rank_slot[pos[q].lo] * cnt + i];
-                    const double b = vals[(size_t)nt.rank_slot[pos[q].hi] * cnt + i];
-                    o[q] = mwk_q_value(a, b, pos[q]);
+            for (size_t q = 0; q < k; q++) {
+                const double *va = vals + (size_t)nt.rank_slot[pos[q].lo] * cnt;
+                const double *vb = vals + (size_t)nt.rank_slot[pos[q].hi] * cnt;
+                double *o = out + j * k + q;
+                const mwk_qpos pq = pos[q];
+                if (pq.t == 0.0) {
+                    for (size_t i = 0; i < cnt; i++) o[i * k] = va[i];
+                } else if (pq.t == 0.5) {
+                    for (size_t i = 0; i < cnt; i++)
+                        o[i * k] = va[i] == vb[i] ? va[i] : va[i] * 0.5 + vb[i] * 0.5;
+                } else {
+                    for (size_t i = 0; i < cnt; i++) o[i * k] = mwk_q_value(va[i], vb[i], pq);
                 }
             }
             j += cnt;

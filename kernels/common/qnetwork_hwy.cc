@@ -25,7 +25,7 @@
 #endif
 #if MWK_HAVE_VQSORT
 #include "hwy/aligned_allocator.h"
-#include "hwy/contrib/sort/traits128-inl.h"
+#include "hwy/contrib/sort/traits-inl.h"
 #include "hwy/contrib/sort/vqsort-inl.h"
 #endif
 
@@ -36,12 +36,11 @@ namespace mwk {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Sorts (idx, key) pairs by (key, idx): Highway's 128-bit keys compare the
-// upper half (key) first, so equal keys keep index order (stable). This is
-// vqsort-inl.h's Sort() with a fixed-seed generator: Sort() seeds from
-// Sorter::Fill24Bytes, which lives in libhwy_contrib (not linked, and not
-// built for the wheels); the seed only steers pivot sampling.
-int KvSort(mwk_kv* kv, size_t m) {
+// Sorts a[0, m) ascending. This is vqsort-inl.h's Sort() with a fixed-seed
+// generator: Sort() seeds from Sorter::Fill24Bytes, which lives in
+// libhwy_contrib (not linked, and not built for the wheels); the seed only
+// steers pivot sampling.
+int U64Sort(uint64_t* a, size_t m) {
 #if MWK_HAVE_VQSORT && VQSORT_ENABLED
   namespace hs = hwy::HWY_NAMESPACE;
 #if HWY_MAX_BYTES > 64
@@ -49,9 +48,7 @@ int KvSort(mwk_kv* kv, size_t m) {
 #else
   const hs::SortTag<uint64_t> d;
 #endif
-  const hs::detail::SharedTraits<hs::detail::Traits128<hs::detail::OrderAscending128>> st;
-  uint64_t* lanes = reinterpret_cast<uint64_t*>(kv);
-  const size_t num = 2 * m;
+  const hs::detail::SharedTraits<hs::detail::TraitsLane<hs::detail::OrderAscending<uint64_t>>> st;
 #if HWY_HAVE_SCALABLE
   auto storage = hwy::AllocateAligned<uint64_t>(hwy::SortConstants::BufNum<uint64_t>(hn::Lanes(d)));
   if (!storage) return -1;
@@ -59,12 +56,12 @@ int KvSort(mwk_kv* kv, size_t m) {
 #else
   HWY_ALIGN uint64_t buf[hwy::SortConstants::BufNum<uint64_t>(HWY_LANES(uint64_t))] = {};
 #endif
-  if (hs::detail::HandleSpecialCases(d, st, lanes, num)) return 0;
-  hs::detail::Generator rng(static_cast<uint64_t>(num) * 0x9E3779B97F4A7C15ull);
-  hs::detail::Recurse(d, st, lanes, lanes + num, num, buf, rng, 2 * hwy::CeilLog2(num) + 4);
+  if (hs::detail::HandleSpecialCases(d, st, a, m)) return 0;
+  hs::detail::Generator rng(static_cast<uint64_t>(m) * 0x9E3779B97F4A7C15ull);
+  hs::detail::Recurse(d, st, a, a + m, m, buf, rng, 2 * hwy::CeilLog2(m) + 4);
   return 0;
 #else
-  (void)kv;
+  (void)a;
   (void)m;
   return -1;
 #endif
@@ -72,6 +69,7 @@ int KvSort(mwk_kv* kv, size_t m) {
 
 constexpr size_t kNetMaxP = 32;
 constexpr size_t kNetMaxLanes = HWY_MAX_BYTES / sizeof(double) > 8 ? 8 : HWY_MAX_BYTES / sizeof(double);
+constexpr size_t kNetGroups = 4;  // vectors per wire: one comparator index load serves 4N windows
 
 int Network(const double* HWY_RESTRICT x, size_t nwin, size_t w, size_t p,
             const uint16_t* HWY_RESTRICT cmp, size_t ncmp, const uint16_t* HWY_RESTRICT rk,
@@ -79,36 +77,40 @@ int Network(const double* HWY_RESTRICT x, size_t nwin, size_t w, size_t p,
   // At most 8 lanes (512 bits) so that the buffer stays small on SVE/RVV.
   const hn::CappedTag<double, kNetMaxLanes> d;
   const size_t N = hn::Lanes(d);
+  constexpr size_t G = kNetGroups;
+  const size_t GN = G * N;
   if (p > kNetMaxP || w > p) return -1;
-  HWY_ALIGN double buf[kNetMaxP * kNetMaxLanes];
+  HWY_ALIGN double buf[kNetMaxP * kNetGroups * kNetMaxLanes];
   const auto inf = hn::Set(d, HUGE_VAL);
-  for (size_t t = w; t < p; ++t) hn::Store(inf, d, buf + t * N);
-  size_t j = 0;
-  for (;;) {
-    const size_t rem = nwin - j;
-    if (rem == 0) break;
-    if (rem >= N) {
-      for (size_t t = 0; t < w; ++t) hn::Store(hn::LoadU(d, x + j + t), d, buf + t * N);
+  for (size_t t = w; t < p; ++t)
+    for (size_t g = 0; g < G; ++g) hn::Store(inf, d, buf + (t * G + g) * N);
+  for (size_t j = 0; j < nwin; j += GN) {
+    const size_t rem = nwin - j < GN ? nwin - j : GN;
+    if (rem == GN) {
+      for (size_t t = 0; t < w; ++t)
+        for (size_t g = 0; g < G; ++g)
+          hn::Store(hn::LoadU(d, x + j + g * N + t), d, buf + (t * G + g) * N);
     } else {  // the last windows: lanes beyond them read +inf
-      for (size_t t = 0; t < w; ++t) {
-        for (size_t l = 0; l < N; ++l) buf[t * N + l] = l < rem ? x[j + l + t] : HUGE_VAL;
-      }
+      for (size_t t = 0; t < w; ++t)
+        for (size_t l = 0; l < GN; ++l) buf[t * GN + l] = l < rem ? x[j + l + t] : HUGE_VAL;
     }
     for (size_t c = 0; c < ncmp; ++c) {
-      double* HWY_RESTRICT pa = buf + cmp[2 * c] * N;
-      double* HWY_RESTRICT pb = buf + cmp[2 * c + 1] * N;
-      const auto a = hn::Load(d, pa);
-      const auto b = hn::Load(d, pb);
-      hn::Store(hn::Min(a, b), d, pa);
-      hn::Store(hn::Max(a, b), d, pb);
+      double* HWY_RESTRICT pa = buf + cmp[2 * c] * GN;
+      double* HWY_RESTRICT pb = buf + cmp[2 * c + 1] * GN;
+      for (size_t g = 0; g < G; ++g) {
+        const auto a = hn::Load(d, pa + g * N);
+        const auto b = hn::Load(d, pb + g * N);
+        hn::Store(hn::Min(a, b), d, pa + g * N);
+        hn::Store(hn::Max(a, b), d, pb + g * N);
+      }
     }
-    if (rem >= N) {
-      for (size_t r = 0; r < nr; ++r) hn::StoreU(hn::Load(d, buf + rk[r] * N), d, dst + r * nwin + j);
-      j += N;
+    if (rem == GN) {
+      for (size_t r = 0; r < nr; ++r)
+        for (size_t g = 0; g < G; ++g)
+          hn::StoreU(hn::Load(d, buf + rk[r] * GN + g * N), d, dst + r * nwin + j + g * N);
     } else {
       for (size_t r = 0; r < nr; ++r)
-        for (size_t l = 0; l < rem; ++l) dst[r * nwin + j + l] = buf[rk[r] * N + l];
-      j = nwin;
+        for (size_t l = 0; l < rem; ++l) dst[r * nwin + j + l] = buf[rk[r] * GN + l];
     }
   }
   return 0;
@@ -121,15 +123,15 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include "hwy/hwy_table.h"
 namespace mwk {
-HWY_EXPORT(KvSort);
+HWY_EXPORT(U64Sort);
 HWY_EXPORT(Network);
 
-extern "C" int mwk_hwy_kv_sort(int64_t target, mwk_kv* kv, size_t m) {
+extern "C" int mwk_hwy_u64_sort(int64_t target, uint64_t* a, size_t m) {
   const size_t idx = HwyTableIndex(target);
   if (idx > HWY_MAX_DYNAMIC_TARGETS + 1) return -1;
-  const auto fn = HWY_DISPATCH_TABLE(KvSort)[idx];
+  const auto fn = HWY_DISPATCH_TABLE(U64Sort)[idx];
   if (fn == nullptr) return -1;
-  return fn(kv, m);
+  return fn(a, m);
 }
 
 extern "C" int mwk_hwy_q_network(int64_t target, const double* x, size_t nwin, size_t w, size_t p,

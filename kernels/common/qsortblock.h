@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "orderstat.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +33,16 @@ static inline uint64_t mwk_q_key(double v) {
     return (c.u >> 63) ? ~c.u : (c.u | 0x8000000000000000ull);
 }
 
+/* mwk_q_value with its two commonest cases inline: one order statistic, and
+ * the midpoint (mwk_q_combine's own branches, in its order: a == b gives a;
+ * -inf and +inf give NaN; one infinity gives it; else a/2 + b/2 rounded
+ * once). Bit-identical to mwk_q_value by construction. */
+static inline double mwk_q_value_fast(double a, double b, mwk_qpos pos) {
+    if (pos.t == 0.0) return a;
+    if (pos.t == 0.5) return a == b ? a : a * 0.5 + b * 0.5;
+    return mwk_q_value(a, b, pos);
+}
+
 int mwk_q_sortblock(mwk_seg *s);
 size_t mwk_q_sortblock_scratch(size_t n, size_t w);
 
@@ -43,8 +54,8 @@ size_t mwk_q_network_scratch(size_t n, size_t w);
 
 /* Highway parts (qnetwork_hwy.cc). Return -1 when `target` was not compiled
  * (or has no vectorised sort): the caller then uses its scalar path. */
-/* Sorts kv[0, m) by (key, idx) with VQSort. */
-int mwk_hwy_kv_sort(int64_t target, mwk_kv *kv, size_t m);
+/* Sorts a[0, m) ascending with VQSort. */
+int mwk_hwy_u64_sort(int64_t target, uint64_t *a, size_t m);
 /* For the windows x[j .. j+w), j < nwin (every value non-NaN), the values of
  * ranks rk[0, nr) (0-based, < w) of each window: dst[r * nwin + j]. The
  * comparators cmp[0, 2*ncmp) of a sorting network over p >= w inputs (the
