@@ -42,9 +42,9 @@
 /* 1.4826 ~ 1 / Phi^-1(3/4): the MAD of normal data times this is sigma. */
 #define HAMPEL_K 1.4826
 
-/* Rows of (med, MAD) scratch per engine call: at most this many elements (16
- * MiB of pairs), at least one row. */
-#define HAMPEL_BLOCK_ELEMS ((size_t)1 << 20)
+/* Outputs per work item (one engine call): rows of at most this many
+ * elements together, longer rows in stretches of max(this, 8w) outputs. */
+#define HAMPEL_ITEM_ELEMS ((size_t)1 << 16)
 
 /* ------------------------------------------------------------------------ */
 /* The pair (median, MAD) of c sorted values                                */
@@ -116,32 +116,54 @@ static void pair_sorted(const double *a, size_t c, mwk_qpos pos, double *out) {
     const size_t m1 = p, m2 = c - p;
     const double *lo_top = a + p - 1; /* L[i] = dev(lo_top[-i]) */
     const double *up = a + p;         /* U[j] = up[j] - med */
-#define L_(i) (lo_top[-(ptrdiff_t)(i)] == med ? 0.0 : med - lo_top[-(ptrdiff_t)(i)])
-#define U_(j) (up[(j)] - med)
     /* The t = pos.lo + 1 smallest deviations take i from L and t - i from U:
      * the smallest i with L[i] >= U[t-i-1] (missing L = +inf, missing U =
      * -inf) is a valid split. */
     const size_t t = pos.lo + 1;
     size_t lo = t > m2 ? t - m2 : 0, hi = t < m1 ? t : m1;
-    while (lo < hi) {
-        const size_t mid = lo + (hi - lo) / 2;
-        if (L_(mid) >= U_(t - mid - 1))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    const size_t i = lo, jn = t - i;
-    double dk = -INFINITY;
-    if (i > 0) dk = L_(i - 1);
-    if (jn > 0 && U_(jn - 1) > dk) dk = U_(jn - 1);
-    double dk1 = dk;
-    if (pos.hi != pos.lo) { /* the next one: the smaller of the two heads */
-        dk1 = INFINITY;
-        if (i < m1) dk1 = L_(i);
-        if (jn < m2 && U_(jn) < dk1) dk1 = U_(jn);
-    }
+    double dk, dk1;
+    if (!isinf(med)) {
+        /* Finite median: v == med gives med - v = 0 already; branch-free
+         * halving (the comparisons are data, not control). */
+        while (lo < hi) {
+            const size_t mid = (lo + hi) >> 1;
+            const int ge = med - lo_top[-(ptrdiff_t)mid] >= up[t - mid - 1] - med;
+            hi = ge ? mid : hi;
+            lo = ge ? lo : mid + 1;
+        }
+        const size_t i = lo, jn = t - i;
+        const double l1 = i > 0 ? med - lo_top[-(ptrdiff_t)(i - 1)] : -INFINITY;
+        const double u1 = jn > 0 ? up[jn - 1] - med : -INFINITY;
+        dk = l1 > u1 ? l1 : u1;
+        dk1 = dk;
+        if (pos.hi != pos.lo) { /* the next one: the smaller of the two heads */
+            const double l2 = i < m1 ? med - lo_top[-(ptrdiff_t)i] : INFINITY;
+            const double u2 = jn < m2 ? up[jn] - med : INFINITY;
+            dk1 = l2 < u2 ? l2 : u2;
+        }
+    } else {
+#define L_(i) (lo_top[-(ptrdiff_t)(i)] == med ? 0.0 : med - lo_top[-(ptrdiff_t)(i)])
+#define U_(j) (up[(j)] - med)
+        while (lo < hi) {
+            const size_t mid = lo + (hi - lo) / 2;
+            if (L_(mid) >= U_(t - mid - 1))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        const size_t i = lo, jn = t - i;
+        dk = -INFINITY;
+        if (i > 0) dk = L_(i - 1);
+        if (jn > 0 && U_(jn - 1) > dk) dk = U_(jn - 1);
+        dk1 = dk;
+        if (pos.hi != pos.lo) {
+            dk1 = INFINITY;
+            if (i < m1) dk1 = L_(i);
+            if (jn < m2 && U_(jn) < dk1) dk1 = U_(jn);
+        }
 #undef L_
 #undef U_
+    }
     out[1] = mwk_q_value(dk, dk1, pos);
 }
 
@@ -170,22 +192,59 @@ static int core_naive(mwk_seg *s) {
     return nan;
 }
 
+/* The sorted window a[0, c) is followed by +inf up to a multiple of 4 past
+ * w: the counting pass reads whole vectors, and +inf is below nothing. */
+static size_t sorted_cap(size_t w) { return (w + 7) & ~(size_t)3; }
+
 static size_t sorted_scratch(size_t n, size_t w) {
     (void)n;
-    return w * sizeof(double);
+    return sorted_cap(w) * sizeof(double);
+}
+
+/* Up to this many values, the two places of a replace are counted in one
+ * branch-free vector pass rather than found by two binary searches. */
+#define LINEAR_MAX 128
+
+/* *cu = #(a < u), *cv = #(a < v) over a[0, c4), c4 a multiple of 4. */
+static inline void count_below2(const double *a, size_t c4, double u, double v, size_t *cu,
+                                size_t *cv) {
+#if defined(__GNUC__)
+    /* Generic 16-byte vectors: the compiler maps them to what the baseline
+     * has (SSE2, NEON); no target-specific code. */
+    typedef double v2d __attribute__((vector_size(16)));
+    typedef long long v2l __attribute__((vector_size(16)));
+    const v2d U = {u, u}, V = {v, v};
+    v2l su0 = {0, 0}, sv0 = {0, 0}, su1 = {0, 0}, sv1 = {0, 0};
+    for (size_t i = 0; i < c4; i += 4) {
+        v2d x0, x1;
+        memcpy(&x0, a + i, sizeof x0);
+        memcpy(&x1, a + i + 2, sizeof x1);
+        su0 += (v2l)(x0 < U); /* -1 where true */
+        sv0 += (v2l)(x0 < V);
+        su1 += (v2l)(x1 < U);
+        sv1 += (v2l)(x1 < V);
+    }
+    su0 += su1, sv0 += sv1;
+    *cu = (size_t)-(su0[0] + su0[1]);
+    *cv = (size_t)-(sv0[0] + sv0[1]);
+#else
+    size_t p = 0, q = 0;
+    for (size_t i = 0; i < c4; i++) p += a[i] < u, q += a[i] < v;
+    *cu = p, *cv = q;
+#endif
 }
 
 /* Moves a[from, from + len) by one place (dir +1: up, -1: down). Short
  * moves (the common case for small windows) as a loop. */
 static inline void shift_up(double *a, size_t from, size_t len) {
-    if (len < 16) {
+    if (len < 64) {
         for (size_t i = from + len; i > from; i--) a[i] = a[i - 1];
     } else {
         memmove(a + from + 1, a + from, len * sizeof *a);
     }
 }
 static inline void shift_down(double *a, size_t from, size_t len) {
-    if (len < 16) {
+    if (len < 64) {
         for (size_t i = from; i < from + len; i++) a[i - 1] = a[i];
     } else {
         memmove(a + from - 1, a + from, len * sizeof *a);
@@ -195,8 +254,9 @@ static inline void shift_down(double *a, size_t from, size_t len) {
 static int core_sorted(mwk_seg *s) {
     const double *x = s->x;
     const size_t w = s->w, m = s->n - w + 1;
+    const size_t cap = sorted_cap(w);
     double *a = s->scratch;
-    if (!a && !(a = malloc(w * sizeof *a))) return s->err = MWK_E_NOMEM, -1;
+    if (!a && !(a = malloc(cap * sizeof *a))) return s->err = MWK_E_NOMEM, -1;
     int nan = 0;
     size_t c = 0;
     for (size_t i = 0; i < w; i++) {
@@ -206,6 +266,7 @@ static int core_sorted(mwk_seg *s) {
             a[c++] = x[i];
     }
     qsort(a, c, sizeof *a, cmp_double);
+    for (size_t i = c; i < cap; i++) a[i] = INFINITY;
     const mwk_qpos full = mwk_qpos_of(w, 0.5, MWK_INTERP_LINEAR);
     double *out = s->out;
     for (size_t j = 0;; j++) {
@@ -223,22 +284,28 @@ static int core_sorted(mwk_seg *s) {
             nan = 1;
             const size_t p = lower_bound(a, c, old);
             shift_down(a, p + 1, c - p - 1);
-            c--;
+            a[--c] = INFINITY;
         } else if (on) { /* insert new */
             const size_t q = lower_bound(a, c, nw);
             shift_up(a, q, c - q);
             a[q] = nw;
             c++;
-        } else if (nw > old) {
-            const size_t p = lower_bound(a, c, old);
-            const size_t q = p + 1 + lower_bound(a + p + 1, c - p - 1, nw);
-            shift_down(a, p + 1, q - p - 1);
-            a[q - 1] = nw;
-        } else if (nw < old) {
-            const size_t p = lower_bound(a, c, old);
-            const size_t q = lower_bound(a, p, nw);
-            shift_up(a, q, p - q);
-            a[q] = nw;
+        } else if (nw != old) {
+            /* p = #(a < old), the leaving value's place; q = #(a < nw). */
+            size_t p, q;
+            if (c <= LINEAR_MAX) {
+                count_below2(a, (c + 3) & ~(size_t)3, old, nw, &p, &q);
+            } else {
+                p = lower_bound(a, c, old);
+                q = lower_bound(a, c, nw);
+            }
+            if (nw > old) { /* a[p+1, q) down one, nw at q - 1 */
+                shift_down(a, p + 1, q - p - 1);
+                a[q - 1] = nw;
+            } else { /* a[q, p) up one, nw at q */
+                shift_up(a, q, p - q);
+                a[q] = nw;
+            }
         } else {
             /* equal values (maybe -0.0 for +0.0): the sorted set is the same
              * up to the sign of a zero; see hampel_batch's +0.0. */
@@ -433,46 +500,94 @@ mwk_status mwk_hampel_batch(const void *x, mwk_dtype dtype, size_t rows, size_t 
     }
 
     const double kfac = n_sigmas * HAMPEL_K;
-    size_t blk = HAMPEL_BLOCK_ELEMS / n;
-    if (blk == 0) blk = 1;
-    if (blk > rows) blk = rows;
-    double *pairs = malloc(blk * n * 2 * sizeof *pairs);
-    if (!pairs) return MWK_E_NOMEM;
+    /* Work items: blocks of whole rows (short rows), or stretches of one
+     * long row. A stretch of outputs [k0, k1) runs the engine on the
+     * sub-row x[k0 - left, k1 + right) clipped to the row and keeps the
+     * outputs whose windows are whole inside it: the same windows as in
+     * the row (exact selections do not depend on where a run starts), and
+     * at the row's ends the sub-row's clipped windows are the row's. The
+     * pairs of an item stay in cache. */
+    const size_t left = window / 2, right = (window - 1) / 2;
+    size_t L = HAMPEL_ITEM_ELEMS > 8 * window ? HAMPEL_ITEM_ELEMS : 8 * window;
+    size_t rows_per = 1, chunks = 1;
+    if (n <= L) {
+        rows_per = L / n;
+        if (rows_per > rows) rows_per = rows;
+    } else {
+        chunks = (n + L - 1) / L;
+    }
+    const size_t row_items = (rows + rows_per - 1) / rows_per;
+    const size_t items = row_items * chunks;
+    const size_t sub_max = n <= L ? rows_per * n : L + left + right;
+    int nt = threads;
+    if ((size_t)nt > items) nt = (int)items;
+    if (rows * n < ((size_t)1 << 16)) nt = 1;
+    _Atomic int status = MWK_OK;
     const char *xb = x;
     char *yb = y;
-    for (size_t r0 = 0; r0 < rows && st == MWK_OK; r0 += blk) {
-        const size_t nr = rows - r0 < blk ? rows - r0 : blk;
-        const char *xr0 = xb + (ptrdiff_t)r0 * x_row_stride * (ptrdiff_t)xes;
-        st = mwk_engine_batch(&HAMPEL_PAIR, NULL, xr0, dtype, nr, n, x_row_stride, x_stride,
-                              pairs, (ptrdiff_t)(2 * n), 2, 1, window, &o);
-        if (st != MWK_OK) break;
-        int nt = threads;
-        if ((size_t)nt > nr) nt = (int)nr;
-        if (nr * n < ((size_t)1 << 16)) nt = 1;
-        _Atomic int failed = 0;
+    mwk_options eo = o;
+    eo.threads = 1; /* the items are the parallel grain */
+    size_t *part = NULL; /* flagged per stretch of a long row */
+    if (n_flagged && chunks > 1 && !(part = calloc(items, sizeof *part))) return MWK_E_NOMEM;
 #if MWK_HAVE_OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
-        {
-            double *xr = malloc(n * sizeof *xr);
-            if (!xr) failed = 1;
+    {
+        double *pairs = malloc(2 * sub_max * sizeof *pairs);
+        double *xr = malloc((n < L ? n : L) * sizeof *xr);
+        if (!pairs || !xr) atomic_store(&status, (int)MWK_E_NOMEM);
 #if MWK_HAVE_OPENMP
 #pragma omp for schedule(static)
 #endif
-            for (size_t r = 0; r < nr; r++) {
-                if (!xr) continue;
-                const size_t row = r0 + r;
-                judge_row(xb + (ptrdiff_t)row * x_row_stride * (ptrdiff_t)xes, dtype, n, x_stride,
-                          pairs + r * 2 * n, kfac, replace,
-                          yb + (ptrdiff_t)row * y_row_stride * (ptrdiff_t)yes, ydt, y_stride,
-                          mask ? mask + (ptrdiff_t)row * mask_row_stride : NULL, mask_stride,
-                          n_flagged ? n_flagged + row : NULL, xr);
+        for (size_t it = 0; it < items; it++) {
+            if (atomic_load_explicit(&status, memory_order_relaxed) != MWK_OK) continue;
+            const size_t ri = it / chunks, ch = it % chunks;
+            const size_t r0 = ri * rows_per, nr = rows - r0 < rows_per ? rows - r0 : rows_per;
+            /* Outputs [k0, k1) of rows [r0, r0 + nr), from the sub-rows
+             * [s0, s1). */
+            const size_t k0 = ch * L, k1 = k0 + L < n ? k0 + L : n;
+            const size_t s0 = k0 > left ? k0 - left : 0;
+            const size_t s1 = n - k1 > right ? k1 + right : n;
+            const size_t sl = s1 - s0;
+            const char *xs0 = xb + ((ptrdiff_t)r0 * x_row_stride + (ptrdiff_t)s0 * x_stride) *
+                                       (ptrdiff_t)xes;
+            mwk_status e = mwk_engine_batch(&HAMPEL_PAIR, NULL, xs0, dtype, nr, sl, x_row_stride,
+                                            x_stride, pairs, (ptrdiff_t)(2 * sl), 2, 1, window,
+                                            &eo);
+            if (e != MWK_OK) {
+                atomic_store(&status, (int)e);
+                continue;
             }
-            free(xr);
+            for (size_t r = 0; r < nr; r++) {
+                const size_t row = r0 + r;
+                const ptrdiff_t kk = (ptrdiff_t)k0;
+                size_t cnt = 0;
+                judge_row(xb + ((ptrdiff_t)row * x_row_stride + kk * x_stride) * (ptrdiff_t)xes,
+                          dtype, k1 - k0, x_stride, pairs + r * 2 * sl + 2 * (k0 - s0), kfac,
+                          replace,
+                          yb + ((ptrdiff_t)row * y_row_stride + kk * y_stride) * (ptrdiff_t)yes,
+                          ydt, y_stride,
+                          mask ? mask + (ptrdiff_t)row * mask_row_stride + kk * mask_stride : NULL,
+                          mask_stride, &cnt, xr);
+                if (n_flagged) {
+                    if (chunks == 1)
+                        n_flagged[row] = cnt;
+                    else
+                        part[it] = cnt; /* summed per row below */
+                }
+            }
         }
-        (void)nt;
-        if (failed) st = MWK_E_NOMEM;
+        free(pairs);
+        free(xr);
     }
-    free(pairs);
+    (void)nt;
+    st = (mwk_status)atomic_load(&status);
+    if (part && st == MWK_OK)
+        for (size_t r = 0; r < rows; r++) {
+            size_t t = 0;
+            for (size_t ch = 0; ch < chunks; ch++) t += part[r * chunks + ch];
+            n_flagged[r] = t;
+        }
+    free(part);
     return st;
 }
