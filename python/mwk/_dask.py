@@ -11,6 +11,11 @@ parameters, mwk's version). When every task is done the driver checks every
 part (present once, rows, size, SHA-256) and writes ``_manifest.json`` last:
 a dataset without it is visibly incomplete.
 
+With ``--partition-by COL`` a task writes ``COL=value/part-00017.parquet``
+for each value in its rows (Polars' folder names, as on one machine), and the
+manifest lists these files folder by folder; each file records how many its
+task wrote, so a resumed run keeps a task only when all of them are there.
+
 Re-running the same command resumes: a part whose fingerprint matches is kept,
 the rest are redone. A task may run twice (Dask re-runs a task whose result
 lived on a dead worker; a retiring worker's task can finish on two workers):
@@ -22,22 +27,29 @@ fails (``distributed.scheduler.allowed-failures``). Memory: each worker has a
 memory limit (the nanny restarts a worker above 95% of it, and its task is
 redone elsewhere) and can be recycled after ``--lifetime``: the cluster-scale
 form of the seed's "fresh process per chunk".
+
+Ctrl-C: the worker processes of ``local:N`` start in a session of their own,
+so only the driver gets it; it cancels the tasks and closes the cluster with
+further Ctrl-C held (one during start-up is acted on once the cluster is up).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
 import logging
 import os
+import shutil
 import signal
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from .reduce import (Cancelled, ColumnInfo, Progress, ReduceError, ReduceOptions, ReduceResult, Unit,
                      _dtype_name, build_query, check_output_vs_inputs, first_line, inspect_input, mwk_version,
-                     plan_units, resolve_inputs, run_metadata, run_sink, scan, unit_frame)
+                     plan_units, reduce_pieces, resolve_inputs, run_metadata, run_sink, scan, step_rows,
+                     unit_frame)
 from ._storage import (MANIFEST, PART_PREFIX, TMP_MARK, Dataset, is_s3, source_identity,
                        storage_options_from_env)
 
@@ -78,6 +90,8 @@ def unit_fingerprint(unit: Unit, identity: Dict[str, Any], opts: ReduceOptions, 
         "parameters": run_metadata(opts, info), "compression": opts.compression,
         "row_group_size": opts.row_group_size,
     }
+    if opts.partition_by is not None:
+        spec["partition_by"] = opts.partition_by
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
@@ -89,9 +103,29 @@ def _sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+def _rows_of(path: str) -> int:
+    import polars as pl
+
+    return int(pl.scan_parquet(path, hive_partitioning=False).select(pl.len()).collect().item())
+
+
+def _partition_count(unit: Unit, key: str, storage_options: Optional[Dict[str, str]]) -> int:
+    """How many partition folders the unit's rows go to (reads the key column only)."""
+    import polars as pl
+
+    return int(unit_frame(unit, storage_options).select(pl.col(key).n_unique()).collect().item())
+
+
 def reduce_unit_task(unit: Unit, location: str, opts_d: Dict[str, Any], info: ColumnInfo, fingerprint: str,
                      storage_options: Optional[Dict[str, str]]) -> Dict[str, Any]:
-    """One Dask task: reduce ``unit`` into the part ``unit.name`` of the dataset."""
+    """One Dask task: reduce ``unit`` into the part ``unit.name`` of the dataset
+    or, with ``partition_by``, into ``COL=value/part-NNNNN.parquet`` for each
+    value of the key in the unit's rows.
+
+    A unit whose input has row groups larger than the step budget is read in
+    bounded batches (:func:`mwk.reduce.unit_pieces`) into uncompressed local
+    pieces, then written into the part in one streaming pass, so a worker's
+    peak memory does not grow with the input's row-group size."""
     opts = ReduceOptions(**opts_d)
     ds = Dataset(location)
     local_dir = None
@@ -102,25 +136,61 @@ def reduce_unit_task(unit: Unit, location: str, opts_d: Dict[str, Any], info: Co
             local_dir = get_worker().local_directory
         except Exception:  # noqa: BLE001
             local_dir = None
+    partitioned = opts.partition_by is not None
     staged = ds.staging_path(unit.name, local_dir)
+    steps_dir = f"{staged}-steps"
     meta = run_metadata(opts, info)
     meta["mwk.task"] = fingerprint
     meta["mwk.source"] = unit.source
     meta["mwk.rows"] = f"{unit.offset}:{unit.offset + unit.rows}"
+    if partitioned:
+        meta["mwk.partition_by"] = str(opts.partition_by)
+        # how many files this unit writes: a resumed run keeps a unit only when all are there
+        meta["mwk.files"] = str(_partition_count(unit, str(opts.partition_by), storage_options))
+    files: List[Dict[str, Any]] = []
     try:
-        run_sink(build_query(unit_frame(unit, storage_options), info, opts), staged, opts, info,
-                 metadata=meta, unit=unit, storage_options=storage_options)
-        size = os.path.getsize(staged)
-        sha = _sha256_file(staged)
-        ds.publish(staged, unit.name)
+        if step_rows(unit, info) is None:
+            lf = build_query(unit_frame(unit, storage_options), info, opts)
+        else:
+            os.mkdir(steps_dir)
+            lf = scan(reduce_pieces(unit, steps_dir, opts, info, storage_options=storage_options))
+        if partitioned:
+            os.mkdir(staged)
+            run_sink(lf, staged, opts, info, partition=True, one_file_per_key=True, metadata=meta, unit=unit,
+                     storage_options=storage_options)
+            for d in sorted(os.listdir(staged)):
+                got = sorted(os.listdir(os.path.join(staged, d)))
+                if len(got) != 1:
+                    raise ReduceError(f"{unit.describe()}: {len(got)} files for partition {d}, expected 1")
+                files.append({"name": f"{d}/{unit.name}", "path": os.path.join(staged, d, got[0])})
+            if len(files) != int(meta["mwk.files"]):
+                raise ReduceError(f"{unit.describe()}: {len(files)} partitions written, "
+                                  f"expected {meta['mwk.files']}")
+        else:
+            run_sink(lf, staged, opts, info, metadata=meta, unit=unit, storage_options=storage_options)
+            files.append({"name": unit.name, "path": staged})
+        for f in files:
+            path = f.pop("path")
+            f["bytes"] = os.path.getsize(path)
+            f["sha256"] = _sha256_file(path)
+            f["rows"] = _rows_of(path) if partitioned else unit.rows
+            ds.publish(path, f["name"])
     finally:
-        if os.path.lexists(staged):
+        for p in (staged, steps_dir):
             try:
-                os.unlink(staged)
+                if os.path.isdir(p):
+                    shutil.rmtree(p, ignore_errors=True)
+                elif os.path.lexists(p):
+                    os.unlink(p)
             except OSError:
                 pass
-    return {"name": unit.name, "rows": unit.rows, "bytes": size, "sha256": sha, "fingerprint": fingerprint,
-            "source": unit.source, "offset": unit.offset}
+    r = {"name": unit.name, "rows": unit.rows, "fingerprint": fingerprint, "source": unit.source,
+         "offset": unit.offset}
+    if partitioned:
+        r["files"] = files
+    else:
+        r.update(bytes=files[0]["bytes"], sha256=files[0]["sha256"])
+    return r
 
 
 # ----------------------------------------------------------------- driver
@@ -152,17 +222,76 @@ class _IgnoreSigint(_WorkerPlugin):  # type: ignore[misc,valid-type]
             _ignore_sigint()
 
 
+class _DetachedSpawns:
+    """While a ``local:N`` cluster lives, the processes multiprocessing spawns
+    here (Dask's worker processes) start in a session of their own, out of the
+    terminal's process group: a Ctrl-C reaches only the driver, which cancels
+    the tasks and closes the cluster. (Ignoring SIGINT once a worker is up is
+    too late: one that is still importing Dask when the Ctrl-C comes dies
+    with a traceback.) The driver still owns them (they are its children) and
+    kills any that outlive the close."""
+
+    def __init__(self) -> None:
+        import multiprocessing.util as mpu
+
+        self._mpu = mpu
+        self._orig = mpu.spawnv_passfds
+        self._procs: List[Any] = []  # kept: a collected Popen could reap a worker behind multiprocessing's back
+
+        def spawnv_passfds(path: str, args: Sequence[str], passfds: Sequence[int]) -> int:
+            import subprocess
+
+            if "--multiprocessing-fork" not in args:  # not a worker (the resource tracker)
+                return self._orig(path, args, passfds)
+            p = subprocess.Popen(list(args), executable=path, pass_fds=tuple(sorted(map(int, passfds))),
+                                 close_fds=True, restore_signals=False, start_new_session=True)
+            self._procs.append(p)
+            return p.pid
+
+        mpu.spawnv_passfds = spawnv_passfds
+
+    def restore(self) -> None:
+        if self._mpu.spawnv_passfds is not self._orig:
+            self._mpu.spawnv_passfds = self._orig
+
+
+@contextlib.contextmanager
+def _sigint_held(reraise: bool) -> Iterator[None]:
+    """Hold Ctrl-C for the block (cluster start-up and close must not be cut
+    half-way: a half-started LocalCluster makes Dask's exit handler print a
+    traceback); re-raise it afterwards if ``reraise``."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: List[int] = []
+    try:
+        old = signal.signal(signal.SIGINT, lambda sig, frame: got.append(sig))
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got and reraise and callable(old):
+            raise KeyboardInterrupt
+
+
 class _Cluster:
     """A client on ``tcp://...``, or a LocalCluster for ``local:N``."""
 
     def __init__(self, s: DaskSettings) -> None:
+        self.cluster = None
+        self.client = None
+        self._spawns: Optional[_DetachedSpawns] = None
         try:
             import dask
             from distributed import Client, LocalCluster
         except ImportError:
             raise ReduceError("--dask needs Dask distributed: pip install 'mwk[dask]'") from None
         _quiet_logs()
-        self.cluster = None
         addr = s.address
         if addr.startswith("local:"):
             try:
@@ -179,21 +308,29 @@ class _Cluster:
             kw: Dict[str, Any] = {}
             if s.lifetime:
                 kw.update(lifetime=s.lifetime, lifetime_stagger="10s", lifetime_restart=True)
-            with dask.config.set({"distributed.scheduler.allowed-failures": max(0, s.retries),
-                                  "distributed.admin.tick.limit": "1h"}):
-                if not os.environ.get("MWK_DEBUG"):
-                    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # read by the workers
-                try:
-                    self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                memory_limit=mem, dashboard_address=None,
-                                                host="127.0.0.1", env=worker_env(threads), **kw)
-                except Exception as e:  # noqa: BLE001
-                    raise ReduceError(f"cannot start a local Dask cluster: {first_line(e)}") from None
-            self.client = Client(self.cluster)
+            if not os.environ.get("MWK_DEBUG"):
+                os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # read by the workers
+            # A Ctrl-C during start-up is acted on once the cluster is up (a few
+            # seconds): then it is closed like after any other interrupt.
             try:
-                self.client.register_plugin(_IgnoreSigint(), name="mwk-ignore-sigint")
-            except Exception:  # noqa: BLE001
-                pass
+                with _sigint_held(reraise=True):
+                    self._spawns = _DetachedSpawns()
+                    with dask.config.set({"distributed.scheduler.allowed-failures": max(0, s.retries),
+                                          "distributed.admin.tick.limit": "1h"}):
+                        try:
+                            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                        memory_limit=mem, dashboard_address=None,
+                                                        host="127.0.0.1", env=worker_env(threads), **kw)
+                        except Exception as e:  # noqa: BLE001
+                            raise ReduceError(f"cannot start a local Dask cluster: {first_line(e)}") from None
+                    self.client = Client(self.cluster)
+                    try:
+                        self.client.register_plugin(_IgnoreSigint(), name="mwk-ignore-sigint")
+                    except Exception:  # noqa: BLE001
+                        pass
+            except BaseException:
+                self.close()
+                raise
             self.label = f"Dask local:{n}"
         else:
             if "://" not in addr:
@@ -204,25 +341,39 @@ class _Cluster:
                 raise ReduceError(f"cannot reach the Dask scheduler {addr}: {first_line(e)}") from None
             self.label = f"Dask {addr}"
 
+    def cancel(self, futures: Sequence[Any]) -> None:
+        with _sigint_held(reraise=False):
+            try:
+                if self.client is not None:
+                    self.client.cancel(list(futures))
+            except Exception:  # noqa: BLE001
+                pass
+
     def close(self) -> None:
-        """Close the client and (local:N) the cluster. A local worker still busy
-        in a task when it is told to close would go on writing after the driver
-        has cleaned up: whatever worker process of ours outlives the close is
-        killed by its pid."""
+        """Close the client and (local:N) the cluster, with Ctrl-C held. A local
+        worker still busy in a task when it is told to close would go on
+        writing after the driver has cleaned up: whatever worker process of
+        ours outlives the close is killed by its pid."""
         if getattr(self, "_closed", False):
             return
         self._closed = True
-        ours = _local_worker_pids(self.cluster) if self.cluster is not None else []
-        try:
-            self.client.close(timeout=10)
-        except Exception:  # noqa: BLE001
-            pass
-        if self.cluster is not None:
-            try:
-                self.cluster.close(timeout=20)
-            except Exception:  # noqa: BLE001
-                pass
-            _kill_survivors(ours)
+        with _sigint_held(reraise=False):
+            ours = _local_worker_pids(self.cluster) if self.cluster is not None else []
+            if self._spawns is not None:
+                ours += [p.pid for p in self._spawns._procs if p.poll() is None]
+            if self.client is not None:
+                try:
+                    self.client.close(timeout=10)
+                except Exception:  # noqa: BLE001
+                    pass
+            if self.cluster is not None:
+                try:
+                    self.cluster.close(timeout=20)
+                except Exception:  # noqa: BLE001
+                    pass
+            if self._spawns is not None:
+                _kill_survivors(sorted(set(ours)))
+                self._spawns.restore()
 
 
 def _local_worker_pids(cluster: Any) -> List[int]:
@@ -273,21 +424,32 @@ def _check_address(addr: str) -> None:
         raise ReduceError(f"--dask {addr}: expected a scheduler address (tcp://host:8786) or local:N")
 
 
+def _is_part(name: str, partitioned: bool) -> bool:
+    """A finished part's name: ``part-NNNNN.parquet`` (flat) or
+    ``COL=value/part-NNNNN.parquet`` (partitioned)."""
+    if TMP_MARK in name or not name.endswith(".parquet"):
+        return False
+    head, _, base = name.rpartition("/")
+    if not base.startswith(PART_PREFIX):
+        return False
+    return ("=" in head and "/" not in head) if partitioned else not head
+
+
 def dataset_parts(location: str) -> List[str]:
     """The parts of a dataset in order (from its manifest when it has one)."""
     ds = Dataset(location)
     m = ds.read_manifest()
     if m:
         return [ds.uri(p["name"]) for p in m["parts"]]
-    return [ds.uri(n) for n in sorted(ds.listing()) if n.startswith(PART_PREFIX) and TMP_MARK not in n]
+    listing = ds.listing(depth=2)
+    flat = [n for n in listing if _is_part(n, False)]
+    return [ds.uri(n) for n in sorted(flat or [n for n in listing if _is_part(n, True)])]
 
 
 def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, settings: DaskSettings, *,
                 progress: bool = False, on_commit: Any = None, state: Any = None) -> ReduceResult:
     opts.validate()
     _check_address(settings.address)
-    if opts.partition_by is not None:
-        raise ReduceError("--partition-by is not supported with --dask yet: partition the dataset afterwards")
     so = storage_options_from_env() if (is_s3(output) or any(is_s3(str(i)) for i in inputs)) else None
     sources = resolve_inputs(inputs, so)
     check_output_vs_inputs(output, inputs, sources)
@@ -300,44 +462,62 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
         units = plan_units(sources, opts.rows_per_task, so)
         idents = {src: source_identity(src) for src in sources}
         fps = {u.index: unit_fingerprint(u, idents[u.source], opts, info) for u in units}
-        names = {u.name for u in units}
+        partitioned = opts.partition_by is not None
 
         # What is there already: keep the parts of this very run, refuse anything else.
-        listing = ds.listing()
-        foreign = [n for n in listing if not (n.startswith(PART_PREFIX) or n == MANIFEST or TMP_MARK in n)]
+        # Flat: part-00017.parquet; partitioned: COL=value/part-00017.parquet (see _is_part).
+        listing = ds.listing(depth=2)
+        mine = {n for n in listing if _is_part(n, partitioned)}
+        foreign = [n for n in listing if not (n in mine or _is_part(n, not partitioned) or n == MANIFEST
+                                              or TMP_MARK in n)]
         if foreign and not opts.overwrite:
             raise ReduceError(f"output {output} already holds other files ({foreign[0]}, ...): "
                               "give an empty or new folder, or pass --overwrite")
+        by_name = {u.name: u for u in units}
+        files_of: Dict[str, List[str]] = {}
+        for n in sorted(mine):
+            files_of.setdefault(n.rsplit("/", 1)[-1], []).append(n)
         keep: Dict[str, Dict[str, Any]] = {}
-        stale: List[str] = []
-        for n in sorted(listing):
-            if not n.startswith(PART_PREFIX) or TMP_MARK in n:
-                continue
-            u = next((u for u in units if u.name == n), None)
-            fp = None
+        redo: List[str] = []
+        stale: List[str] = [n for n in listing if _is_part(n, not partitioned)]
+        for uname, fnames in sorted(files_of.items()):
+            u = by_name.get(uname)
+            mds = []
             if u is not None:
-                try:
-                    fp = ds.metadata(n, so).get("mwk.task")
-                except Exception:  # noqa: BLE001
-                    fp = None
-            if u is not None and fp == fps[u.index]:
-                keep[n] = {"name": n, "rows": u.rows, "bytes": listing[n], "fingerprint": fp,
-                           "source": u.source, "offset": u.offset}
+                for n in fnames:
+                    try:
+                        mds.append(ds.metadata(n, so))
+                    except Exception:  # noqa: BLE001
+                        mds.append({})
+            ours = u is not None and bool(mds) and all(m.get("mwk.task") == fps[u.index] for m in mds)
+            complete = not partitioned or all(m.get("mwk.files") == str(len(fnames)) for m in mds)
+            if ours and not complete:  # this run's unit, cut short: redo it
+                redo.extend(fnames)
+            elif ours:
+                assert u is not None
+                keep[uname] = {"name": uname, "rows": u.rows, "fingerprint": fps[u.index], "source": u.source,
+                               "offset": u.offset}
+                if partitioned:
+                    keep[uname]["files"] = [{"name": n, "bytes": listing[n]} for n in fnames]
             else:
-                stale.append(n)
+                stale.extend(fnames)
         if stale and not opts.overwrite:
-            raise ReduceError(f"output {output} holds parts of a different run ({stale[0]}, ...): "
+            raise ReduceError(f"output {output} holds parts of a different run ({sorted(stale)[0]}, ...): "
                               "pass --overwrite to replace them, or give a new folder")
-        todo = [u for u in units if u.name not in keep]
+        # partitioned, a unit without rows writes no file: nothing to run
+        empty = {u.name: {"name": u.name, "rows": 0, "fingerprint": fps[u.index], "source": u.source,
+                          "offset": u.offset, "files": []}
+                 for u in units if partitioned and u.rows == 0 and u.name not in keep}
+        todo = [u for u in units if u.name not in keep and u.name not in empty]
         if MANIFEST in listing and (todo or stale or foreign):
             ds.delete(MANIFEST)  # incomplete again until this run has checked every part
-        for n in stale + foreign:
+        for n in stale + foreign + redo:
             ds.delete(n)
         ds.remove_temporaries()
 
         bytes_in_data = info.rows * info.channels * info.in_itemsize
         bpr = info.channels * info.in_itemsize
-        results: Dict[str, Dict[str, Any]] = dict(keep)
+        results: Dict[str, Dict[str, Any]] = {**keep, **empty}
         t0 = time.perf_counter()
         cluster = None
         futures: List[Any] = []
@@ -383,31 +563,58 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
             bar.close(rows_done)
             # Every part present once, with its rows, size and checksum.
             ds.remove_temporaries()
-            listing = ds.listing()
-            missing = sorted(names - set(listing))
+            listing = ds.listing(depth=2)
+            expected = []
+            for u in units:
+                if partitioned:
+                    expected.extend(f["name"] for f in results[u.name]["files"])
+                else:
+                    expected.append(u.name)
+            missing = sorted(set(expected) - set(listing))
             if missing:
                 raise ReduceError(f"part {missing[0]} is missing after the run")
+            extra = sorted(n for n in listing if _is_part(n, partitioned) and n not in set(expected))
+            if extra:
+                raise ReduceError(f"part {extra[0]} was written by no task of this run")
+            import polars as pl
+
             parts = []
             for u in units:
-                r = dict(results[u.name])
-                size, sha = ds.checksum(u.name)
-                if "sha256" in r and r["sha256"] != sha:
-                    raise ReduceError(f"part {u.name}: checksum differs from what its task wrote")
-                if size != listing[u.name]:
-                    raise ReduceError(f"part {u.name}: size changed while checking")
-                import polars as pl
-
-                rows = int(pl.scan_parquet(ds.uri(u.name), storage_options=so).select(pl.len()).collect().item())
-                if rows != u.rows:
-                    raise ReduceError(f"part {u.name} has {rows} rows, expected {u.rows}")
-                parts.append({"name": u.name, "source": u.source, "offset": u.offset, "rows": u.rows,
-                              "bytes": size, "sha256": sha, "task": fps[u.index]})
+                r = results[u.name]
+                written = r["files"] if partitioned else [dict(r, name=u.name)]
+                unit_rows = 0
+                for f in written:
+                    size, sha = ds.checksum(f["name"])
+                    if "sha256" in f and f["sha256"] != sha:
+                        raise ReduceError(f"part {f['name']}: checksum differs from what its task wrote")
+                    if size != listing[f["name"]]:
+                        raise ReduceError(f"part {f['name']}: size changed while checking")
+                    rows = int(pl.scan_parquet(ds.uri(f["name"]), storage_options=so, hive_partitioning=False)
+                               .select(pl.len()).collect().item())
+                    if not partitioned and rows != u.rows:
+                        raise ReduceError(f"part {f['name']} has {rows} rows, expected {u.rows}")
+                    unit_rows += rows
+                    entry = {"name": f["name"], "source": u.source, "offset": u.offset, "rows": rows,
+                             "bytes": size, "sha256": sha, "task": fps[u.index]}
+                    if partitioned:
+                        entry["partition"] = f["name"].rsplit("/", 1)[0]
+                        entry["unit"] = u.index
+                        entry["unit_rows"] = u.rows
+                    parts.append(entry)
+                if unit_rows != u.rows:
+                    raise ReduceError(f"the parts of {u.describe()} have {unit_rows} rows, expected {u.rows}")
+            if partitioned:  # one folder after the other, each in input order
+                parts.sort(key=lambda p: (p["partition"], p["name"]))
             manifest = {
                 "format": MANIFEST_FORMAT,
                 "mwk_version": mwk_version(),
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 "parameters": {**run_metadata(opts, info), "compression": opts.compression,
-                               "rows_per_task": opts.rows_per_task, "row_group_size": opts.row_group_size},
+                               "rows_per_task": opts.rows_per_task, "row_group_size": opts.row_group_size,
+                               "partition_by": opts.partition_by},
+                "layout": (f"{opts.partition_by}=VALUE/part-NNNNN.parquet: one folder per value, one file per "
+                           "task in it (NNNNN: the task's unit; in name order, the rows in input order)"
+                           if partitioned else "part-NNNNN.parquet: one file per task, in input order"),
                 "inputs": [{"source": s, **idents[s]} for s in sources],
                 "rows": sum(p["rows"] for p in parts),
                 "bytes": sum(p["bytes"] for p in parts),
@@ -418,13 +625,10 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
                 on_commit(ds.location)
         except KeyboardInterrupt:
             if cluster is not None:
-                try:
-                    cluster.client.cancel(futures)
-                except Exception:  # noqa: BLE001
-                    pass
+                cluster.cancel(futures)
                 cluster.close()  # before counting: no worker of ours writes after this
-            done = len([n for n in ds.listing() if n in names])
-            if state is not None:
+            done = len({n.rsplit("/", 1)[-1] for n in ds.listing(depth=2) if _is_part(n, partitioned)})
+            if state is not None and done:
                 state.extra = (f"{done} of {len(units)} parts written to {ds.location} (no manifest yet); "
                                "rerun the same command to resume")
             raise Cancelled("interrupted") from None

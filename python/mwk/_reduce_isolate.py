@@ -17,18 +17,17 @@ import signal
 import threading
 from typing import Any, Callable, Dict, Optional
 
-from .reduce import (Cancelled, ColumnInfo, ReduceError, ReduceOptions, Unit, build_query, first_line,
-                     run_sink, sigint_deferred, unit_frame)
+from .reduce import (Cancelled, ColumnInfo, ReduceError, ReduceOptions, Unit, first_line, reduce_pieces,
+                     sigint_deferred)
 
 
-def _worker(unit: Unit, part: str, opts_d: Dict[str, Any], info: ColumnInfo,
+def _worker(unit: Unit, folder: str, opts_d: Dict[str, Any], info: ColumnInfo,
             storage_options: Optional[Dict[str, str]], conn: Any) -> None:
-    """Reduce one unit into ``part`` (runs in a spawned process)."""
+    """Reduce one unit into parts in ``folder`` (runs in a spawned process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
         opts = ReduceOptions(**opts_d)
-        run_sink(build_query(unit_frame(unit, storage_options), info, opts), part, opts, info,
-                 compression="uncompressed", unit=unit, storage_options=storage_options)
+        reduce_pieces(unit, folder, opts, info, storage_options=storage_options)
         conn.send(("ok", unit.rows))
     except ReduceError as e:
         conn.send(("error", str(e)))
@@ -43,13 +42,15 @@ def _ignore_sigint_then_run(*args: Any) -> None:
     _worker(*args)
 
 
-def run_isolated(unit: Unit, part: str, opts: ReduceOptions, info: ColumnInfo, *,
+def run_isolated(unit: Unit, folder: str, opts: ReduceOptions, info: ColumnInfo, *,
                  poll: Optional[Callable[[], None]] = None,
                  storage_options: Optional[Dict[str, str]] = None) -> None:
+    """Reduce ``unit`` into uncompressed parts in ``folder`` (one per piece,
+    see :func:`mwk.reduce.unit_pieces`) in one fresh process."""
     ctx = mp.get_context("spawn")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_ignore_sigint_then_run,
-                       args=(unit, part, dict(vars(opts)), info, storage_options, send), daemon=True)
+                       args=(unit, folder, dict(vars(opts)), info, storage_options, send), daemon=True)
     try:
         # The child must not die of a Ctrl-C to the process group while its
         # interpreter starts (a traceback from inside an import): an ignored

@@ -173,14 +173,16 @@ class Dataset:
                 raise ReduceError(f"cannot reach output: {_s3_error(self.location, e)}") from None
         return os.path.exists(self.location)
 
-    def listing(self) -> Dict[str, int]:
-        """Every entry directly in the dataset: name -> size."""
+    def listing(self, depth: int = 1) -> Dict[str, int]:
+        """Every file in the dataset: name -> size. ``depth=1``: directly in
+        it; ``depth=2``: also one folder down (``beam=3/part-00017.parquet``,
+        the layout of a partitioned run), except in hidden folders."""
         if self.s3:
             try:
                 keys = _list_keys(self.bucket, self.prefix)
             except Exception as e:  # noqa: BLE001
                 raise ReduceError(f"cannot reach output: {_s3_error(self.location, e)}") from None
-            return {k[len(self.prefix):]: n for k, n in keys if "/" not in k[len(self.prefix):]}
+            return {k[len(self.prefix):]: n for k, n in keys if k[len(self.prefix):].count("/") < depth}
         if not os.path.isdir(self.location):
             return {}
         out = {}
@@ -188,6 +190,11 @@ class Dataset:
             p = os.path.join(self.location, n)
             if os.path.isfile(p):
                 out[n] = os.path.getsize(p)
+            elif depth > 1 and os.path.isdir(p) and not n.startswith(".") and TMP_MARK not in n:
+                for m in os.listdir(p):
+                    q = os.path.join(p, m)
+                    if os.path.isfile(q):
+                        out[f"{n}/{m}"] = os.path.getsize(q)
         return out
 
     def prepare(self) -> None:
@@ -248,6 +255,8 @@ class Dataset:
                 except OSError:
                     pass
             return
+        if "/" in name:
+            os.makedirs(os.path.dirname(self.uri(name)), exist_ok=True)
         os.replace(staged, self.uri(name))
 
     def put_text(self, name: str, text: str) -> None:
@@ -280,11 +289,20 @@ class Dataset:
             shutil.rmtree(p, ignore_errors=True)
         elif os.path.lexists(p):
             os.unlink(p)
+        if "/" in name:  # a partition folder left empty goes too
+            try:
+                os.rmdir(os.path.dirname(p))
+            except OSError:
+                pass
 
     def remove_temporaries(self) -> List[str]:
-        """Remove what killed tasks left half-written; return the names."""
+        """Remove what killed tasks left half-written (files, and on a
+        filesystem the staging folders of partitioned tasks); return the names."""
         gone = []
-        for n in self.listing():
+        names = list(self.listing(depth=2))
+        if not self.s3 and os.path.isdir(self.location):
+            names += [n for n in os.listdir(self.location) if os.path.isdir(self.uri(n))]
+        for n in names:
             if TMP_MARK in n:
                 self.delete(n)
                 gone.append(n)

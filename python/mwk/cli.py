@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dtype", choices=["same", "float32", "float64"], default="same",
                    help="output element type (default: same as the input; float64 for integer input)")
     r.add_argument("--partition-by", metavar="COL", default=None,
-                   help="write a folder partitioned by COL (COL=value/ subfolders) instead of one file")
+                   help="write a folder partitioned by COL (COL=value/ subfolders) instead of one file; "
+                   "with --dask, COL=value/part-NNNNN.parquet, one file per task, listed in _manifest.json")
     r.add_argument("--overwrite", action="store_true",
                    help="replace an existing output file or folder (never one that is, contains or is inside an input)")
     r.add_argument("--compression", default="zstd",

@@ -15,6 +15,9 @@ background while the calling thread draws progress.
   current one is being smoothed (measured: 1 file of one 1,500-row group at
   490-630 MB, 4 such files at 800-990 MB, whatever POLARS_MAX_CONCURRENT_SCANS
   and the prefetch knobs say), so memory grew with the number of files.
+* A unit whose file has row groups larger than :data:`STEP_BYTES` of spectra
+  is read in bounded batches (see :func:`unit_pieces`), each reduced into a
+  part of its own, so peak memory does not grow with the row-group size.
 * ``--isolate``: the same units, each in a fresh spawned process.
 * ``--dask``: the same units as Dask tasks, see :mod:`mwk._dask`.
 
@@ -405,6 +408,202 @@ def plan_units(sources: Sequence[str], rows_per_task: Optional[int] = None,
     return units
 
 
+#: At most this many bytes of input spectra are decoded at a time
+#: (``MWK_STEP_BYTES`` overrides it). Polars' Parquet reader decodes a whole
+#: row group at a time (even for a slice of it: 64-row slices of one
+#: 1,500-row group peaked at 4.2x the memory of 64-row groups), and the plugin
+#: then smooths it in one piece, so peak memory grew with the input's row-group
+#: size (one 1,500-row group of 30,000 float32 channels: 2.5x the peak of
+#: 64-row groups). A unit whose file has row groups larger than this is read
+#: with pyarrow's buffered reader in batches of at most this size, each
+#: reduced by its own query into an uncompressed part (see :func:`unit_pieces`).
+STEP_BYTES = 8 << 20
+
+
+def step_bytes() -> int:
+    try:
+        v = int(os.environ.get("MWK_STEP_BYTES", "") or STEP_BYTES)
+    except ValueError:
+        v = STEP_BYTES
+    return max(1, v)
+
+
+class _Thrift:
+    """Just enough of Thrift's compact protocol to read a Parquet footer."""
+
+    def __init__(self, b: bytes) -> None:
+        self.b, self.i = b, 0
+
+    def byte(self) -> int:
+        v = self.b[self.i]
+        self.i += 1
+        return v
+
+    def varint(self) -> int:
+        shift = v = 0
+        while True:
+            x = self.byte()
+            v |= (x & 0x7F) << shift
+            if not x & 0x80:
+                return v
+            shift += 7
+
+    def zigzag(self) -> int:
+        v = self.varint()
+        return (v >> 1) ^ -(v & 1)
+
+    def list_header(self) -> tuple:
+        h = self.byte()
+        n = h >> 4
+        return (self.varint() if n == 15 else n), h & 15
+
+    def skip(self, t: int, in_list: bool = False) -> None:
+        if t in (1, 2):
+            if in_list:  # a list's booleans are a byte each; a field's is in its header
+                self.i += 1
+        elif t == 3:
+            self.i += 1
+        elif t in (4, 5, 6):
+            self.varint()
+        elif t == 7:
+            self.i += 8
+        elif t == 8:
+            n = self.varint()
+            self.i += n
+        elif t in (9, 10):
+            n, et = self.list_header()
+            for _ in range(n):
+                self.skip(et, True)
+        elif t == 11:
+            n = self.varint()
+            if n:
+                kv = self.byte()
+                for _ in range(n):
+                    self.skip(kv >> 4, True)
+                    self.skip(kv & 15, True)
+        elif t == 12:
+            self.struct(lambda fid, ft: self.skip(ft))
+        else:
+            raise ValueError(f"thrift type {t}")
+
+    def struct(self, on_field: Callable[[int, int], None]) -> None:
+        fid = 0
+        while True:
+            h = self.byte()
+            if h == 0:
+                return
+            d, t = h >> 4, h & 15
+            fid = fid + d if d else self.zigzag()
+            on_field(fid, t)
+
+
+def row_group_rows(path: str) -> Optional[List[int]]:
+    """The rows of each row group of a local Parquet file, from its footer
+    (None if it cannot be read: the caller then assumes the worst)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(size - 8)
+            tail = fh.read(8)
+            n = int.from_bytes(tail[:4], "little")
+            if tail[4:] != b"PAR1" or n > size - 12:
+                return None
+            fh.seek(size - 8 - n)
+            r = _Thrift(fh.read(n))
+        rows: List[int] = []
+
+        def file_field(fid: int, t: int) -> None:
+            if fid == 4 and t == 9:  # FileMetaData.row_groups: list<RowGroup>
+                count, _ = r.list_header()
+                for _ in range(count):
+                    got = [0]
+
+                    def rg_field(fid2: int, t2: int) -> None:
+                        if fid2 == 3 and t2 == 6:  # RowGroup.num_rows: i64
+                            got[0] = r.zigzag()
+                        else:
+                            r.skip(t2)
+
+                    r.struct(rg_field)
+                    rows.append(got[0])
+            else:
+                r.skip(t)
+
+        r.struct(file_field)
+        return rows
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def step_rows(unit: Unit, info: ColumnInfo) -> Optional[int]:
+    """Rows per step when ``unit`` must be read in bounded steps: its file is
+    local, has a row group larger than :func:`step_bytes` of spectra, and
+    pyarrow is installed. None otherwise (read by Polars in one query)."""
+    budget = max(1, step_bytes() // max(1, info.channels * info.in_itemsize))
+    if unit.rows <= budget or is_uri(unit.source):
+        return None
+    groups = row_group_rows(unit.source)
+    if groups is not None and max(groups, default=0) <= budget:
+        return None
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        return None
+    return budget
+
+
+def _bounded_batches(unit: Unit, rows: int, info: ColumnInfo) -> Iterator[tuple]:
+    """(offset, DataFrame) of at most ``rows`` rows each, over the unit's rows,
+    decoded by pyarrow's buffered reader (which reads a column chunk a page at
+    a time instead of whole), in the types Polars' own scan gives."""
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(unit.source, buffer_size=1 << 20, pre_buffer=False)
+    md = f.metadata
+    lo, hi = unit.offset, unit.offset + unit.rows
+    groups, starts, pos = [], [], 0
+    for i in range(md.num_row_groups):
+        n = md.row_group(i).num_rows
+        if pos < hi and pos + n > lo:
+            groups.append(i)
+            starts.append(pos)
+        pos += n
+    if not groups:
+        return
+    at = starts[0]
+    schema = info.schema
+    try:
+        for batch in f.iter_batches(batch_size=rows, row_groups=groups, use_threads=False):
+            n = batch.num_rows
+            a, b = max(lo, at), min(hi, at + n)
+            if b > a:
+                df = pl.from_arrow(batch.slice(a - at, b - a))
+                assert isinstance(df, pl.DataFrame)
+                casts = {c: t for c, t in schema.items() if c in df.columns and df.schema[c] != t}
+                if casts:
+                    df = df.cast(casts)
+                yield a, df.select(list(schema))
+            at += n
+            if at >= hi:
+                break
+    finally:
+        f.close()
+
+
+def unit_pieces(unit: Unit, info: ColumnInfo,
+                storage_options: Optional[Dict[str, str]] = None) -> Iterator[tuple]:
+    """(piece, LazyFrame) for each piece of the unit, in order: the unit itself
+    read by Polars, or (see :func:`step_rows`) consecutive batches of it read
+    by pyarrow, so that no more than a step of input is decoded at a time."""
+    rows = step_rows(unit, info)
+    if rows is None:
+        yield unit, unit_frame(unit, storage_options)
+        return
+    for off, df in _bounded_batches(unit, rows, info):
+        yield Unit(unit.index, unit.source, off, df.height, unit.file_rows), df.lazy()
+
+
 def unit_frame(unit: Unit, storage_options: Optional[Dict[str, str]] = None) -> pl.LazyFrame:
     lf = scan([unit.source], storage_options)
     return lf if unit.whole else lf.slice(unit.offset, unit.rows)
@@ -555,13 +754,17 @@ def run_sink(lf: pl.LazyFrame, dest: str, opts: ReduceOptions, info: ColumnInfo,
              metadata: Optional[Dict[str, str]] = None,
              poll: Optional[Callable[[], None]] = None, unit: Optional[Unit] = None,
              storage_options: Optional[Dict[str, str]] = None,
-             sink_storage_options: Optional[Dict[str, str]] = None) -> None:
+             sink_storage_options: Optional[Dict[str, str]] = None,
+             one_file_per_key: bool = False) -> None:
     """Run ``lf.sink_parquet(dest)`` in the background; call ``poll`` while it
     runs; Ctrl-C cancels the query, waits until the engine has stopped and
-    raises :class:`Cancelled`."""
+    raises :class:`Cancelled`. With ``partition``: ``dest/COL=value/`` folders
+    (``one_file_per_key``: exactly one file in each)."""
     target: Any = dest
     if partition and opts.partition_by is not None:
-        target = pl.PartitionBy(dest, key=opts.partition_by, include_key=True)
+        limits: Dict[str, Any] = ({"max_rows_per_file": None, "approximate_bytes_per_file": None}
+                                  if one_file_per_key else {})
+        target = pl.PartitionBy(dest, key=opts.partition_by, include_key=True, **limits)
     kw: Dict[str, Any] = {"compression": compression or opts.compression,
                           "row_group_size": opts.row_group_size or default_row_group_size(info)}
     if compression == "uncompressed":
@@ -821,7 +1024,7 @@ def reduce(
         bar = Progress(info.rows, bpr, progress)
         poll = (lambda: bar.update(est.value())) if progress else None
         try:
-            if len(units) == 1 and not isolate:
+            if len(units) == 1 and not isolate and step_rows(units[0], info) is None:
                 u = units[0]
                 est.start(target.tmp, u.rows, out_row * ratio)
                 run_sink(build_query(unit_frame(u, storage_options), info, opts), target.tmp, opts, info,
@@ -862,26 +1065,44 @@ def reduce(
 def run_units(units: Sequence[Unit], parts_dir: str, opts: ReduceOptions, info: ColumnInfo, *,
               isolate: bool, est: _RowsEstimate, poll: Optional[Callable[[], None]],
               storage_options: Optional[Dict[str, str]] = None) -> List[str]:
-    """Reduce each unit, one after the other, into an uncompressed part in
-    ``parts_dir``; return the parts in unit order."""
+    """Reduce each unit, one after the other, into uncompressed parts in
+    ``parts_dir`` (one per piece of the unit, see :func:`unit_pieces`); return
+    the parts in order."""
     out_row = max(1, info.out_channels * info.out_itemsize)
-    parts = []
+    parts: List[str] = []
     if isolate:
         from ._reduce_isolate import run_isolated
 
         for u in units:
-            part = os.path.join(parts_dir, u.name)
-            est.start(part, u.rows, out_row)
-            run_isolated(u, part, opts, info, poll=poll, storage_options=storage_options)
+            folder = os.path.join(parts_dir, u.name[:-len(".parquet")])
+            os.mkdir(folder)
+            est.start(folder, u.rows, out_row)
+            run_isolated(u, folder, opts, info, poll=poll, storage_options=storage_options)
             est.finish()
-            parts.append(part)
+            parts.extend(os.path.join(folder, n) for n in sorted(os.listdir(folder)))
         return parts
     for u in units:
-        part = os.path.join(parts_dir, u.name)
-        est.start(part, u.rows, out_row)
-        run_sink(build_query(unit_frame(u, storage_options), info, opts), part, opts, info,
-                 compression="uncompressed", poll=poll, unit=u, storage_options=storage_options)
-        est.finish()
+        parts.extend(reduce_pieces(u, parts_dir, opts, info, poll=poll, storage_options=storage_options,
+                                   est=est, first=len(parts)))
+    return parts
+
+
+def reduce_pieces(unit: Unit, folder: str, opts: ReduceOptions, info: ColumnInfo, *,
+                  poll: Optional[Callable[[], None]] = None,
+                  storage_options: Optional[Dict[str, str]] = None,
+                  est: Optional["_RowsEstimate"] = None, first: int = 0) -> List[str]:
+    """Reduce each piece of ``unit`` into an uncompressed part
+    ``folder/part-NNNNN.parquet`` (numbered from ``first``); return them."""
+    out_row = max(1, info.out_channels * info.out_itemsize)
+    parts = []
+    for piece, lf in unit_pieces(unit, info, storage_options):
+        part = os.path.join(folder, f"part-{first + len(parts):05d}.parquet")
+        if est is not None:
+            est.start(part, piece.rows, out_row)
+        run_sink(build_query(lf, info, opts), part, opts, info, compression="uncompressed", poll=poll,
+                 unit=piece, storage_options=storage_options)
+        if est is not None:
+            est.finish()
         parts.append(part)
     return parts
 

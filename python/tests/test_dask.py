@@ -140,6 +140,61 @@ def test_local_dask_equals_single_machine(tmp_path, capsys):
     assert rc == 1 and "parts of a different run" in err
 
 
+def test_partitioned_dask_equals_single_machine(tmp_path, capsys):
+    """--partition-by on Dask: COL=value/part-NNNNN.parquet (one file per task
+    in each folder it has rows for), the manifest lists them folder by folder;
+    each folder's files in name order hold the same rows, in the same order,
+    as the single-machine path's folder. A rerun keeps every file."""
+    day = small_day(str(tmp_path / "day"))
+    extra = ["--window", W, "--decimate", 2, "--partition-by", "beam", "-q"]
+    rc, _, err = _run([day, "-o", tmp_path / "one", *extra], capsys)
+    assert rc == 0, err
+    rc, out, err = _run([day, "-o", tmp_path / "ds", "--dask", "local:2", "--rows-per-task", 4, *extra], capsys)
+    assert rc == 0, err
+    ds = tmp_path / "ds"
+    assert sorted(os.listdir(ds)) == ["_manifest.json", "beam=0", "beam=1", "beam=2"]
+    assert sorted(os.listdir(tmp_path / "one")) == ["beam=0", "beam=1", "beam=2"]
+    m = json.loads((ds / "_manifest.json").read_text())
+    names = [p["name"] for p in m["parts"]]
+    on_disk = sorted(f"{d}/{n}" for d in os.listdir(ds) if d.startswith("beam=") for n in os.listdir(ds / d))
+    assert names == on_disk and m["rows"] == 24 and m["parameters"]["partition_by"] == "beam"
+    assert all(n.split("/")[1].startswith("part-") for n in names)
+    assert sum(p["rows"] for p in m["parts"]) == 24
+    import hashlib
+
+    for p in m["parts"]:
+        data = (ds / p["name"]).read_bytes()
+        assert len(data) == p["bytes"] and hashlib.sha256(data).hexdigest() == p["sha256"]
+        assert p["partition"] == p["name"].split("/")[0]
+        md = pl.read_parquet_metadata(str(ds / p["name"]))
+        assert md["mwk.partition_by"] == "beam" and md["mwk.decimate"] == "2"
+    for k in range(3):
+        ref = pl.read_parquet(str(tmp_path / "one" / f"beam={k}" / "*.parquet"), hive_partitioning=False)
+        got = pl.concat([pl.read_parquet(str(ds / f"beam={k}" / n), hive_partitioning=False)
+                         for n in sorted(os.listdir(ds / f"beam={k}"))])
+        assert set(got["beam"].to_list()) == {k}
+        assert_same_data(got, ref)
+    from mwk._dask import dataset_parts
+
+    assert dataset_parts(str(ds)) == [str(ds / n) for n in names]
+    # the same command again: every file kept
+    before = {n: os.stat(ds / n).st_mtime_ns for n in names}
+    rc, out, err = _run([day, "-o", ds, "--dask", "local:2", "--rows-per-task", 4, *extra[:-1]], capsys)
+    assert rc == 0, err
+    assert "8 kept from an earlier run" in out
+    assert before == {n: os.stat(ds / n).st_mtime_ns for n in names}
+    # a unit with a file missing is redone (its other files too), the rest kept
+    os.unlink(ds / "beam=1" / "part-00002.parquet")
+    rc, out, err = _run([day, "-o", ds, "--dask", "local:1", "--rows-per-task", 4, *extra], capsys)
+    assert rc == 0, err
+    m2 = json.loads((ds / "_manifest.json").read_text())
+    assert [p["sha256"] for p in m2["parts"]] == [p["sha256"] for p in m["parts"]]
+    # a flat dataset is not mixed with a partitioned one
+    rc, out, err = _run([day, "-o", ds, "--dask", "local:1", "--rows-per-task", 4, "--window", W, "--decimate", 2,
+                         "-q"], capsys)
+    assert rc == 1 and "parts of a different run" in err
+
+
 def test_task_twice_is_idempotent(tmp_path):
     from mwk._dask import reduce_unit_task, unit_fingerprint
     from mwk._storage import source_identity
@@ -350,6 +405,65 @@ def test_interrupted_driver_resumes(tmp_path, capsys):
     assert_same_data(read_parts(out), single(day, tmp_path / "one.parquet", SLOW, capsys))
 
 
+def _maps_polars(pid):
+    try:
+        with open(f"/proc/{pid}/maps") as fh:
+            return "polars_runtime" in fh.read()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("moment", ["reading", "startup", "startup+0.4s", "running"])
+def test_ctrl_c_at_any_moment_is_clean(tmp_path, moment):
+    """SIGINT to the driver's process group (as a terminal sends it) while it
+    reads the inputs, as soon as the first worker process exists (it is still
+    importing Dask), a little later, and mid-run: exit 130, one line, no
+    traceback from the driver or a worker, no temporary file or folder, no
+    worker process left."""
+    import psutil
+
+    if not os.path.exists("/proc/self/maps"):
+        pytest.skip("needs /proc")
+    day = slow_day(str(tmp_path / "day"))
+    out = tmp_path / "ds"
+    p = subprocess.Popen([sys.executable, "-m", "mwk", "reduce", day, "-o", str(out), "--dask", "local:2", *SLOW],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+                         start_new_session=True)
+    seen = set()
+
+    def workers():
+        seen.update(_worker_pids(p.pid))
+        return seen
+
+    try:
+        if moment == "reading":
+            assert wait_for(lambda: _maps_polars(p.pid), 120), "the driver did not load Polars"
+            assert not workers()
+        elif moment.startswith("startup"):
+            assert wait_for(lambda: bool(workers()), 120, step=0.01), "no worker process appeared"
+            if moment == "startup+0.4s":
+                time.sleep(0.4)
+            assert not parts_in(out)
+        else:
+            assert wait_for(lambda: len(parts_in(out)) >= 1 or p.poll() is not None, 120), "no part appeared"
+            workers()
+        assert p.poll() is None, "the run ended before the interrupt"
+        os.killpg(p.pid, signal.SIGINT)
+        o, e = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    lines = [ln for ln in e.splitlines() if ln.strip()]
+    assert p.returncode == 130, e
+    assert len(lines) == 1 and lines[0].startswith("mwk reduce: interrupted"), e
+    if os.path.exists(out):
+        assert [n for n in os.listdir(out) if "mwk-tmp" in n or n.startswith(".")] == []
+        assert not os.path.exists(out / "_manifest.json")
+    alive = [pid for pid in seen if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"worker processes left: {alive}"
+
+
 # --------------------------------------------------------- object storage
 def _free_port():
     with socket.socket() as s:
@@ -384,6 +498,8 @@ def s3(monkeypatch):
 
 
 def test_s3_input_and_output(tmp_path, capsys, s3):
+    import io
+
     day = small_day(str(tmp_path / "day"))
     for n in sorted(os.listdir(day)):
         s3.upload_file(os.path.join(day, n), "day", f"in/{n}")
@@ -396,10 +512,21 @@ def test_s3_input_and_output(tmp_path, capsys, s3):
     assert keys == ["out/_manifest.json"] + [f"out/part-{i:05d}.parquet" for i in range(4)]
     m = json.loads(s3.get_object(Bucket="day", Key="out/_manifest.json")["Body"].read())
     assert m["rows"] == 24 and len(m["parts"]) == 4
-    import io
 
     got = pl.concat([pl.read_parquet(io.BytesIO(s3.get_object(Bucket="day", Key=k)["Body"].read()))
                      for k in keys[1:]])
+    assert_same_data(got, ref)
+    # S3 in, S3 out, partitioned: COL=value/part-NNNNN.parquet objects
+    rc, out, err = _run(["s3://day/in/", "-o", "s3://day/outp", "--dask", "local:2", "--partition-by", "beam",
+                         *extra], capsys)
+    assert rc == 0, err
+    pkeys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="day", Prefix="outp/")["Contents"])
+    assert pkeys == ["outp/_manifest.json"] + [f"outp/beam={k}/part-{i:05d}.parquet" for k in range(3)
+                                               for i in range(4)]
+    m = json.loads(s3.get_object(Bucket="day", Key="outp/_manifest.json")["Body"].read())
+    assert [p["name"] for p in m["parts"]] == [k[len("outp/"):] for k in pkeys[1:]] and m["rows"] == 24
+    got = pl.concat([pl.read_parquet(io.BytesIO(s3.get_object(Bucket="day", Key=k)["Body"].read()))
+                     for k in pkeys[1:]]).sort("chunk")
     assert_same_data(got, ref)
     # S3 in, one machine
     rc, out, err = _run(["s3://day/in/", "-o", tmp_path / "from_s3.parquet", *extra], capsys)
@@ -427,7 +554,6 @@ def test_dask_argument_errors_are_one_line(tmp_path, capsys):
     cases = [
         (["--dask", "local:0"], "expected local:N with N >= 1"),
         (["--dask", "http://x:1"], "expected a scheduler address"),
-        (["--dask", "local:1", "--partition-by", "beam"], "not supported with --dask"),
         (["--dask", "local:1", "--isolate"], "do not mix"),
     ]
     for extra, needle in cases:
