@@ -398,3 +398,8 @@ def runtime_info() -> Dict[str, Any]:
 
 
 __all__ = ["__version__", "hampel", "move", "runtime_info", "statistics", *_MOVE_NAMES]
+
+# Exponentially weighted statistics (issue 11): mwk/_ewm.py.
+from ._ewm import ewm_mean, ewm_std, ewm_sum, ewm_var  # noqa: E402
+
+__all__ += ["ewm_mean", "ewm_std", "ewm_sum", "ewm_var"]

@@ -103,7 +103,12 @@ static const char runtime_info_doc[] =
     "    some statistic), ``max_threads`` (int)\n"
     "    and ``versions`` (dict: mwk, highway, fftw, python_build).\n";
 
+/* ewm_py.c: exponentially weighted statistics. */
+PyObject *mwk_py_ewm(PyObject *self, PyObject *args);
+extern const char mwk_py_ewm_doc[];
+
 static PyMethodDef methods[] = {
+    {"ewm", mwk_py_ewm, METH_VARARGS, mwk_py_ewm_doc},
     {"move", (PyCFunction)(void (*)(void))mwk_py_move, METH_FASTCALL | METH_KEYWORDS, mwk_py_move_doc},
     {"statistics", mwk_py_statistics, METH_NOARGS, mwk_py_statistics_doc},
     {"options", mwk_py_options, METH_NOARGS, mwk_py_options_doc},
