@@ -239,3 +239,59 @@ ewm_mean.__doc__ = _DOC.format(what="mean", extra="")
 ewm_sum.__doc__ = _DOC.format(what="sum (sum of w x; pandas has no adjust=False sum)", extra="")
 ewm_var.__doc__ = _DOC.format(what="variance", extra=_BIAS)
 ewm_std.__doc__ = _DOC.format(what="standard deviation", extra=_BIAS)
+
+
+# ---------------------------------------------------------------- Polars
+# The .mwk.ewm_* expression methods (registered in mwk/polars.py) build their
+# plugin kwargs here; the plugin entry is python/src/polars_ewm.c.
+
+_PL_UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9, "d": 86400e9, "w": 604800e9}
+
+
+def _half_life_kwargs(half_life) -> dict:
+    """half_life of ewm_mean_by: a Polars duration string ('1d', '2h30m', '3i'),
+    a timedelta, or a number of units of an integer `by`."""
+    import re
+
+    if isinstance(half_life, str):
+        parts = re.findall(r"(\d+(?:\.\d+)?)(ns|us|ms|mo|s|m|h|d|w|i|y)", half_life)
+        if not parts or "".join(a + b for a, b in parts) != half_life.replace(" ", ""):
+            raise ValueError(f"half_life {half_life!r} is not a duration such as '1d', '2h30m' or '3i'")
+        if any(u in ("mo", "y") for _, u in parts):
+            raise ValueError("half_life must be a fixed duration (no months or years)")
+        if all(u == "i" for _, u in parts):
+            return {"half_life_units": float(sum(float(a) for a, _ in parts))}
+        if any(u == "i" for _, u in parts):
+            raise ValueError(f"half_life {half_life!r} mixes 'i' with time units")
+        ns = sum(float(a) * _PL_UNITS[u] for a, u in parts)
+    elif isinstance(half_life, (_dt.timedelta, np.timedelta64)) or hasattr(half_life, "to_timedelta64"):
+        ns = _to_ns(half_life)
+    elif isinstance(half_life, numbers.Real) and not isinstance(half_life, bool):
+        return {"half_life_units": float(half_life)}
+    else:
+        raise TypeError(f"half_life must be a duration string, a timedelta or a number, got {type(half_life).__name__}")
+    if not ns > 0:
+        raise ValueError(f"half_life must be positive, got {half_life!r}")
+    return {"half_life_ns": float(ns)}
+
+
+def polars_kwargs(stat, com, span, half_life, alpha, adjust, min_samples, ignore_nulls, bias, algorithm) -> dict:
+    kind, value = decay_of(com, span, half_life, alpha)
+    for name, v in (("adjust", adjust), ("ignore_nulls", ignore_nulls), ("bias", bias)):
+        if not isinstance(v, bool):
+            raise TypeError(f"{name} must be a bool, got {type(v).__name__}")
+    if isinstance(min_samples, bool) or not isinstance(min_samples, numbers.Integral) or not 0 <= min_samples < 2**63:
+        raise ValueError(f"min_samples must be an integer >= 0, got {min_samples!r}")
+    if algorithm not in _ALGOS:
+        raise ValueError(f"algorithm must be one of {', '.join(map(repr, _ALGOS))}; got {algorithm!r}")
+    if algorithm == "scan" and stat in ("var", "std"):
+        raise ValueError(f"ewm_{stat} has no scan algorithm: use 'naive' or 'auto'")
+    return {"stat": stat, "decay": kind, "value": float(value), "adjust": adjust, "ignore_na": ignore_nulls,
+            "bias": bias, "min_periods": int(min_samples), "algorithm": algorithm}
+
+
+def polars_by_kwargs(half_life, adjust, ignore_nulls, min_samples, algorithm) -> dict:
+    kw = polars_kwargs("mean", None, None, None, 0.5, adjust, min_samples, ignore_nulls, False, algorithm)
+    kw.update(_half_life_kwargs(half_life))
+    del kw["value"], kw["decay"]
+    return kw

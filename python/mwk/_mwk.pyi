@@ -68,6 +68,21 @@ def hampel(
     algorithm: str = "auto",
     target: Optional[str] = None,
 ) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]: ...
+def ewm(
+    stat: int,
+    a: np.ndarray,
+    out: np.ndarray,
+    decay: int,
+    value: float,
+    adjust: bool,
+    ignore_na: bool,
+    min_periods: int,
+    bias: bool,
+    times: Optional[np.ndarray],
+    algorithm: int,
+    threads: int,
+    target: Optional[str],
+) -> np.ndarray: ...
 def statistics() -> List[_Statistic]: ...
 def options() -> _Options: ...
 def runtime_info() -> Dict[str, Any]: ...

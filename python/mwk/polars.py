@@ -371,3 +371,93 @@ def _add_methods(stat: str) -> None:
 for _stat in _STATS:
     _add_methods(_stat)
 del _stat
+
+
+# ------------------------------------------------- exponentially weighted (issue 11)
+# ewm_mean / ewm_sum / ewm_var / ewm_std with Polars' spelling, and
+# ewm_mean_by; kwargs from mwk/_ewm.py, plugin entry python/src/polars_ewm.c.
+from . import _ewm as _ewm_mod  # noqa: E402
+
+_EWM_DOC = """Exponentially weighted {stat} along the column (mwk's definition).
+
+As Polars' ``Expr.ewm_{polars}`` (same parameters{extra_params}), with the
+definition of ``mwk.ewm_{stat}`` (include/mwk_ewm.h): nulls and NaN are
+missing values; every row gets the value of the definition (Polars gives
+null at null rows); ``adjust=False`` with ``ignore_nulls=False`` uses
+weights on absolute positions, as pandas documents (pandas and Polars differ
+from the second observation after a gap on). Float64 output (Float32 for
+Float32 input). ``algorithm``: 'auto', 'naive' or 'scan' (mean, sum).
+"""
+
+_EWM_BY_DOC = """Exponentially weighted mean with time-based decay, as Polars' ``ewm_mean_by``.
+
+The weight of an observation decays by ``2**(-dt/half_life)`` over a time
+``dt`` of ``by`` (Datetime, Date, Duration, Int64 or Int32, sorted, no
+nulls). ``half_life``: a fixed duration string ('1d', '2h30m'), a timedelta,
+or for an integer ``by`` a number or 'Ni'. ``adjust=False`` (the default)
+is Polars' own ``ewm_mean_by`` (y += (1 - 2**(-dt/h)) (x - y));
+``adjust=True`` is pandas' ``times=`` (weights 2**(-(t - t_j)/h)): for
+x = [1, 3] one day apart with a one-day half-life, 2.0 and 2.333 (Polars
+#21015). Nulls and NaN are missing; ``ignore_nulls=True`` (the default, as
+Polars) takes the decay gain from the previous observation.
+"""
+
+
+def _ewm_register(stat: str) -> None:
+    polars_name = {"mean": "mean", "sum": "mean", "var": "var", "std": "std"}[stat]
+
+    def method(self, com=None, span=None, half_life=None, alpha=None, *, adjust: bool = True,
+               bias: bool = False, min_samples: int = 1, ignore_nulls: bool = False, algorithm: str = "auto"):
+        kw = _ewm_mod.polars_kwargs(stat, com, span, half_life, alpha, adjust, min_samples, ignore_nulls, bias,
+                                    algorithm)
+        return self._apply(lambda e: register_plugin_function(
+            plugin_path=PLUGIN_PATH, function_name="ewm", args=e, kwargs=kw, is_elementwise=False, **_ABS_PATH))
+
+    if stat in ("mean", "sum"):
+        def method(self, com=None, span=None, half_life=None, alpha=None, *,  # type: ignore[misc]  # noqa: F811
+                   adjust: bool = True, min_samples: int = 1, ignore_nulls: bool = False, algorithm: str = "auto"):
+            kw = _ewm_mod.polars_kwargs(stat, com, span, half_life, alpha, adjust, min_samples, ignore_nulls,
+                                        False, algorithm)
+            return self._apply(lambda e: register_plugin_function(
+                plugin_path=PLUGIN_PATH, function_name="ewm", args=e, kwargs=kw, is_elementwise=False,
+                **_ABS_PATH))
+
+    doc = _EWM_DOC.format(stat=stat, polars=polars_name,
+                          extra_params=", ``bias`` as Polars" if stat in ("var", "std") else
+                          ("; Polars has no ewm_sum: the sum of w x" if stat == "sum" else ""))
+    for cls in (MwkExprNamespace, MwkSeriesNamespace):
+        m = types.FunctionType(method.__code__, method.__globals__, f"ewm_{stat}", method.__defaults__,
+                               method.__closure__)
+        m.__kwdefaults__ = dict(method.__kwdefaults__ or {})
+        m.__qualname__ = f"{cls.__name__}.ewm_{stat}"
+        m.__module__ = __name__
+        m.__doc__ = doc
+        setattr(cls, f"ewm_{stat}", m)
+
+
+def _ewm_mean_by(self, by, *, half_life, adjust: bool = False, min_samples: int = 1, ignore_nulls: bool = True,
+                 algorithm: str = "auto"):
+    kw = _ewm_mod.polars_by_kwargs(half_life, adjust, ignore_nulls, min_samples, algorithm)
+    if isinstance(self, MwkSeriesNamespace):
+        s = self._s
+        by_s = by if isinstance(by, pl.Series) else pl.Series(by)
+        df = pl.DataFrame({"__x": s, "__by": by_s})
+        return df.select(register_plugin_function(
+            plugin_path=PLUGIN_PATH, function_name="ewm", args=[pl.col("__x"), pl.col("__by")], kwargs=kw,
+            is_elementwise=False, **_ABS_PATH)).to_series().alias(s.name)
+    by_e = pl.col(by) if isinstance(by, str) else by
+    return register_plugin_function(plugin_path=PLUGIN_PATH, function_name="ewm", args=[self._expr, by_e],
+                                    kwargs=kw, is_elementwise=False, **_ABS_PATH)
+
+
+for _s in ("mean", "sum", "var", "std"):
+    _ewm_register(_s)
+for _cls in (MwkExprNamespace, MwkSeriesNamespace):
+    _m = types.FunctionType(_ewm_mean_by.__code__, _ewm_mean_by.__globals__, "ewm_mean_by",
+                            _ewm_mean_by.__defaults__, _ewm_mean_by.__closure__)
+    _m.__kwdefaults__ = dict(_ewm_mean_by.__kwdefaults__ or {})
+    _m.__qualname__ = f"{_cls.__name__}.ewm_mean_by"
+    _m.__module__ = __name__
+    _m.__doc__ = _EWM_BY_DOC
+    setattr(_cls, "ewm_mean_by", _m)
+del _s, _cls, _m

@@ -364,3 +364,93 @@ def test_errors():
     with pytest.raises(TypeError, match="timedelta"):
         mwk.ewm_mean(x, halflife=1.0, times=np.arange(5).astype("datetime64[D]"))
     assert len(PEER_DIFFERENCES) == 5 and all(math.isfinite(len(v)) for v in PEER_DIFFERENCES.values())
+
+
+# ------------------------------------------------------------------ Polars
+class TestPolars:
+    pl = pytest.importorskip("polars")
+
+    def setup_method(self):
+        import mwk.polars  # noqa: F401
+
+    def test_expr_and_series_equal_numpy(self):
+        pl = self.pl
+        x = data(200, "sparse", seed=21)
+        vals = [None if (i % 17 == 3) else v for i, v in enumerate(x.tolist())]  # nulls and NaN
+        xn = np.array([np.nan if v is None else v for v in vals])
+        s = pl.Series("x", vals, dtype=pl.Float64)
+        for stat in STATS:
+            for adjust, ign in itertools.product((True, False), (False, True)):
+                kw = {"bias": True} if stat in ("var", "std") else {}
+                got = getattr(s.mwk, "ewm_" + stat)(span=9.0, adjust=adjust, ignore_nulls=ign, min_samples=2, **kw)
+                want = FUNCS[stat](xn, span=9.0, adjust=adjust, ignore_na=ign, min_periods=2, **kw)
+                np.testing.assert_array_equal(got.to_numpy(), want)
+                assert got.name == "x"
+                e = pl.DataFrame({"x": s}).lazy().select(
+                    getattr(pl.col("x").mwk, "ewm_" + stat)(span=9.0, adjust=adjust, ignore_nulls=ign,
+                                                             min_samples=2, **kw)).collect()["x"]
+                np.testing.assert_array_equal(e.to_numpy(), want)
+
+    def test_chunks_ints_float32(self):
+        pl = self.pl
+        a = pl.Series("x", [1, 2, 3], dtype=pl.Int32)
+        b = pl.Series("x", [None, 5, 6], dtype=pl.Int32)
+        s = a.append(b)
+        assert s.n_chunks() == 2
+        got = s.mwk.ewm_mean(alpha=0.5).to_numpy()
+        np.testing.assert_array_equal(got, mwk.ewm_mean(np.array([1, 2, 3, np.nan, 5, 6]), alpha=0.5))
+        f = pl.Series("f", [1.0, 2.0, None, 4.0], dtype=pl.Float32)
+        r = f.mwk.ewm_sum(alpha=0.5)
+        assert r.dtype == pl.Float32
+        np.testing.assert_array_equal(r.to_numpy(), mwk.ewm_sum(np.array([1, 2, np.nan, 4], np.float32), alpha=0.5))
+        sl = s.slice(2, 3)  # non-zero offset
+        np.testing.assert_array_equal(sl.mwk.ewm_mean(alpha=0.5).to_numpy(),
+                                      mwk.ewm_mean(np.array([3, np.nan, 5.0]), alpha=0.5))
+
+    def test_group_by_over(self):
+        pl = self.pl
+        df = pl.DataFrame({"g": [1, 1, 2, 2, 1], "x": [1.0, 2.0, 10.0, 20.0, 3.0]})
+        out = df.select(pl.col("x").mwk.ewm_mean(alpha=0.5).over("g"))["x"].to_list()
+        assert out[:2] == mwk.ewm_mean([1.0, 2.0], alpha=0.5).tolist()
+        assert out[2:4] == mwk.ewm_mean([10.0, 20.0], alpha=0.5).tolist()
+
+    def test_mean_by(self):
+        pl = self.pl
+        t = pl.datetime_range(pl.datetime(2020, 1, 1), pl.datetime(2020, 1, 2), "1d", eager=True)
+        d = pl.DataFrame({"t": t, "y": [1.0, 3.0]})
+        r = d.select(pl.col("y").mwk.ewm_mean_by("t", half_life="1d").alias("a"),
+                     pl.col("y").mwk.ewm_mean_by("t", half_life="1d", adjust=True).alias("b"),
+                     pl.col("y").ewm_mean_by("t", half_life="1d").alias("polars"))
+        assert r["a"].to_list() == r["polars"].to_list() == [1.0, 2.0]
+        assert r["b"][1] == pytest.approx(7 / 3, rel=1e-15)
+        # random times, every `by` dtype, against NumPy times=
+        rng = np.random.default_rng(4)
+        secs = np.cumsum(rng.integers(0, 5, 100))
+        y = data(100, "none", seed=4)
+        days = secs // 2
+        for by, hl, tt, h in ((pl.Series(secs.astype("datetime64[s]").astype("datetime64[us]")), "7s", secs, 7.0),
+                              (pl.Series(secs.astype("datetime64[s]").astype("datetime64[ns]")), "7s", secs, 7.0),
+                              (pl.Series(secs, dtype=pl.Int64), "7i", secs, 7.0),
+                              (pl.Series(secs.astype(np.int32), dtype=pl.Int32), 7, secs, 7.0),
+                              (pl.Series(days.astype("datetime64[D]")).cast(pl.Date), "14d", days, 14.0)):
+            for adjust in (True, False):
+                got = pl.Series("y", y).mwk.ewm_mean_by(by, half_life=hl, adjust=adjust).to_numpy()
+                want = mwk.ewm_mean(y, halflife=h, times=tt.astype(float), adjust=adjust)
+                np.testing.assert_allclose(got, want, rtol=1e-13, err_msg=str(by.dtype))
+        want_pl = pl.DataFrame({"t": by, "y": y}).select(pl.col("y").ewm_mean_by("t", half_life="14d"))["y"]
+        np.testing.assert_allclose(pl.Series("y", y).mwk.ewm_mean_by(by, half_life="14d").to_numpy(),
+                                   want_pl.to_numpy(), rtol=1e-13)
+
+    def test_errors(self):
+        pl = self.pl
+        s = pl.Series("x", [1.0, 2.0])
+        with pytest.raises(ValueError, match="exactly one"):
+            s.mwk.ewm_mean()
+        with pytest.raises(ValueError, match="scan"):
+            s.mwk.ewm_std(alpha=0.5, algorithm="scan")
+        with pytest.raises(ValueError, match="duration"):
+            s.mwk.ewm_mean_by(pl.Series([0, 1]), half_life="1x")
+        with pytest.raises(pl.exceptions.ComputeError):  # unsorted `by`
+            s.mwk.ewm_mean_by(pl.Series([1, 0]), half_life=1)
+        with pytest.raises(pl.exceptions.ComputeError):  # a time `by` needs a duration
+            s.mwk.ewm_mean_by(pl.Series([0, 1]).cast(pl.Datetime("us")), half_life=1)

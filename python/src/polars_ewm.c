@@ -1,0 +1,393 @@
+/*
+ * The Polars expression plugin's exponentially weighted statistics
+ * (interface 0.1, the same ABI as polars_plugin.c): one pair of entries,
+ *   _polars_plugin_field_ewm / _polars_plugin_ewm
+ * kwargs: stat ("mean", "sum", "var", "std"), decay ("com", "span",
+ * "halflife", "alpha"), value (float), adjust, ignore_na, bias (bool),
+ * min_periods (int), algorithm ("auto", "naive", "scan"); with a second
+ * input `by` (ewm_mean_by): half_life_ns (float, for Datetime/Date/Duration
+ * `by`) or half_life_units (float, for integer `by`).
+ *
+ * The column (all chunks) is one row of mwk_ewm (include/mwk_ewm.h); nulls
+ * and NaN are missing values. Output Float64 (Float32 for Float32/Float16
+ * input), no nulls: every row has the value of the definition (NaN before
+ * min_periods observations).
+ *
+ * Ownership as polars_plugin.c: every input chunk, then every input wrapper,
+ * is released on every path; the output export owns one schema, the pointer
+ * vector and the ArrowArray struct. Failure leaves private_data NULL. The
+ * error message cannot be set from this file (polars_plugin.c keeps it);
+ * mwk/polars.py checks arguments before building the expression, so what can
+ * fail here is data (an unsorted or null `by`) and memory.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arrow_c.h"
+#include "mwk_ewm.h"
+#include "pickle_kwargs.h"
+
+#define PLUGIN_API __attribute__((visibility("default")))
+
+PLUGIN_API void _polars_plugin_field_ewm(const struct ArrowSchema *fields, size_t n_fields,
+                                         struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                         size_t kwargs_len);
+PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                   size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx);
+
+static void release_inputs(SeriesExport *inputs, size_t n_inputs) {
+    for (size_t i = 0; inputs && i < n_inputs; i++) {
+        SeriesExport *e = &inputs[i];
+        if (!e->release) continue;
+        for (size_t j = 0; e->arrays && j < e->len; j++) {
+            struct ArrowArray *a = e->arrays[j];
+            if (a && a->release) a->release(a);
+        }
+        e->release(e);
+    }
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+typedef struct {
+    char format[2];
+    char *name;
+} schema_priv;
+
+static void schema_release(struct ArrowSchema *s) {
+    if (!s || !s->release) return;
+    schema_priv *p = s->private_data;
+    if (p) {
+        free(p->name);
+        free(p);
+    }
+    s->release = NULL;
+    s->private_data = NULL;
+}
+
+static int schema_make(struct ArrowSchema *s, int f32, const char *name) {
+    memset(s, 0, sizeof *s);
+    schema_priv *p = calloc(1, sizeof *p);
+    if (!p) return -1;
+    size_t n = strlen(name ? name : "");
+    if (!(p->name = malloc(n + 1))) {
+        free(p);
+        return -1;
+    }
+    memcpy(p->name, name ? name : "", n + 1);
+    p->format[0] = f32 ? 'f' : 'g';
+    s->format = p->format;
+    s->name = p->name;
+    s->flags = ARROW_FLAG_NULLABLE;
+    s->release = schema_release;
+    s->private_data = p;
+    return 0;
+}
+
+typedef struct {
+    const void *buffers[2];
+    void *values;
+} array_priv;
+
+static void array_release(struct ArrowArray *a) {
+    if (!a || !a->release) return;
+    array_priv *p = a->private_data;
+    if (p) {
+        free(p->values);
+        free(p);
+    }
+    a->release = NULL;
+    a->private_data = NULL;
+}
+
+typedef struct {
+    struct ArrowSchema *schema;
+    struct ArrowArray *array;
+    struct ArrowArray *arrays[1];
+} export_priv;
+
+static void export_release(SeriesExport *e) {
+    if (!e || !e->release) return;
+    export_priv *p = e->private_data;
+    if (p) {
+        if (p->schema) {
+            if (p->schema->release) p->schema->release(p->schema);
+            free(p->schema);
+        }
+        free(p->array);
+        free(p);
+    }
+    e->release = NULL;
+    e->private_data = NULL;
+}
+
+/* The result from `values` (moved in: freed here on failure). */
+static int export_values(SeriesExport *out, void *values, int64_t n, int f32, const char *name) {
+    export_priv *p = calloc(1, sizeof *p);
+    struct ArrowSchema *s = malloc(sizeof *s);
+    struct ArrowArray *a = calloc(1, sizeof *a);
+    array_priv *ap = calloc(1, sizeof *ap);
+    if (!p || !s || !a || !ap || schema_make(s, f32, name) < 0) {
+        free(p), free(s), free(a), free(ap), free(values);
+        return -1;
+    }
+    ap->values = values;
+    ap->buffers[0] = NULL;
+    ap->buffers[1] = values;
+    a->length = n;
+    a->null_count = 0;
+    a->n_buffers = 2;
+    a->buffers = ap->buffers;
+    a->release = array_release;
+    a->private_data = ap;
+    p->schema = s;
+    p->array = a;
+    p->arrays[0] = a;
+    out->field = s;
+    out->arrays = p->arrays;
+    out->len = 1;
+    out->release = export_release;
+    out->private_data = p;
+    return 0;
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu, u;
+    if (exp == 0) {
+        float f = ldexpf((float)mant, -24);
+        return sign ? -f : f;
+    }
+    if (exp == 31) u = sign | 0x7f800000u | (mant << 13);
+    else u = sign | ((exp + 112) << 23) | (mant << 13);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Element i of a primitive buffer of Arrow format character c. */
+static int value_at(char c, const void *v, int64_t i, double *out) {
+    switch (c) {
+    case 'g': *out = ((const double *)v)[i]; return 0;
+    case 'f': *out = ((const float *)v)[i]; return 0;
+    case 'e': *out = half_to_float(((const uint16_t *)v)[i]); return 0;
+    case 'c': *out = ((const int8_t *)v)[i]; return 0;
+    case 's': *out = ((const int16_t *)v)[i]; return 0;
+    case 'i': *out = ((const int32_t *)v)[i]; return 0;
+    case 'l': *out = (double)((const int64_t *)v)[i]; return 0;
+    case 'C': *out = ((const uint8_t *)v)[i]; return 0;
+    case 'S': *out = ((const uint16_t *)v)[i]; return 0;
+    case 'I': *out = ((const uint32_t *)v)[i]; return 0;
+    case 'L': *out = (double)((const uint64_t *)v)[i]; return 0;
+    case 'b': *out = (((const uint8_t *)v)[i >> 3] >> (i & 7)) & 1; return 0;
+    default: return -1;
+    }
+}
+
+static int total_len(const SeriesExport *s, int64_t *n) {
+    *n = 0;
+    for (size_t j = 0; j < s->len; j++) {
+        const struct ArrowArray *a = s->arrays[j];
+        if (!a || a->length < 0 || (a->length > 0 && (a->n_buffers < 2 || !a->buffers || !a->buffers[1])))
+            return -1;
+        *n += a->length;
+    }
+    return 0;
+}
+
+static int is_null(const struct ArrowArray *a, int64_t i) {
+    const uint8_t *bits = a->null_count != 0 && a->buffers ? a->buffers[0] : NULL;
+    return bits && !((bits[i >> 3] >> (i & 7)) & 1);
+}
+
+/* The values column as float64, nulls as NaN. */
+static double *gather_values(const SeriesExport *s, int64_t *n_out) {
+    const char *f = s->field ? s->field->format : NULL;
+    int64_t n;
+    if (!f || !f[0] || f[1] || total_len(s, &n) < 0) return NULL;
+    double *x = malloc((size_t)(n ? n : 1) * sizeof *x);
+    if (!x) return NULL;
+    int64_t k = 0;
+    for (size_t j = 0; j < s->len; j++) {
+        const struct ArrowArray *a = s->arrays[j];
+        for (int64_t i = 0; i < a->length; i++, k++) {
+            const int64_t p = a->offset + i;
+            if (is_null(a, p)) {
+                x[k] = NAN;
+            } else if (value_at(f[0], a->buffers[1], p, &x[k]) < 0) {
+                free(x);
+                return NULL;
+            }
+        }
+    }
+    *n_out = n;
+    return x;
+}
+
+/* Nanoseconds per unit of a temporal format, 0 for integer `by`, -1 unknown. */
+static double by_unit_ns(const char *f, char *storage) {
+    if (!f) return -1;
+    if (!strcmp(f, "l") || !strcmp(f, "i")) {
+        *storage = f[0];
+        return 0;
+    }
+    if (!strcmp(f, "tdD")) return *storage = 'i', 86400e9;
+    if (!strcmp(f, "tdm")) return *storage = 'l', 1e6;
+    if ((f[0] == 't' && (f[1] == 's' || f[1] == 'D')) && f[2]) {
+        *storage = 'l';
+        switch (f[2]) {
+        case 's': return 1e9;
+        case 'm': return 1e6;
+        case 'u': return 1e3;
+        case 'n': return 1.0;
+        }
+    }
+    return -1;
+}
+
+/* `by` as offsets from its first value, in its own unit; NULL on a null,
+ * an unknown dtype or lengths that differ. */
+static double *gather_by(const SeriesExport *s, int64_t n, double *unit_ns) {
+    char storage = 0;
+    const double u = by_unit_ns(s->field ? s->field->format : NULL, &storage);
+    int64_t m;
+    if (u < 0 || total_len(s, &m) < 0 || m != n) return NULL;
+    double *t = malloc((size_t)(n ? n : 1) * sizeof *t);
+    if (!t) return NULL;
+    int64_t k = 0, first = 0;
+    for (size_t j = 0; j < s->len; j++) {
+        const struct ArrowArray *a = s->arrays[j];
+        for (int64_t i = 0; i < a->length; i++, k++) {
+            const int64_t p = a->offset + i;
+            if (is_null(a, p)) {
+                free(t);
+                return NULL;
+            }
+            const int64_t v = storage == 'i' ? ((const int32_t *)a->buffers[1])[p] : ((const int64_t *)a->buffers[1])[p];
+            if (k == 0) first = v;
+            t[k] = (double)(v - first); /* exact while the span is below 2^53 units */
+        }
+    }
+    *unit_ns = u;
+    return t;
+}
+
+/* ---- kwargs -------------------------------------------------------------- */
+
+typedef struct {
+    mwk_ewm_stat stat;
+    mwk_ewm_params p;
+    double half_life_ns, half_life_units;
+} ewm_args;
+
+static int parse(const uint8_t *kw, size_t len, ewm_args *a) {
+    kw_dict d;
+    char err[256];
+    if (kw_parse(kw, len, &d, err, sizeof err) < 0) return -1;
+    mwk_ewm_params_init(&a->p);
+    a->stat = MWK_EWM_MEAN;
+    a->half_life_ns = a->half_life_units = NAN;
+    for (int i = 0; i < d.n; i++) {
+        const kw_item *it = &d.items[i];
+        const double num = it->type == KW_FLOAT ? it->f : (double)it->i;
+        const int isnum = it->type == KW_FLOAT || it->type == KW_INT;
+        if (!strcmp(it->key, "stat") && it->type == KW_STR) {
+            static const char *const names[] = {"mean", "sum", "var", "std"};
+            int found = 0;
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(it->s, names[k])) a->stat = (mwk_ewm_stat)k, found = 1;
+            if (!found) return -1;
+        } else if (!strcmp(it->key, "decay") && it->type == KW_STR) {
+            static const char *const names[] = {"com", "span", "halflife", "alpha"};
+            int found = 0;
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(it->s, names[k])) a->p.decay = (mwk_ewm_decay)k, found = 1;
+            if (!found) return -1;
+        } else if (!strcmp(it->key, "value") && isnum) {
+            a->p.decay_value = num;
+        } else if (!strcmp(it->key, "adjust") && it->type == KW_BOOL) {
+            a->p.adjust = (int)it->i;
+        } else if (!strcmp(it->key, "ignore_na") && it->type == KW_BOOL) {
+            a->p.ignore_na = (int)it->i;
+        } else if (!strcmp(it->key, "bias") && it->type == KW_BOOL) {
+            a->p.bias = (int)it->i;
+        } else if (!strcmp(it->key, "min_periods") && it->type == KW_INT && it->i >= 0) {
+            a->p.min_periods = (size_t)it->i;
+        } else if (!strcmp(it->key, "algorithm") && it->type == KW_STR) {
+            if (mwk_ewm_algorithm_from_name(it->s, &a->p.algorithm) != MWK_OK) return -1;
+        } else if (!strcmp(it->key, "half_life_ns") && isnum) {
+            a->half_life_ns = num;
+        } else if (!strcmp(it->key, "half_life_units") && isnum) {
+            a->half_life_units = num;
+        } else if (it->type != KW_NONE) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- entries ------------------------------------------------------------- */
+
+static int keeps_f32(const char *f) { return f && (!strcmp(f, "f") || !strcmp(f, "e")); }
+
+PLUGIN_API void _polars_plugin_field_ewm(const struct ArrowSchema *fields, size_t n_fields,
+                                         struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                         size_t kwargs_len) {
+    (void)kwargs, (void)kwargs_len;
+    memset(return_value, 0, sizeof *return_value);
+    if (n_fields < 1 || !fields) return;
+    schema_make(return_value, keeps_f32(fields[0].format), fields[0].name);
+}
+
+PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                   size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx) {
+    (void)ctx;
+    memset(return_value, 0, sizeof *return_value);
+    ewm_args a;
+    double *x = NULL, *tau = NULL;
+    void *y = NULL;
+    int64_t n = 0;
+    if (n_inputs < 1 || n_inputs > 2 || parse(kwargs, kwargs_len, &a) < 0) goto done;
+    if (!(x = gather_values(&inputs[0], &n))) goto done;
+    if (n_inputs == 2) {
+        double unit_ns;
+        if (!(tau = gather_by(&inputs[1], n, &unit_ns))) goto done;
+        a.p.decay = MWK_EWM_HALFLIFE;
+        if (unit_ns > 0) {
+            if (!(a.half_life_ns > 0)) goto done;
+            a.p.decay_value = a.half_life_ns / unit_ns;
+        } else {
+            if (!(a.half_life_units > 0)) goto done;
+            a.p.decay_value = a.half_life_units;
+        }
+        a.p.times = tau;
+    }
+    const int f32 = keeps_f32(inputs[0].field ? inputs[0].field->format : NULL);
+    if (!(y = malloc((size_t)(n ? n : 1) * (f32 ? 4 : 8)))) goto done;
+    /* Float32 output: computed from float64 values (the input widened
+     * exactly), rounded once by the library. */
+    mwk_status st;
+    if (f32) {
+        float *xf = malloc((size_t)(n ? n : 1) * sizeof *xf);
+        if (!xf) goto done;
+        for (int64_t i = 0; i < n; i++) xf[i] = (float)x[i];
+        st = mwk_ewm(a.stat, &a.p, xf, MWK_F32, (size_t)n, 1, y, 1);
+        free(xf);
+    } else {
+        st = mwk_ewm(a.stat, &a.p, x, MWK_F64, (size_t)n, 1, y, 1);
+    }
+    if (st != MWK_OK) goto done;
+    const char *name = inputs[0].field && inputs[0].field->name ? inputs[0].field->name : "";
+    /* the name is copied before the inputs are released */
+    void *v = y;
+    y = NULL; /* export_values owns it from here, also on failure */
+    export_values(return_value, v, n, f32, name);
+done:
+    free(x);
+    free(tau);
+    free(y);
+    release_inputs(inputs, n_inputs);
+}
