@@ -4,6 +4,7 @@
 
 #include "auto_table.h"
 #include "common/orderstat.h"
+#include "rank_algos.h"
 
 static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
                   mwk_nan_policy policy, size_t min_count) {
@@ -17,6 +18,7 @@ static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
 
 static const mwk_algo_desc ALGOS[] = {
     {MWK_ALGO_NAIVE, mwk_rank_naive, NULL, 0},
+    {MWK_ALGO_FENWICK, mwk_rank_fenwick, mwk_rank_fenwick_scratch, 0},
 };
 
 const mwk_stat_desc mwk_stat_rank = {
