@@ -158,10 +158,12 @@ typedef enum mwk_algorithm {
     MWK_ALGO_WELFORD = 6, /* var/std: running Welford add/remove with a
                              cancellation detector that recomputes the window */
     MWK_ALGO_HEAP = 7,    /* median/quantile: two heaps split at the quantile's rank
-                             (bottleneck's double heap), O(log w) per step */
-    MWK_ALGO_SKIPLIST = 8, /* median/quantile/rank: indexable skiplist (an order-
-                             statistic structure), O(log w) per step, any number of
-                             quantiles per step */
+                             (bottleneck's double heap), O(log w) per step; several
+                             quantiles run one heap pass each (k times the work) */
+    MWK_ALGO_SKIPLIST = 8, /* median/quantile/rank: an order-statistic structure
+                             (median/quantile: the segment's values ranked once, the
+                             window a counted bitmap of ranks, any rank in O(log n)),
+                             any number of quantiles per step */
     MWK_ALGO_SORTBLOCK = 9, /* median/quantile: Suomela's sort-based filter (blocks of w
                              sorted once, then linked-list deletions), O(log w) per step */
     MWK_ALGO_FENWICK = 10, /* rank: Fenwick tree over the window's value ranks, O(log w) */

@@ -30,8 +30,9 @@ mwk_qpos mwk_qpos_of(size_t c, double q, mwk_interpolation how) {
         r.hi = (size_t)ceil(vi);
         r.t = r.lo == r.hi ? 0.0 : 0.5;
         break;
-    default: /* linear: _compute_virtual_index(n, q, 1, 1) */
-        vi = (double)c * q + (1.0 + q * (1.0 - 1.0 - 1.0)) - 1.0;
+    default: /* linear: (n - 1) * q, as numpy >= 1.22 (not _compute_virtual_index(n, q, 1, 1),
+                whose different rounding moves t and, at integer indices, the order statistic) */
+        vi = last * q;
         if (vi >= last) {
             r.lo = r.hi = c - 1;
         } else if (vi < 0.0) {
