@@ -351,7 +351,22 @@ PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const 
     void *y = NULL;
     int64_t n = 0;
     if (n_inputs < 1 || n_inputs > 2 || parse(kwargs, kwargs_len, &a) < 0) goto done;
-    if (!(x = gather_values(&inputs[0], &n))) goto done;
+    const double *xin = NULL;
+    {
+        /* One Float64 chunk without nulls is read in place. */
+        const SeriesExport *s0 = &inputs[0];
+        const struct ArrowArray *c0 = s0->len == 1 ? s0->arrays[0] : NULL;
+        const char *f0 = s0->field ? s0->field->format : NULL;
+        if (c0 && f0 && !strcmp(f0, "g") && c0->n_buffers >= 2 && c0->buffers && c0->buffers[1] &&
+            (c0->null_count == 0 || !c0->buffers[0]) && c0->length >= 0) {
+            xin = (const double *)c0->buffers[1] + c0->offset;
+            n = c0->length;
+        } else if ((x = gather_values(s0, &n)) != NULL) {
+            xin = x;
+        } else {
+            goto done;
+        }
+    }
     if (n_inputs == 2) {
         double unit_ns;
         if (!(tau = gather_by(&inputs[1], n, &unit_ns))) goto done;
@@ -373,11 +388,11 @@ PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const 
     if (f32) {
         float *xf = malloc((size_t)(n ? n : 1) * sizeof *xf);
         if (!xf) goto done;
-        for (int64_t i = 0; i < n; i++) xf[i] = (float)x[i];
+        for (int64_t i = 0; i < n; i++) xf[i] = (float)xin[i];
         st = mwk_ewm(a.stat, &a.p, xf, MWK_F32, (size_t)n, 1, y, 1);
         free(xf);
     } else {
-        st = mwk_ewm(a.stat, &a.p, x, MWK_F64, (size_t)n, 1, y, 1);
+        st = mwk_ewm(a.stat, &a.p, xin, MWK_F64, (size_t)n, 1, y, 1);
     }
     if (st != MWK_OK) goto done;
     const char *name = inputs[0].field && inputs[0].field->name ? inputs[0].field->name : "";
