@@ -274,7 +274,9 @@ static void row_naive(const eplan *e, const double *x, size_t n, double *y) {
                 P = D * D * P + g * Sd;
                 S = Sd + g;
                 N = D * N + g * v;
-                if (isnan(mean)) {
+                if (e->stat == MWK_EWM_SUM) {
+                    /* only N is read */
+                } else if (isnan(mean)) {
                     /* stays NaN: +inf and -inf both have weight */
                 } else if (isinf(mean) || isinf(v)) {
                     if (isinf(mean) && isinf(v) && mean != v) mean = NAN;
@@ -288,7 +290,7 @@ static void row_naive(const eplan *e, const double *x, size_t n, double *y) {
                     const double dlt = v - mean;
                     double mnew = mean + c * dlt;
                     if (!isfinite(dlt)) mnew = mean * (Sd / S) + v * c;
-                    M2 = D * M2 + (g * dlt) * (dlt * (Sd / S));
+                    if (e->stat != MWK_EWM_MEAN) M2 = D * M2 + (g * dlt) * (dlt * (Sd / S));
                     mean = mnew;
                 } else {
                     M2 = D * M2;
