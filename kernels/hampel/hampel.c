@@ -99,7 +99,9 @@ static inline size_t upper_bound(const double *a, size_t c, double v) {
 }
 
 /* The fast pair from the sorted window a[0, c), c >= 1. */
-static void pair_sorted(const double *a, size_t c, mwk_qpos pos, double *out) {
+/* hint: the sorted index where the previous window's t closest values
+ * began (the split moves little from one window to the next); updated. */
+static void pair_sorted(const double *a, size_t c, mwk_qpos pos, double *out, size_t *hint) {
     const double med = mwk_q_value(a[pos.lo], a[pos.hi], pos);
     out[0] = med;
     if (isnan(med)) {
@@ -123,15 +125,48 @@ static void pair_sorted(const double *a, size_t c, mwk_qpos pos, double *out) {
     size_t lo = t > m2 ? t - m2 : 0, hi = t < m1 ? t : m1;
     double dk, dk1;
     if (!isinf(med)) {
-        /* Finite median: v == med gives med - v = 0 already; branch-free
-         * halving (the comparisons are data, not control). */
+        /* Finite median: v == med gives med - v = 0 already. Search from the
+         * previous window's split, galloping outwards, then halving. */
+#define F_(i) (med - lo_top[-(ptrdiff_t)(i)] >= up[t - (i)-1] - med)
+        size_t i0 = p > *hint ? p - *hint : 0;
+        if (i0 < lo) i0 = lo;
+        if (i0 > hi) i0 = hi;
+        if (i0 == hi || F_(i0)) { /* the split is in [lo, i0] */
+            size_t r = i0, step = 1;
+            for (;;) {
+                if (r - lo < step) break;
+                const size_t cand = r - step;
+                if (!F_(cand)) {
+                    lo = cand + 1;
+                    break;
+                }
+                r = cand;
+                step *= 2;
+            }
+            hi = r;
+        } else { /* in (i0, hi] */
+            size_t l = i0 + 1, step = 1;
+            for (;;) {
+                if (hi - l < step) break;
+                const size_t cand = l + step - 1;
+                if (F_(cand)) {
+                    hi = cand;
+                    break;
+                }
+                l = cand + 1;
+                step *= 2;
+            }
+            lo = l;
+        }
         while (lo < hi) {
             const size_t mid = (lo + hi) >> 1;
-            const int ge = med - lo_top[-(ptrdiff_t)mid] >= up[t - mid - 1] - med;
+            const int ge = F_(mid);
             hi = ge ? mid : hi;
             lo = ge ? lo : mid + 1;
         }
+#undef F_
         const size_t i = lo, jn = t - i;
+        *hint = p - i;
         const double l1 = i > 0 ? med - lo_top[-(ptrdiff_t)(i - 1)] : -INFINITY;
         const double u1 = jn > 0 ? up[jn - 1] - med : -INFINITY;
         dk = l1 > u1 ? l1 : u1;
@@ -269,12 +304,13 @@ static int core_sorted(mwk_seg *s) {
     for (size_t i = c; i < cap; i++) a[i] = INFINITY;
     const mwk_qpos full = mwk_qpos_of(w, 0.5, MWK_INTERP_LINEAR);
     double *out = s->out;
+    size_t hint = w / 4;
     for (size_t j = 0;; j++) {
         if (c == 0) {
             out[2 * j] = out[2 * j + 1] = NAN;
         } else {
             pair_sorted(a, c, c == w ? full : mwk_qpos_of(c, 0.5, MWK_INTERP_LINEAR),
-                        out + 2 * j);
+                        out + 2 * j, &hint);
         }
         if (j + 1 == m) break;
         const double old = x[j], nw = x[j + w];
@@ -422,19 +458,26 @@ static mwk_status read_options(const mwk_options *in, mwk_options *out) {
 static void judge_row(const char *x, mwk_dtype dt, size_t n, ptrdiff_t xs, const double *pair,
                       double kfac, mwk_hampel_replace replace, char *y, mwk_dtype ydt,
                       ptrdiff_t ys, uint8_t *mask, ptrdiff_t ms, size_t *n_flagged, double *xr) {
-    mwk_load_f64(x, dt, n, xs, xr);
+    /* Contiguous float64 in and out (the common case): no copies. */
+    const double *xv = xr;
+    if (dt == MWK_F64 && xs == 1)
+        xv = (const double *)(const void *)x;
+    else
+        mwk_load_f64(x, dt, n, xs, xr);
+    double *yv = ydt == MWK_F64 && ys == 1 ? (double *)(void *)y : xr;
+    const double rep = replace == MWK_HAMPEL_NAN ? NAN : 0.0;
     size_t flagged = 0;
     for (size_t i = 0; i < n; i++) {
-        const double v = xr[i], med = pair[2 * i];
+        const double v = xv[i], med = pair[2 * i];
         /* NaN v, med or threshold compare false: not flagged. */
         const int f = fabs(v - med) > kfac * pair[2 * i + 1];
         if (mask) mask[(ptrdiff_t)i * ms] = (uint8_t)f;
         flagged += (size_t)f;
         /* med + 0.0: a zero median is +0.0 whichever signed zero the
-         * algorithm met first among equal values. */
-        if (f) xr[i] = replace == MWK_HAMPEL_NAN ? NAN : med + 0.0;
+         * algorithm met first among equal values (NaN + 0.0 is NaN). */
+        yv[i] = f ? (replace == MWK_HAMPEL_NAN ? rep : med + 0.0) : v;
     }
-    mwk_store_f64(xr, ydt, n, y, ys);
+    if (yv == xr) mwk_store_f64(xr, ydt, n, y, ys);
     if (n_flagged) *n_flagged = flagged;
 }
 
