@@ -68,7 +68,13 @@ double mwk_q_combine(double a, double b, double t) {
     const double e = (b - (s - bb)) + (-a - bb);
     const double p = t * s;
     const double pe = fma(t, s, -p);
-    double r = a + (p + (pe + t * e));
+    /* a + p exactly (TwoSum: h + he) too: for a and b of opposite signs a
+     * and p nearly cancel, and p's own rounding would then be several ulps
+     * of the result. */
+    const double h = a + p;
+    const double hb = h - a;
+    const double he = (a - (h - hb)) + (p - hb);
+    double r = h + (he + (pe + t * e));
     if (r < a) r = a; /* stay inside [a, b] whatever the rounding */
     if (r > b) r = b;
     return r;
