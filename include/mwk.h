@@ -356,6 +356,11 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   count the values below and equal to it (itself included in equal); 0.0
  *   when count is 1; NaN when the newest element is NaN or count <
  *   min_count. Exact up to the final division (one rounding).
+ *   Algorithms (same bits): naive, O(w) per window (fastest up to w of
+ *   about 30); fenwick, O(log w) per window: blocks of w inputs sorted once,
+ *   each pair of adjacent blocks merged into dense ranks (ties share one),
+ *   and the window's counts per rank kept in a 16-ary count tree (a
+ *   Fenwick tree with masked vector sums).
  */
 
 /** Number of statistics in the registry: valid mwk_stat values are 0 .. count-1. */
