@@ -85,16 +85,20 @@
  * MWK_EWM_NAIVE: the sequential recursion per row, in normalised (West 1979)
  *   form: S1 <- D S1 + g, mean <- mean + (g / S1)(x - mean) (skipped when
  *   x == mean, so a constant series gives exactly its value and var 0),
- *   M2 <- D M2 + g (x - mean_old)(x - mean_new) (never negative), sum <- D sum + g x.
- *   Mean: |computed - exact| <= 4 u B_t, proved by unrolling the recursion
- *   (each step errs by at most 3u (|mean| + |x|), damped by (1 - g/S1) per
- *   later step). For data of one sign B_t <= (1/alpha + 1) * mean: relative
- *   error <= 4 u (1/alpha + 1), e.g. 2.2e-13 at span 1000. Sum: the same with
- *   S1 factored out. Var/std (naive only): the weighted Welford update errs
- *   like the two-pass formula on the effective window, relative to
- *   sum_j (a_j + 2) w_j (x_j - mean)^2 / S1 plus (mean-drift) terms; tested
- *   at <= 64 u sum_j (a_j + 2) w_j ((x_j - mean)^2 + |x_j| |mean|) / S1 (not
- *   proved).
+ *   M2 <- D M2 + g d^2 (D S1_old / S1) with d = x - mean_old (never negative;
+ *   not g d (x - mean_new), which cancels after a long gap), sum <- D sum + g x.
+ *   Mean: |computed - exact| <= 6 u B_t: unrolling the recursion, each step
+ *   errs by at most 3u (|mean| + |x|), damped by (1 - g/S1) per later step
+ *   (4 u B_t), and rounding alpha/lambda to double perturbs w_j by at most
+ *   (a_j + 1) u relative (2 u B_t more). For data of one sign
+ *   B_t <= (1/alpha + 1) * mean: relative error <= 6 u (1/alpha + 1), e.g.
+ *   3.3e-13 at span 1000. Sum: 6 u B_t S1 + 4 u |sum|.
+ *   Var/std (naive only): the weighted Welford update errs like a two-pass
+ *   formula on the effective window; tested (not proved) at
+ *   |var - exact| <= c (64 u sum_j (a_j + 2) w_j (x_j - mean)^2 / S1) + 16 u var,
+ *   c the bias-correction factor S1^2 / (S1^2 - S2) (1 with bias = 1); std
+ *   within the square root of that. The correction's S1^2 - S2 is kept as
+ *   2 sum_{i<j} w_i w_j, updated without cancellation.
  *
  * MWK_EWM_SCAN (mean and sum, rows without times): the linear recurrence
  *   N_t = lambda N_{t-1} + G x_t  (G = 1 for adjust = 1, alpha for adjust = 0;
@@ -109,15 +113,18 @@
  *   powers from pow() re-anchored every 32 rows. A row whose result is not
  *   finite somewhere (NaN or inf in it) is redone: ignore_na = 1 compacts the
  *   observations and scans them; ignore_na = 0 scans N (NaN as 0) and S1 (1 per
- *   observation, times G) and divides; a row whose values could overflow N
- *   (max|x| / (1 - lambda) near DBL_MAX) is computed by the naive recursion.
+ *   observation, times G) and divides; a row holding +-inf, or whose values
+ *   could overflow N (max|x| / (1 - lambda) near DBL_MAX), is computed by the
+ *   naive recursion, and so is every row when lambda is 0 (alpha = 1).
  *   Error: each output is the exact recurrence of values that are each
  *   perturbed by at most (log2(L) + 3) u relative (the in-vector scan adds
  *   log2(L) roundings, the carry two, lambda^k one from pow), damped by
  *   lambda per step as above, so
  *     |computed - exact| <= (2 log2(L) + 12) u B_t   (L <= 8 on AVX-512: 18 u B_t),
- *   plus 70 u |mean| for the closed-form normaliser. The result depends on
- *   the SIMD target within this bound (FMA where the target has it).
+ *   plus the 2 u B_t of the parameter rounding and 70 u |mean| for the
+ *   closed-form normaliser. The tests hold every target to
+ *   34 u B_t + 70 u |mean|. The result depends on the SIMD target within
+ *   this bound (FMA where the target has it).
  *   var/std have no scan form (an unnormalised scan of x^2 cancels):
  *   MWK_E_ALGORITHM. With times the decay varies per row: the scan is not
  *   used and both algorithms give the naive recursion.

@@ -139,7 +139,7 @@ stage_fuzz() {
   rm -rf "$art"; mkdir -p "$art"
   export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  for h in api kwargs arrow; do
+  for h in api ewm kwargs arrow; do
     echo "-- fuzz_$h: regressions"
     if compgen -G "fuzz/regressions/$h/*" >/dev/null; then
       build-fuzz/fuzz_$h -runs=0 fuzz/regressions/$h/* >"build-fuzz/regress-$h.log" 2>&1 ||

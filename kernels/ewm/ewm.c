@@ -127,7 +127,8 @@ typedef struct {
 } eplan;
 
 static mwk_ewm_algorithm auto_algo(mwk_ewm_stat stat, const mwk_ewm_params *p, double lam) {
-    if ((stat == MWK_EWM_MEAN || stat == MWK_EWM_SUM) && !p->times && lam < 1.0) return MWK_EWM_ALGO_SCAN;
+    if ((stat == MWK_EWM_MEAN || stat == MWK_EWM_SUM) && !p->times && lam < 1.0 && lam > 0.0)
+        return MWK_EWM_ALGO_SCAN;
     return MWK_EWM_ALGO_NAIVE;
 }
 
@@ -149,7 +150,7 @@ static mwk_status resolve(mwk_ewm_stat stat, const mwk_ewm_params *in, mwk_dtype
     e->stat = stat;
     e->algo = p->algorithm == MWK_EWM_ALGO_AUTO ? auto_algo(stat, p, e->lam) : p->algorithm;
     /* With times the decay varies per row: no constant-coefficient scan. */
-    if (p->times || !(e->lam < 1.0)) e->algo = MWK_EWM_ALGO_NAIVE;
+    if (p->times || !(e->lam < 1.0 && e->lam > 0.0)) e->algo = MWK_EWM_ALGO_NAIVE;
     e->h = p->decay_value;
     e->adjust = p->adjust != 0;
     e->ignore_na = p->ignore_na != 0;
@@ -169,7 +170,7 @@ mwk_status mwk_ewm_choose(mwk_ewm_stat stat, const mwk_ewm_params *p_in, mwk_ewm
     mwk_status st = resolve(stat, p_in, MWK_F64, &e, &p);
     if (st != MWK_OK) return st;
     *chosen = p.algorithm == MWK_EWM_ALGO_AUTO ? auto_algo(stat, &p, e.lam) : e.algo;
-    if (p.times || !(e.lam < 1.0)) *chosen = MWK_EWM_ALGO_NAIVE;
+    if (p.times || !(e.lam < 1.0 && e.lam > 0.0)) *chosen = MWK_EWM_ALGO_NAIVE;
     return MWK_OK;
 }
 
@@ -371,17 +372,21 @@ static int row_scan(const eplan *e, const double *x, size_t n, double *y, double
     if (r < 0) return -1;
     if (r > 0) {
         /* NaN or inf somewhere, or an overflow: look at the row. */
-        int has_nan = 0;
+        int has_nan = 0, has_inf = isinf(x[f]);
         double mx = fabs(x[f]) < INFINITY ? fabs(x[f]) : 0.0;
         for (size_t i = 0; i < m; i++) {
             const double a = fabs(xs[i]);
             has_nan |= a != a;
+            has_inf |= a == INFINITY;
             if (a > mx && a < INFINITY) mx = a;
         }
         const double G = e->adjust ? 1.0 : e->alpha;
         const double one_m = 1.0 - e->lam;
-        if (!(one_m > 0) || mx * (G / one_m + 1.0) > DBL_MAX / 4) {
-            row_naive(e, x, n, y); /* N could overflow: the normalised recursion cannot */
+        if (has_inf || !(one_m > 0) || mx * (G / one_m + 1.0) > DBL_MAX / 4) {
+            /* N could overflow (the normalised recursion cannot); an infinite
+             * value must leave exactly when its weight underflows, as in the
+             * naive recursion (the scan's lambda^k would give 0 * inf). */
+            row_naive(e, x, n, y);
             return 0;
         }
         if (has_nan && e->ignore_na) {
@@ -401,7 +406,6 @@ static int row_scan(const eplan *e, const double *x, size_t n, double *y, double
                 for (size_t i = 0; i < m; i++) ys[i] = prev = isnan(xs[i]) ? prev : ys[i] / b1[i];
             }
         }
-        /* else: inf without NaN: the fast path's result is the answer. */
     }
     if (e->minp > 1) {
         size_t cnt = 0;

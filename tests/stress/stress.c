@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include <mwk.h>
+#include <mwk_ewm.h>
 
 typedef struct job {
     mwk_stat stat;
@@ -43,6 +44,8 @@ typedef struct job {
     size_t data;  /* which data set */
     size_t out_bytes;
     unsigned char *ref;
+    int ewm; /* 1 + mwk_ewm_stat for an EWM job (ddof: bit 0 adjust, bit 1 ignore_na;
+                algo: 0 naive, 1 scan, 2 auto), else 0 */
 } job;
 
 #define MAX_TARGETS 16
@@ -184,6 +187,33 @@ static void make_jobs(void) {
                         add_job(j);
                     }
     }
+    /* EWM (include/mwk_ewm.h): every statistic x algorithm x target, both
+     * adjust and ignore_na, 1-D and batches (out dtype and length as mean's). */
+    for (int es = 0; es < 4; es++)
+        for (size_t t = 0; t <= NTARGETS; t++)
+            for (int ea = 0; ea < 3; ea++)
+                for (int fl = 0; fl < 4; fl++, c++) {
+                    if (ea == 1 && es >= 2) continue; /* no scan for var/std */
+                    job j;
+                    memset(&j, 0, sizeof j);
+                    j.ewm = 1 + es;
+                    j.stat = MWK_STAT_MEAN;
+                    j.ddof = fl;
+                    j.algo = (mwk_algorithm)ea;
+                    j.target = t < NTARGETS ? TARGETS[t] : NULL;
+                    j.dt = (mwk_dtype)((c * 5 + 3) % N_DT);
+                    j.al = MWK_ALIGN_TRAILING;
+                    j.n = ns[c % (sizeof ns / sizeof ns[0])];
+                    j.w = 1;
+                    j.xs = strides[c % 3];
+                    j.data = c % N_DATA;
+                    j.rows = 1;
+                    add_job(j);
+                    j.rows = 3 + c % 4;
+                    j.n = j.n > 400 ? 400 : j.n;
+                    j.xs = 1;
+                    add_job(j);
+                }
     /* fft at many distinct lengths: plan creation races (statistics that have it) */
     for (size_t s = 0; s < nstats; s++) {
         if (!mwk_stat_has_algorithm((mwk_stat)s, MWK_ALGO_FFT)) continue;
@@ -204,7 +234,25 @@ static void make_jobs(void) {
     }
 }
 
+static mwk_status run_ewm_job(const job *j, void *out) {
+    static const mwk_ewm_algorithm algos[] = {MWK_EWM_ALGO_NAIVE, MWK_EWM_ALGO_SCAN, MWK_EWM_ALGO_AUTO};
+    mwk_ewm_params p;
+    mwk_ewm_params_init(&p);
+    p.decay = MWK_EWM_SPAN, p.decay_value = 1.0 + (double)(j->n % 37);
+    p.adjust = j->ddof & 1, p.ignore_na = (j->ddof >> 1) & 1, p.min_periods = j->n % 3;
+    p.algorithm = algos[(int)j->algo], p.target = j->target, p.threads = 1;
+    const char *base = DATA[j->data][j->dt];
+    const size_t es = esize(j->dt);
+    const mwk_ewm_stat st = (mwk_ewm_stat)(j->ewm - 1);
+    if (j->rows == 1) {
+        const char *x = j->xs < 0 ? base + (j->n - 1) * es : base;
+        return mwk_ewm(st, &p, x, j->dt, j->n, j->xs, out, 1);
+    }
+    return mwk_ewm_batch(st, &p, base, j->dt, j->rows, j->n, (ptrdiff_t)j->n, 1, out, (ptrdiff_t)j->n, 1);
+}
+
 static mwk_status run_job(const job *j, void *out) {
+    if (j->ewm) return run_ewm_job(j, out);
     mwk_options opt;
     mwk_options_init(&opt);
     opt.algorithm = j->algo;
