@@ -19,6 +19,11 @@
  *   var, std    two-pass in long double; 8 (w + 4) 2^-53 var + w 2^-1074;
  *               exactly 0 for constant windows; never negative
  *   min, max, argmin, argmax   exact (ties to the newest element)
+ *   median, quantile   the window sorted; numpy.quantile's index (c-1)*q;
+ *               exact selections, an interpolation within 1 ulp of the exact
+ *               lerp (the input's q byte: q from a table or out of [0, 1],
+ *               each interpolation and an invalid one)
+ *   rank        exact (counts, one rounding)
  * and x, the gaps between strided outputs and the canaries around y must be
  * untouched. A statistic without a reference here (a new one) still gets the
  * status and memory checks. Any violation aborts with the reproduction
@@ -145,10 +150,11 @@ static long double gen_value(rd *r, int dt, uint64_t *bits) {
 }
 
 /* ---- references -------------------------------------------------------------- */
-enum { R_NONE, R_MEAN, R_SUM, R_VAR, R_STD, R_MIN, R_MAX, R_ARGMIN, R_ARGMAX };
+enum { R_NONE, R_MEAN, R_SUM, R_VAR, R_STD, R_MIN, R_MAX, R_ARGMIN, R_ARGMAX, R_MEDIAN, R_QUANTILE, R_RANK };
 static int ref_of(const char *name) {
-    static const char *names[] = {"mean", "sum", "var", "std", "min", "max", "argmin", "argmax"};
-    for (int i = 0; name && i < 8; i++)
+    static const char *names[] = {"mean", "sum", "var", "std", "min", "max", "argmin", "argmax",
+                                  "median", "quantile", "rank"};
+    for (int i = 0; name && i < 11; i++)
         if (strcmp(name, names[i]) == 0) return i + 1;
     return R_NONE;
 }
@@ -186,8 +192,51 @@ static size_t good_size(size_t n) {
 
 /* xv: exact values; xd: as converted to double (the header: every input is
  * converted to float64 first; 64-bit integers round once). */
+static int cmp_d(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* quantile q, method how (mwk_interpolation) of the window's non-NaN xd */
+static expect ref_quantile(const double *xd, size_t lo, size_t hi, double q, int how, int f32out) {
+    expect e = {0, 0, 0, NAN};
+    double *v = malloc((hi - lo + 1) * sizeof *v);
+    size_t c = 0;
+    for (size_t i = lo; i < hi; i++)
+        if (!isnan(xd[i])) v[c++] = xd[i];
+    qsort(v, c, sizeof *v, cmp_d);
+    const double vi = (double)(c - 1) * q, fl = floor(vi), ce = ceil(vi);
+    double a = v[(size_t)fl], b = a, t = 0;
+    if (how == MWK_INTERP_HIGHER) a = b = v[(size_t)ce];
+    else if (how == MWK_INTERP_NEAREST) {
+        size_t i = (size_t)fl;
+        if (vi - fl > 0.5 || (vi - fl == 0.5 && (i & 1))) i++;
+        a = b = v[i];
+    } else if (how == MWK_INTERP_MIDPOINT) {
+        if (fl != ce) b = v[(size_t)ce], t = 0.5;
+    } else if (how == MWK_INTERP_LINEAR && fl < (double)(c - 1)) {
+        b = v[(size_t)fl + 1], t = vi - fl;
+    }
+    free(v);
+    if (t == 0 || a == b) e.v = a;
+    else if (isinf(a) && isinf(b)) { e.kind = 1; return e; }
+    else if (isinf(a)) e.v = a;
+    else if (isinf(b)) e.v = b;
+    else {
+        e.v = (long double)a + (long double)t * ((long double)b - (long double)a);
+        double ev = (double)e.v, m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+        e.tol = (long double)(nextafter(fabs(ev), INFINITY) - fabs(ev)) + 4.0L * LDBL_EPSILON * m +
+                0x1p-1074L;
+        if (f32out) e.tol += 0x1p-23L * fabsl(e.v) + 0x1p-149L;
+    }
+    if (isinf((double)e.v)) { e.kind = e.v > 0 ? 2 : 3; return e; }
+    if (f32out && e.tol == 0) e.v = (long double)(float)(double)e.v;
+    return e;
+}
+
 static expect reference(int ref, const long double *xv, const double *xd, size_t lo, size_t hi, int pol,
-                        size_t mc, size_t w, int ddof, int algo, size_t n, long double rowmax, int f32out) {
+                        size_t mc, size_t w, int ddof, int algo, size_t n, long double rowmax, int f32out,
+                        double qq, int how) {
     expect e = {0, 1, 0, NAN};
     size_t nan = 0, pinf = 0, ninf = 0;
     for (size_t i = lo; i < hi; i++) {
@@ -282,6 +331,18 @@ static expect reference(int ref, const long double *xv, const double *xd, size_t
         if (idx_d != idx) e.alt = (long double)(hi - 1 - idx_d);
         return e;
     }
+    case R_MEDIAN: return ref_quantile(xd, lo, hi, 0.5, MWK_INTERP_LINEAR, f32out);
+    case R_QUANTILE: return ref_quantile(xd, lo, hi, qq, how, f32out);
+    case R_RANK: {
+        const double a = xd[hi - 1]; /* the (clipped) window's newest */
+        if (isnan(a)) return e;
+        long long less = 0, equal = 0;
+        for (size_t i = lo; i < hi; i++) less += xd[i] < a, equal += xd[i] == a;
+        e.kind = 0;
+        double r = count <= 1 ? 0.0 : (double)(2 * less + equal - (long long)count) / (double)(count - 1);
+        e.v = f32out ? (long double)(float)r : (long double)r;
+        return e;
+    }
     }
     e.kind = -1; /* no reference */
     return e;
@@ -309,6 +370,10 @@ static void dump_window(const double *xd, size_t lo, size_t hi) {
     } while (0)
 
 /* pvar: 0 params set, 1 NULL, 2 bad struct size */
+/* The quantile's parameters from the input's q byte. */
+static double QVAL;
+static int QHOW;
+
 static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int pol, size_t mc_raw, int lw,
                      size_t osize, const char *target, int target_ok, size_t n, size_t w, size_t rows,
                      ptrdiff_t xs, ptrdiff_t ys, size_t xoff, size_t yoff, const uint64_t *bits,
@@ -361,6 +426,8 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
     mwk_params prm;
     mwk_params_init(&prm);
     prm.ddof = ddof;
+    prm.quantile = QVAL;
+    prm.interpolation = (mwk_interpolation)QHOW;
     if (pvar == 2) prm.struct_size = sizeof prm + 8;
     const mwk_params *pp = pvar == 1 ? NULL : &prm;
     const int eddof = pvar == 1 ? 0 : ddof; /* NULL params: defaults */
@@ -380,7 +447,11 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
     unsigned ok_mask = 0;
 #define REJ(cond, code) if (cond) { bad = 1; ok_mask |= 1u << (code); }
     REJ(!stat_ok, MWK_E_STAT);
+    const int has_q = stat_ok && (info.params & MWK_PARAM_QUANTILE);
+    const double eq = pvar == 1 ? 0.5 : QVAL;
+    const int ehow = pvar == 1 ? MWK_INTERP_LINEAR : QHOW;
     REJ(pvar == 2 || (has_ddof && eddof < 0), MWK_E_PARAMS);
+    REJ(has_q && (!(eq >= 0.0 && eq <= 1.0) || ehow < 0 || ehow > MWK_INTERP_MIDPOINT), MWK_E_PARAMS);
     REJ(!opt_known, MWK_E_OPTIONS);
     REJ(!dt_ok, MWK_E_DTYPE);
     REJ(al < 0 || al > 2, MWK_E_ALIGN);
@@ -441,7 +512,7 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
                 if (od == MWK_F32) { float f; memcpy(&f, yb + pad + pos * 4, 4); got = f; }
                 else memcpy(&got, yb + pad + pos * 8, 8);
                 expect e = reference(ref, xv, xd, lo, hi, pol, mc, w, has_ddof ? eddof : 0, algo, n, rowmax,
-                                     od == MWK_F32);
+                                     od == MWK_F32, eq, ehow);
                 if (e.kind < 0) continue;
 #define WFAIL(...) do { dump_window(xd, lo, hi); FAIL(__VA_ARGS__); } while (0)
                 if (e.kind == 1) {
@@ -491,7 +562,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int ddof = (int)((h5 >> 4) & 3);
     int al = (h0 >> 3) & 3; /* 3 = invalid */
     /* the whole algorithm name space, and out-of-range values */
-    int algo = (h1 & 7) < 7 ? (int)(h1 & 7) : ((h1 >> 7) ? -1 : MWK_ALGO_COUNT);
+    int algo = (int)(h1 & 7);
+    if (algo == 7) { /* 7 .. 13 (MWK_ALGO_COUNT and beyond: out of range), or -1 */
+        algo = 7 + (int)((h1 >> 4) & 7);
+        if (algo == 14) algo = -1;
+    }
     int pol = (h1 >> 3) & 1;
     if ((h1 >> 4) == 15) pol = 2;
     int pvar = 0, lw = MWK_LONG_WINDOW_ERROR;
@@ -532,6 +607,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t rows = (h3 >> 3) & 1 ? 1 + ((h3 >> 4) & 3) : 1;
     size_t xoff = (size_t)take(&r, 1) % 8, yoff = (size_t)take(&r, 1) % 8;
     unsigned tsel = (unsigned)take(&r, 1);
+    {
+        /* quantile: q from a table (or outside [0, 1], NaN), an interpolation (or an invalid one) */
+        static const double QT[16] = {0.5, 0.0, 1.0, 0.1, 0.9, 0.25, 0.75, 0.333,
+                                      0.01, 0.99, 0.5, 0.6, 1e-300, 1.0 - 0x1p-53, -0.25, NAN};
+        unsigned hq = (unsigned)take(&r, 1);
+        QVAL = QT[hq & 15];
+        QHOW = (int)((hq >> 4) % 6); /* 5: invalid */
+        if ((hq >> 4) == 15) QHOW = -1;
+    }
 
     if (n * rows > 2800) n = 2800 / rows;
     uint64_t *bits = calloc(n * rows + 1, sizeof *bits);

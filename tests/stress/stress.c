@@ -167,6 +167,8 @@ static void make_jobs(void) {
                         memset(&j, 0, sizeof j);
                         j.stat = (mwk_stat)s;
                         j.ddof = (info.params & MWK_PARAM_DDOF) ? (int)(c % 2) : 0;
+                        /* quantile: ddof picks q and the interpolation (run_job) */
+                        if (info.params & MWK_PARAM_QUANTILE) j.ddof = (int)(c % 20);
                         j.algo = algos[a];
                         j.target = t < NTARGETS ? TARGETS[t] : NULL;
                         j.dt = (mwk_dtype)((c * 5 + s) % N_DT); /* every dtype, in turn */
@@ -263,6 +265,9 @@ static mwk_status run_job(const job *j, void *out) {
     mwk_params prm;
     mwk_params_init(&prm);
     prm.ddof = j->ddof;
+    static const double QS[4] = {0.5, 0.1, 0.9, 0.333};
+    prm.quantile = QS[j->ddof % 4]; /* read only by statistics with MWK_PARAM_QUANTILE */
+    prm.interpolation = (mwk_interpolation)(j->ddof % 5);
     const char *base = DATA[j->data][j->dt];
     size_t es = esize(j->dt);
     size_t out_len = j->al == MWK_ALIGN_VALID ? j->n - j->w + 1 : j->n;
