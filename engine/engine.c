@@ -211,6 +211,9 @@ static mwk_status resolve(const mwk_stat_desc *d, const mwk_params *params, mwk_
     if ((unsigned)opt.algorithm >= (unsigned)MWK_ALGO_COUNT) return MWK_E_ALGORITHM;
     if ((unsigned)opt.nan_policy > (unsigned)MWK_NAN_PROPAGATE) return MWK_E_NAN_POLICY;
     if ((st = geometry(n, window, opt.align, opt.long_window, &p->out_len)) != MWK_OK) return st;
+    /* Taps belong to one window length (n_weights 0: a boxcar of any). */
+    if ((d->params & MWK_PARAM_WEIGHTS) && p->params.n_weights && p->params.n_weights != window)
+        return MWK_E_PARAMS;
     size_t mc = opt.min_count == MWK_MIN_COUNT_WINDOW ? window : opt.min_count;
     if (mc == 0 || mc > window) return MWK_E_MIN_COUNT;
     if (opt.threads < 0) return MWK_E_THREADS;
@@ -514,6 +517,13 @@ static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt, d
     }
 }
 
+/* How far a padded clipped window reaches on one side: at most n - 1 (the
+ * same clipped windows, O(n) per row for a long window), except for
+ * weighted statistics, whose taps are tied to positions in the full window. */
+static size_t edge_reach(const plan *p, size_t side) {
+    return (p->stat->params & MWK_PARAM_WEIGHTS) ? side : min_sz(side, p->n - 1);
+}
+
 /* Clipped windows of a statistic without an accumulator (acc_add NULL):
  * the algorithm's own core over the windows padded with NaN to full length.
  * Outputs [k0, k0 + cnt) of the row; out gets k values per output. Windows
@@ -522,7 +532,7 @@ static void edges_tail(const plan *p, const double *xt, size_t t0, double *yt, d
 static mwk_status edges_padded(const plan *p, const double *xv, size_t x0, size_t xlen, size_t k0,
                                size_t cnt, double *out, scratch *sc) {
     const size_t n = p->n;
-    const size_t left = min_sz(p->left, n - 1), right = min_sz(p->right, n - 1);
+    const size_t left = edge_reach(p, p->left), right = edge_reach(p, p->right);
     const size_t w = left + right + 1, len = cnt + w - 1;
     /* Input index of P[0]: k0 - left (may be negative: padding). */
     const ptrdiff_t base = (ptrdiff_t)k0 - (ptrdiff_t)left;
@@ -725,7 +735,7 @@ static mwk_status scratch_init(const plan *p, ptrdiff_t xs, ptrdiff_t ys, scratc
     }
     if (!p->stat->acc_add && edge_out > 0) {
         /* edges_padded: edge_out windows of w' = left' + right' + 1 values. */
-        const size_t we = min_sz(p->left, n - 1) + min_sz(p->right, n - 1) + 1;
+        const size_t we = edge_reach(p, p->left) + edge_reach(p, p->right) + 1;
         const size_t len = edge_out + we - 1;
         if (!(sc->xp = malloc(len * sizeof(double))) ||
             !(sc->yp = malloc(edge_out * K * sizeof(double))))

@@ -167,12 +167,14 @@ typedef enum mwk_algorithm {
     MWK_ALGO_SORTBLOCK = 9, /* median/quantile: Suomela's sort-based filter (blocks of w
                              sorted once, then linked-list deletions), O(log w) per step */
     MWK_ALGO_FENWICK = 10, /* rank: Fenwick tree over the window's value ranks, O(log w) */
-    MWK_ALGO_NETWORK = 11  /* median/quantile, small windows: sorting networks in SIMD
+    MWK_ALGO_NETWORK = 11, /* median/quantile, small windows: sorting networks in SIMD
                              registers */
+    MWK_ALGO_DIRECT = 12  /* weighted_sum/weighted_mean: each window's dot product with
+                             the taps in SIMD, compensated (Dot2), O(w) per window */
 } mwk_algorithm;
 
 /** Number of algorithm values (MWK_ALGO_AUTO .. the last one). */
-#define MWK_ALGO_COUNT 12
+#define MWK_ALGO_COUNT 13
 
 /**
  * Statistics. One registry lists them (mwk_stat_count, mwk_stat_info_get);
@@ -189,7 +191,9 @@ typedef enum mwk_stat {
     MWK_STAT_ARGMAX = 7,
     MWK_STAT_MEDIAN = 8,
     MWK_STAT_QUANTILE = 9,
-    MWK_STAT_RANK = 10
+    MWK_STAT_RANK = 10,
+    MWK_STAT_WEIGHTED_SUM = 11,
+    MWK_STAT_WEIGHTED_MEAN = 12
 } mwk_stat;
 
 /**
@@ -262,7 +266,7 @@ MWK_API void mwk_options_init(mwk_options *opt);
  * (struct_size, defaults for fields an older caller does not know). NULL
  * means all defaults.
  *
- * Versions: 0.2 has `ddof`; 0.3 adds the quantile fields.
+ * Versions: 0.2 has `ddof`; 0.3 adds the quantile fields and the weights.
  */
 typedef struct mwk_params {
     size_t struct_size; /* sizeof(mwk_params) of the caller's header */
@@ -276,9 +280,17 @@ typedef struct mwk_params {
                                 each output position then holds n_quantiles values
                                 (mwk_move_n_out, mwk_move_batch_k). NULL when 0. */
     size_t n_quantiles;
+    const double *weights; /* weighted_sum/weighted_mean: the taps, n_weights finite
+                              values, weights[i] multiplying the window's i-th value,
+                              oldest first (see MWK_STAT_WEIGHTED_SUM). NULL with
+                              n_weights 0 (the default): every tap 1 (a boxcar of the
+                              window's length). */
+    size_t n_weights;   /* 0, or the window (else MWK_E_PARAMS) */
+    double min_weight;  /* weighted_sum/weighted_mean: the fraction of the total |weight|
+                           that must be present, in [0, 1] (default 0: no condition) */
 } mwk_params;
 
-#define MWK_PARAMS_INIT { sizeof(mwk_params), 0, 0.5, MWK_INTERP_LINEAR, NULL, 0 }
+#define MWK_PARAMS_INIT { sizeof(mwk_params), 0, 0.5, MWK_INTERP_LINEAR, NULL, 0, NULL, 0, 0.0 }
 
 MWK_API void mwk_params_init(mwk_params *params);
 
@@ -286,6 +298,7 @@ MWK_API void mwk_params_init(mwk_params *params);
 #define MWK_PARAM_DDOF 0x1u
 #define MWK_PARAM_QUANTILE 0x2u      /* quantile, quantiles, n_quantiles */
 #define MWK_PARAM_INTERPOLATION 0x4u /* interpolation */
+#define MWK_PARAM_WEIGHTS 0x8u       /* weights, n_weights, min_weight */
 
 /**
  * ---------------------------------------------------------------------------
@@ -361,7 +374,81 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   each pair of adjacent blocks merged into dense ranks (ties share one),
  *   and the window's counts per rank kept in a 16-ary count tree (a
  *   Fenwick tree with masked vector sums).
+ * MWK_STAT_WEIGHTED_SUM, MWK_STAT_WEIGHTED_MEAN (params weights, n_weights,
+ *   min_weight)
+ *   Taps w[0..W): weights[i] multiplies the window's i-th value, oldest
+ *   first: the weighted sum of the window x[j .. j+W) is
+ *       S_j = sum_i w[i] * x[j+i]
+ *   i.e. numpy.correlate(x, w, 'valid')[j] = numpy.convolve(x, w[::-1],
+ *   'valid')[j] (convolve flips the taps), scipy.ndimage.correlate1d,
+ *   pandas' rolling(win_type) and Polars' rolling_*(weights=) (which also
+ *   put weights[0] on the oldest value). The window must equal n_weights
+ *   (MWK_E_PARAMS otherwise); n_weights 0 with weights NULL means every tap
+ *   1 (then the window is free: the boxcar). Taps must be finite; zero and
+ *   negative taps are allowed. Clipped windows (trailing, centered, and
+ *   every window of a clipped long window) keep the taps' alignment: the
+ *   positions outside the row are absent, exactly like NaN values.
+ *   Absent values (NaN, and the positions outside the row): skipped, as
+ *   NaN for every statistic: a window with fewer than min_count non-NaN
+ *   values gives NaN (min_count counts values, whatever their taps; default
+ *   the window), MWK_NAN_PROPAGATE gives NaN for a window holding a NaN.
+ *   Then with P = the set of the window's present positions,
+ *       weighted_sum  = sum_{i in P} w[i] * x[j+i]
+ *       weighted_mean = weighted_sum / sum_{i in P} w[i]   (renormalised)
+ *   and a window gives NaN unless its present share of the total |weight|
+ *   reaches min_weight:
+ *       sum_{i not in P} |w[i]| <= (1 - min_weight) * sum_i |w[i]|
+ *   (computed as stated, from the absent side, so min_weight = 1 asks for
+ *   every position with a nonzero tap, and windows without an absent value
+ *   always pass; all-zero taps always pass). A mean whose present weights
+ *   sum to 0 is NaN. Infinities: x = +-inf under a nonzero tap contributes
+ *   sign(w[i]) * x; a window with such contributions of both signs gives
+ *   NaN, otherwise that infinity (the mean: divided by the present weight
+ *   sum, so a negative one flips it); an infinity under a zero tap
+ *   contributes nothing (0 * inf is taken as 0: a zero tap ignores its
+ *   position's value, though a NaN there still counts for min_count and
+ *   propagate). Overflow of finite data is recomputed scaled, so a finite
+ *   exact result is not reported as inf.
+ *   Accuracy (finite data; u = 2^-53, g = W*u / (1 - W*u)):
+ *     naive (the reference: Ogita-Rump-Oishi Dot2 with fma(), i.e. as if
+ *     accumulated in twice the precision) and direct on targets with a
+ *     fused multiply-add (avx2, avx512, neon/sve):
+ *         |S - exact| <= u * |exact| + g^2 * sum_i |w[i] x[j+i]|
+ *     direct on targets without FMA (sse4, ssse3, scalar): products are
+ *     rounded, the sum compensated:
+ *         |S - exact| <= u * |exact| + (u + g^2) * sum_i |w[i] x[j+i]|
+ *     fft (FFTW overlap-save in blocks of N ~ 8W values, log2 N the
+ *     transform's depth): relative to the largest |x| in the block that
+ *     holds the window, not to the window itself:
+ *         |S - exact| <= 8 * log2(N) * u * sum_i |w[i]| * max|x over the block|
+ *     plus (N + 8 log2(N) W) * 2^-1074 for subnormal data. NaN positions
+ *     and the present weight come from a second transform of the validity
+ *     mask (and a third of the signed taps when some taps are negative):
+ *     the min_weight decision and the mean's divisor carry the same
+ *     relative error (8 log2(N) u sum|w|), so a window whose absent weight
+ *     is within that of the threshold may go either way; windows holding
+ *     an infinity are computed directly. The mean: the sum's error divided
+ *     by |present weight sum|, plus one rounding.
+ *   MWK_ALGO_AUTO runs direct for windows up to a measured crossover and
+ *   fft above it (kernels/weighted/auto_table.h): unlike move_mean, whose
+ *   O(1)-per-window prefix algorithm honours the strict bound at every w,
+ *   the only strict algorithms here cost O(W) per window, and fft's bound is
+ *   local to its block (a few W values), not the row. Force naive or direct
+ *   for the per-window bound at any w.
  */
+
+/**
+ * Taps of a named window, as scipy.signal.windows.<name>(w, sym=True) (the
+ * symmetric windows pandas' rolling(win_type=) uses), for w >= 1:
+ *   "boxcar", "triang", "hann", "hamming", "blackman", "bartlett",
+ *   "blackmanharris", "nuttall", "barthann", "bohman", "parzen", "cosine",
+ *   "gaussian" (param = std > 0), "exponential" (param = tau > 0, centered,
+ *   scipy's default center).
+ * out receives w values. MWK_E_NULL, MWK_E_WINDOW (w = 0), MWK_E_PARAMS
+ * (unknown name, or param out of range); param is ignored by windows
+ * without one.
+ */
+MWK_API mwk_status mwk_window_taps(const char *name, size_t w, double param, double *out);
 
 /** Number of statistics in the registry: valid mwk_stat values are 0 .. count-1. */
 MWK_API size_t mwk_stat_count(void);
@@ -536,7 +623,7 @@ MWK_API mwk_status mwk_hampel_batch(const void *x, mwk_dtype dtype, size_t rows,
                                     mwk_hampel_replace replace, const mwk_options *opt);
 
 /** Names: "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist",
- *  "sortblock", "fenwick", "network"; NULL for unknown values. */
+ *  "sortblock", "fenwick", "network", "direct"; NULL for unknown values. */
 MWK_API const char *mwk_algorithm_name(mwk_algorithm a);
 /** Names: "trailing", "valid", "centered". */
 MWK_API const char *mwk_align_name(mwk_align a);

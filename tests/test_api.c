@@ -243,9 +243,9 @@ Test(api, status_strings) {
 
 Test(api, names) {
     static const char *algos[] = {"auto",  "naive",    "ring",      "prefix",  "fft",    "deque",
-                                  "welford", "heap", "skiplist", "sortblock", "fenwick", "network"};
-    cr_assert_eq(MWK_ALGO_COUNT, 12);
-    for (int i = 0; i < 12; i++) cr_assert_str_eq(mwk_algorithm_name((mwk_algorithm)i), algos[i]);
+                                  "welford", "heap", "skiplist", "sortblock", "fenwick", "network", "direct"};
+    cr_assert_eq(MWK_ALGO_COUNT, 13);
+    for (int i = 0; i < MWK_ALGO_COUNT; i++) cr_assert_str_eq(mwk_algorithm_name((mwk_algorithm)i), algos[i]);
     cr_assert_null(mwk_algorithm_name((mwk_algorithm)MWK_ALGO_COUNT));
     cr_assert_null(mwk_algorithm_name((mwk_algorithm)-1));
     cr_assert_str_eq(mwk_align_name(MWK_ALIGN_TRAILING), "trailing");

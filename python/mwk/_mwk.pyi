@@ -13,7 +13,7 @@ VERSION_PATCH: int
 _Mode = Literal["trailing", "valid", "centered"]
 _NanPolicy = Literal["skip", "propagate"]
 _Algorithm = Literal[
-    "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist", "sortblock", "fenwick", "network"
+    "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist", "sortblock", "fenwick", "network", "direct"
 ]
 _Interpolation = Literal["linear", "lower", "higher", "nearest", "midpoint"]
 

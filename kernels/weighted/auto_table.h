@@ -1,0 +1,16 @@
+/* Crossover table for MWK_ALGO_AUTO (weighted_sum, weighted_mean): data,
+ * not code. Measured by bench/weighted_bench.py --crossover (direct against
+ * fft, one thread, float64, n = 10^6, random taps) on the shared AMD EPYC
+ * (avx2), loaded. fft is allowed here with its documented, weaker bound
+ * (include/mwk.h, MWK_STAT_WEIGHTED_SUM); builds without FFTW skip the row
+ * (the engine checks availability) and fall back to direct. */
+#ifndef MWK_WEIGHTED_AUTO_TABLE_H
+#define MWK_WEIGHTED_AUTO_TABLE_H
+#include "engine.h"
+
+static const mwk_auto_rule WEIGHTED_AUTO_RULES[] = {
+    {"*", 64, MWK_ALGO_DIRECT},
+    {"*", SIZE_MAX, MWK_ALGO_FFT},
+};
+
+#endif
