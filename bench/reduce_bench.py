@@ -13,6 +13,14 @@ in memory: the check is peak RSS(4x) <= 1.2 x peak RSS(1x).
     .venv/bin/python bench/reduce_bench.py                 # the default day
     .venv/bin/python bench/reduce_bench.py --rows 2000     # quicker
     .venv/bin/python bench/reduce_bench.py --isolate       # also --isolate
+    .venv/bin/python bench/reduce_bench.py --clean         # also the added cost of --clean hampel
+    .venv/bin/python bench/reduce_bench.py --clean-only    # only that (no 4x memory runs)
+
+``--clean``: plain and ``--clean hampel`` runs of the 1x day, alternated
+(``--repeats`` pairs, the median of each kept), so that both see the same
+machine load; the added cost is their difference and ratio. The Hampel kernel
+alone (``mwk.hampel`` on 256 of the day's spectra, the run's threads) is timed
+too, to tell the kernel from the rest of the pipeline.
 
 Writes a JSON record (``--json``, default bench/out/reduce.json) and prints a
 table. Exit status 1 if the memory check fails.
@@ -50,12 +58,57 @@ def run_child(args, env=None):
     return wall, rss, summary
 
 
+def _median(v):
+    v = sorted(v)
+    return v[len(v) // 2] if len(v) % 2 else 0.5 * (v[len(v) // 2 - 1] + v[len(v) // 2])
+
+
+def measure_clean(day, a, files):
+    """Plain vs --clean hampel on the 1x day, alternated; and the kernel alone."""
+    import numpy as np
+    import polars as pl
+
+    import mwk
+
+    work = os.path.dirname(day)
+    times = {"plain": [], "clean": []}
+    flagged = None
+    for i in range(max(1, a.repeats)):
+        for name, extra in (("plain", []), ("clean", ["--clean", "hampel"])):
+            out = os.path.join(work, f"out-{name}.parquet")
+            wall, rss, s = run_child([day, "-o", out, "--window", str(a.window), *extra])
+            times[name].append(s["seconds"])
+            if name == "clean":
+                flagged = s.get("rfi")
+            print(f"clean comparison {i + 1}: {name:5s} {s['seconds']:7.2f} s  peak RSS {rss / 2**20:7.0f} MB",
+                  flush=True)
+            os.unlink(out)
+    plain, clean = _median(times["plain"]), _median(times["clean"])
+    x = pl.read_parquet(files[0], columns=["spectrum"]).head(256)["spectrum"].to_numpy()
+    mwk.hampel(x[:8], 31, 5.0)  # warm-up
+    t = time.perf_counter()
+    mwk.hampel(x, 31, 5.0, return_mask=True)
+    kernel_ns = (time.perf_counter() - t) / x.size * 1e9
+    rec = {"plain_s": times["plain"], "clean_s": times["clean"], "plain_median_s": plain,
+           "clean_median_s": clean, "added_s": clean - plain, "ratio": clean / plain if plain else None,
+           "hampel_kernel_ns_per_channel": kernel_ns,
+           "hampel_kernel_day_s": kernel_ns * 1e-9 * a.rows * a.channels, "flagged": flagged,
+           "load_avg": os.getloadavg()}
+    print(f"--clean hampel: {clean:.2f} s vs {plain:.2f} s plain (medians of {len(times['plain'])}): "
+          f"+{clean - plain:.2f} s, {rec['ratio']:.2f}x; the kernel alone {kernel_ns:.0f} ns/channel "
+          f"(~{rec['hampel_kernel_day_s']:.1f} s of the day)", flush=True)
+    return rec
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=9000, help="chunks in the day (default 9000)")
     ap.add_argument("--channels", type=int, default=30000)
     ap.add_argument("--window", type=int, default=1000)
     ap.add_argument("--isolate", action="store_true", help="also measure --isolate")
+    ap.add_argument("--clean", action="store_true", help="also measure the added cost of --clean hampel")
+    ap.add_argument("--clean-only", action="store_true", help="only the --clean comparison (no memory runs)")
+    ap.add_argument("--repeats", type=int, default=2, help="--clean: plain/clean pairs (default 2)")
     ap.add_argument("--workdir", default=None, help="where to put the day and outputs (default: a temp folder)")
     ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "reduce.json"))
     a = ap.parse_args()
@@ -73,7 +126,7 @@ def main() -> int:
               f"({sum(os.path.getsize(f) for f in files) / 1e9:.3f} GB on disk), generated in {gen_s:.1f} s",
               flush=True)
         runs = []
-        variants = [("default", [])] + ([("isolate", ["--isolate"])] if a.isolate else [])
+        variants = [] if a.clean_only else [("default", [])] + ([("isolate", ["--isolate"])] if a.isolate else [])
         for name, extra in variants:
             for mult in (1, 4):
                 out = os.path.join(work, f"out-{name}-{mult}x.parquet")
@@ -97,6 +150,7 @@ def main() -> int:
             verdicts[name] = {"rss_ratio_4x_over_1x": ratio, "within_1_2x": ratio <= 1.2}
             ok &= ratio <= 1.2
             print(f"{name}: peak RSS 4x / 1x = {ratio:.3f} ({'OK' if ratio <= 1.2 else 'FAIL'}: limit 1.2)")
+        clean = measure_clean(day, a, files) if (a.clean or a.clean_only) else None
         info = mwk.runtime_info()
         record = {
             "benchmark": "mwk reduce", "rows": a.rows, "channels": a.channels, "window": a.window,
@@ -106,6 +160,8 @@ def main() -> int:
                         "load_avg_at_end": os.getloadavg()},
             "versions": info.get("versions"),
         }
+        if clean is not None:
+            record["clean"] = clean
         import polars
 
         record["versions"]["polars"] = polars.__version__

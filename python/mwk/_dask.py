@@ -50,6 +50,7 @@ from .reduce import (Cancelled, ColumnInfo, Progress, ReduceError, ReduceOptions
                      _dtype_name, build_query, check_output_vs_inputs, first_line, inspect_input, mwk_version,
                      plan_units, reduce_pieces, resolve_inputs, run_metadata, run_sink, scan, step_rows,
                      unit_frame)
+from . import _clean
 from ._storage import (MANIFEST, PART_PREFIX, TMP_MARK, Dataset, is_s3, source_identity,
                        storage_options_from_env)
 
@@ -659,4 +660,5 @@ def reduce_dask(inputs: Sequence[str], output: str, opts: ReduceOptions, setting
         output=ds.location, isolate=False, window=opts.window, mode=opts.mode, decimate=opts.decimate,
         engine=cluster.label if cluster is not None else f"Dask {settings.address}", tasks=len(units),
         tasks_run=len(todo), tasks_kept=len(keep),
+        rfi=_clean.tally([ds.uri(p["name"]) for p in manifest["parts"]], opts, so),
     )

@@ -105,10 +105,13 @@ def check_row(
 
 
 # ------------------------------------------------------------ synthetic day
-def synth_spectra(rows: np.ndarray, channels: int, seed: int, dtype=np.float32) -> np.ndarray:
+def synth_spectra(rows: np.ndarray, channels: int, seed: int, dtype=np.float32, *,
+                  rfi: bool = True) -> np.ndarray:
     """Spectra for the given chunk indices: a smooth bandpass with slow gain
     drift, radiometer noise, a few persistent narrowband interference lines
-    and occasional bright bursts."""
+    and occasional bright bursts. ``rfi=False``: the same spectra without the
+    lines and bursts (the same random draws, so every other channel is
+    identical): the clean signal that ``--clean`` should recover."""
     f = np.linspace(0.0, 1.0, channels, dtype=np.float64)
     bandpass = 100.0 * np.exp(-(((f - 0.5) / 0.42) ** 8)) * (1.0 + 0.08 * np.cos(2 * np.pi * 3.3 * f))
     line_rng = np.random.default_rng(seed)
@@ -120,16 +123,18 @@ def synth_spectra(rows: np.ndarray, channels: int, seed: int, dtype=np.float32) 
         noise = rng.standard_normal(channels, dtype=np.float32)
         row = (bandpass * gain).astype(np.float32)
         row += row * np.float32(0.05) * noise
-        row[lines] += np.float32(40.0 * bandpass.max())
+        if rfi:
+            row[lines] += np.float32(40.0 * bandpass.max())
         if rng.random() < 0.05:  # a burst: a few adjacent channels, very bright
             c0 = int(rng.integers(0, max(1, channels - 8)))
-            row[c0:c0 + 8] += np.float32(1e4)
+            if rfi:
+                row[c0:c0 + 8] += np.float32(1e4)
         out[k] = row
     return out
 
 
 def write_synthetic_day(folder: str, rows: int, channels: int, *, seed: int = 327,
-                        files: Optional[int] = None, rows_per_group: int = 64) -> List[str]:
+                        files: Optional[int] = None, rows_per_group: int = 64, rfi: bool = True) -> List[str]:
     """Write ``rows`` chunks into Parquet files under ``folder``; return their paths.
 
     Columns: ``chunk`` (Int32), ``timestamp`` (Datetime[us, UTC], one per
@@ -150,7 +155,7 @@ def write_synthetic_day(folder: str, rows: int, channels: int, *, seed: int = 32
         a, b = int(bounds[fi]), int(bounds[fi + 1])
         path = os.path.join(folder, f"day-{fi:04d}.parquet")
         idx = np.arange(a, b)
-        spectra = synth_spectra(idx, channels, seed)
+        spectra = synth_spectra(idx, channels, seed, rfi=rfi)
         ts = np.datetime64(start.replace(tzinfo=None), "us") + idx * np.timedelta64(step_us, "us")
         df = pl.DataFrame({
             "chunk": pl.Series("chunk", idx.astype(np.int32)),
@@ -181,8 +186,14 @@ def compare_samples(
     inputs: Sequence, outputs: Sequence, column: str, positions: Sequence[int], window: int,
     mode: str, *, min_count: Optional[int], nan_policy: str, decimate: int,
     key: Optional[str] = None, out_is_folder: bool = False, scan_kwargs: Optional[Dict] = None,
+    clean: Optional[Tuple[int, float, bool]] = None,
 ) -> Tuple[int, List[str]]:
     """Read the sampled rows of input and output and compare them.
+
+    ``clean=(window, sigmas, float32)``: the run cleaned with ``--clean
+    hampel``; the input row is first cleaned by the plain-NumPy Hampel filter
+    (replaced values rounded to float32 when the kernel ran in float32), and
+    the output's ``rfi_flagged`` must equal its count.
 
     Rows are matched by position, or by the value of ``key`` when given
     (needed for a partitioned output). Returns (rows checked, problems).
@@ -219,6 +230,15 @@ def compare_samples(
                 problems.append(f"{where}: null row not carried through")
             continue
         x = np.asarray(xv.to_numpy() if hasattr(xv, "to_numpy") else xv, dtype=np.float64)
+        if clean is not None:
+            from ._clean import FLAG_COLUMN, hampel_reference
+
+            cx, flags = hampel_reference(x, clean[0], clean[1])
+            x = cx.astype(np.float32).astype(np.float64) if clean[2] else cx
+            got_n = yout[FLAG_COLUMN][0] if FLAG_COLUMN in yout.columns else None
+            if got_n != int(flags.sum()):
+                problems.append(f"{where}: {got_n} channels flagged, the NumPy Hampel filter flags "
+                                f"{int(flags.sum())}")
         dt = yout.schema[column].inner  # type: ignore[union-attr]
         y = np.asarray(yv.to_numpy() if hasattr(yv, "to_numpy") else yv,
                        dtype=np.float32 if dt == pl.Float32 else np.float64)

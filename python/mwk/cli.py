@@ -106,6 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--lifetime", default=None, metavar="DURATION",
                    help="with --dask local:N: recycle each worker after DURATION (e.g. 1h), "
                    "gracefully, so engines that keep memory give it back")
+    c = r.add_argument_group("RFI cleaning (before the smoothing)")
+    c.add_argument("--clean", choices=["hampel"], default=None,
+                   help="flag interference channels in each spectrum with a Hampel filter across channels "
+                   "and replace them by the window median before smoothing; adds the column rfi_flagged "
+                   "(UInt32, channels flagged per row)")
+    c.add_argument("--clean-window", type=_positive("--clean-window"), default=None, metavar="N",
+                   help="with --clean: channels in the centred median/MAD window (default 31)")
+    c.add_argument("--clean-sigmas", type=float, default=None, metavar="S",
+                   help="with --clean: flag a channel farther than S * 1.4826 * MAD from the window "
+                   "median (default 5)")
+    c.add_argument("--clean-mask", action="store_true",
+                   help="with --clean: also write rfi_mask, the flagged channel indices of each row "
+                   "(List(UInt32))")
     r.add_argument("--check", type=int, default=None, metavar="N",
                    help="compare N sampled rows with a NumPy reference (default 16 for the synthetic "
                    "day, 0 otherwise)")
@@ -189,6 +202,22 @@ def _emit_summary(a: argparse.Namespace, text: str) -> None:
         print(text, flush=True)
 
 
+def _clean_options(a: argparse.Namespace) -> Dict[str, Any]:
+    """--clean and its settings (which need it) as ReduceOptions fields."""
+    from ._clean import DEFAULT_SIGMAS, DEFAULT_WINDOW
+    from .reduce import ReduceError
+
+    if a.clean is None:
+        for flag, val in (("--clean-window", a.clean_window), ("--clean-sigmas", a.clean_sigmas),
+                          ("--clean-mask", a.clean_mask or None)):
+            if val is not None:
+                raise ReduceError(f"{flag} needs --clean hampel")
+    return {"clean": a.clean,
+            "clean_window": DEFAULT_WINDOW if a.clean_window is None else a.clean_window,
+            "clean_sigmas": DEFAULT_SIGMAS if a.clean_sigmas is None else a.clean_sigmas,
+            "clean_mask": bool(a.clean_mask)}
+
+
 def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
     try:
         import polars  # noqa: F401
@@ -210,6 +239,7 @@ def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
         nan_policy=a.nan_policy, min_samples=a.min_samples, decimate=a.decimate, dtype=a.dtype,
         partition_by=a.partition_by, compression=a.compression, row_group_size=a.row_group_size,
         threads=a.threads, overwrite=a.overwrite, rows_per_task=a.rows_per_task,
+        **_clean_options(a),
     )
     opts.validate()
     if a.dask and a.isolate:
@@ -276,13 +306,17 @@ def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
                 pos = chk.sample_rows(result.rows, n_check, seed=a.seed)
                 checked, problems = chk.compare_samples(
                     srcs, outs, opts.column, pos, opts.window, opts.mode, min_count=opts.min_samples,
-                    nan_policy=opts.nan_policy, decimate=opts.decimate, key=key)
+                    nan_policy=opts.nan_policy, decimate=opts.decimate, key=key,
+                    clean=None if opts.clean is None else (
+                        opts.clean_window, opts.clean_sigmas,
+                        result.dtype_in == "float32" and opts.dtype != "float64"))
                 if problems:
                     for pr in problems[:5]:
                         sys.stderr.write(f"mwk reduce: check failed: {pr}\n")
                     raise ReduceError(f"{len(problems)} of {len(pos)} sampled rows differ from the NumPy reference")
                 say(f"  check: {checked} sampled rows match the NumPy reference "
-                    f"(longdouble prefix sums) within mwk's accuracy bound "
+                    f"(longdouble prefix sums{'; cleaned by a NumPy Hampel filter first' if opts.clean else ''}) "
+                    f"within mwk's accuracy bound "
                     f"({time.perf_counter() - t:.1f} s)")
         if a.summary_json:
             payload = summary_json(result)

@@ -54,6 +54,7 @@ os.environ.setdefault("POLARS_MAX_CONCURRENT_SCANS", "1")
 import polars as pl  # noqa: E402
 
 from . import polars as _mwk_polars  # noqa: E402,F401  (registers .mwk)
+from . import _clean  # noqa: E402  (--clean hampel)
 
 __all__ = ["ReduceError", "ReduceOptions", "ColumnInfo", "Unit", "reduce", "resolve_inputs",
            "inspect_input", "plan_units", "run_metadata"]
@@ -129,6 +130,11 @@ class ReduceOptions:
     threads: Optional[int] = None
     overwrite: bool = False
     rows_per_task: Optional[int] = None
+    # --clean hampel (see mwk._clean)
+    clean: Optional[str] = None
+    clean_window: int = 31
+    clean_sigmas: float = 5.0
+    clean_mask: bool = False
 
     def validate(self) -> None:
         if self.window < 1:
@@ -154,6 +160,7 @@ class ReduceOptions:
             raise ReduceError(f"--threads must be >= 1, got {self.threads}")
         if self.rows_per_task is not None and self.rows_per_task < 1:
             raise ReduceError(f"--rows-per-task must be >= 1, got {self.rows_per_task}")
+        _clean.validate(self)
 
 
 @dataclass
@@ -333,6 +340,7 @@ def inspect_input(lf: pl.LazyFrame, opts: ReduceOptions) -> ColumnInfo:
             raise ReduceError(f"partition column {opts.partition_by!r} not found in the input")
         if opts.partition_by == col:
             raise ReduceError("cannot partition by the spectrum column")
+    _clean.check_schema(schema, opts)
     try:
         rows = int(lf.select(pl.len()).collect().item())
         if is_list:
@@ -614,7 +622,7 @@ def build_query(lf: pl.LazyFrame, info: ColumnInfo, opts: ReduceOptions) -> pl.L
     """The lazy reduction: every column but the spectrum passes through."""
     c, w = opts.column, info.channels
     if info.rows == 0 and info.is_list:
-        return lf.with_columns(pl.col(c).cast(info.out_dtype))
+        return lf.with_columns(pl.col(c).cast(info.out_dtype), *_clean.empty_columns(opts))
     e = pl.col(c)
     if info.is_list:
         e = e.list.to_array(w)  # fails on ragged rows, mid-stream
@@ -623,6 +631,7 @@ def build_query(lf: pl.LazyFrame, info: ColumnInfo, opts: ReduceOptions) -> pl.L
     elif opts.dtype == "float32" and info.inner != pl.Float32 and info.inner != pl.Float64:
         e = e.cast(pl.Array(pl.Float64, w))
     kernel_inner = pl.Float32 if (info.inner == pl.Float32 and opts.dtype != "float64") else pl.Float64
+    lf, e, added = _clean.apply(lf, e, kernel_inner, w, opts)  # --clean: the cleaned spectrum, flag columns
     e = e.mwk.moving_mean(opts.window, mode=opts.mode, min_samples=opts.min_samples,
                           nan_policy=opts.nan_policy, threads=opts.threads, algorithm=opts.algorithm)
     if opts.decimate > 1:
@@ -633,7 +642,7 @@ def build_query(lf: pl.LazyFrame, info: ColumnInfo, opts: ReduceOptions) -> pl.L
         e = e.arr.to_list()
     if kernel_inner != info.out_inner:
         e = e.cast(info.out_dtype)
-    return lf.with_columns(e.alias(c))
+    return _clean.finish(lf.with_columns(e.alias(c), *added), opts)
 
 
 def default_row_group_size(info: ColumnInfo) -> int:
@@ -657,6 +666,7 @@ def run_metadata(opts: ReduceOptions, info: Optional[ColumnInfo] = None) -> Dict
     if info is not None:
         md["mwk.channels_in"] = str(info.channels)
         md["mwk.channels_out"] = str(info.out_channels)
+    md.update(_clean.metadata(opts))
     return md
 
 
@@ -939,6 +949,7 @@ class ReduceResult:
     tasks: int = 1
     tasks_run: int = 1
     tasks_kept: int = 0
+    rfi: Optional[Dict[str, Any]] = None  # --clean: what was flagged (mwk._clean.tally)
 
     @property
     def gbps(self) -> float:
@@ -1059,6 +1070,7 @@ def reduce(
         bytes_in_data=data_in, bytes_out_data=info.rows * info.out_channels * info.out_itemsize,
         seconds=seconds, output=target.path, isolate=isolate, window=opts.window, mode=opts.mode,
         decimate=opts.decimate, tasks=len(units), tasks_run=len(units),
+        rfi=_clean.tally(out_files, opts),
     )
 
 
@@ -1127,6 +1139,7 @@ def format_summary(r: ReduceResult, chunks: int = 9000) -> str:
         (f"  projected for a day of {chunks:,} such chunks: {_fmt_secs(proj)}" if proj is not None
          else "  projected for a day: n/a (no rows)"),
     ]
+    lines.extend(_clean.summary_lines(r.rfi, r.rows, r.channels_in))
     return "\n".join(lines)
 
 
