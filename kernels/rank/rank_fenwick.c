@@ -255,11 +255,13 @@ int mwk_rank_fenwick(mwk_seg *s) {
             prev = ka[0] < kb[0] ? ka[0] : kb[0];
             d = 1;
             while (a < ca && b < cb) { /* branch-free: the order is data */
-                const int tb = kb[b] < ka[a];
-                const uint64_t kv = tb ? kb[b] : ka[a];
-                const uint32_t iv = tb ? ib[b] : ia[a];
-                b += (size_t)tb;
-                a += (size_t)!tb;
+                const uint64_t xa = ka[a], xb = kb[b];
+                const uint32_t ja = ia[a], jb = ib[b];
+                const size_t tb = xb < xa;
+                const uint64_t kv = xa ^ ((xa ^ xb) & (0 - (uint64_t)tb));
+                const uint32_t iv = ja ^ ((ja ^ jb) & (0u - (uint32_t)tb));
+                b += tb;
+                a += 1 - tb;
                 d += kv != prev;
                 prev = kv;
                 rk[iv - lo] = (uint32_t)d;
