@@ -116,7 +116,7 @@ _TEXT: Dict[str, Dict[str, str]] = {
         "interpolation) agrees for one q.",
         example=">>> x = np.array([4.0, 1.0, 3.0, 2.0, 6.0])\n"
         ">>> mwk.move_quantile(x, 3, 0.25)\n"
-        "array([ nan,  nan, 2.  , 1.5 , 2.5 ])\n"
+        "array([nan, nan, 2. , 1.5, 2.5])\n"
         ">>> mwk.move_quantile(x, 3, [0.0, 1.0], mode='valid')\n"
         "array([[1., 4.],\n"
         "       [1., 3.],\n"

@@ -19,6 +19,16 @@ are two methods, generated from the registry at import:
   row of an ``Array`` or ``List`` column, with the semantics of
   ``mwk.move_<stat>`` on each row.
 
+Order statistics take their parameters as Polars does
+(``rolling_quantile(quantile, interpolation="nearest", window_size=2, ...)``,
+``rolling_median(window_size, weights=None, ...)``; ``moving_quantile(window,
+quantile, interpolation="linear", ...)`` as ``mwk.move_quantile``). Two more
+methods: ``rolling_rank(window_size, method="average", *, seed=None,
+min_samples=None, center=False)`` with the semantics of Polars' own
+``rolling_rank`` (not the registry's rank), and ``hampel(window, n_sigmas=3.0,
+*, replace="median", ...)``, the Hampel filter along a column or per row of an
+Array/List column.
+
 Both are one generic pair of entries of a native Polars expression plugin
 written in C, exported by the extension module ``mwk._mwk`` itself (plugin
 interface 0.1). Verified: the test suite with Polars 2.1.0; registration,
@@ -67,7 +77,8 @@ def statistics() -> List[Dict[str, Any]]:
 
     One dict per statistic, in registry order: ``name`` (the suffix of
     ``rolling_<name>`` / ``moving_<name>``), ``ddof`` (whether it takes
-    ``ddof``), ``float32`` (whether float32 input gives float32 output) and
+    ``ddof``), ``quantile`` (whether it takes ``quantile`` and
+    ``interpolation``), ``float32`` (whether float32 input gives float32 output) and
     ``algorithms`` (those compiled into this build, reference first;
     ``"auto"`` is always accepted too). Read from the C registry through
     ``mwk._mwk.statistics()``, the same source as ``mwk.move_<name>``.
@@ -76,6 +87,7 @@ def statistics() -> List[Dict[str, Any]]:
         {
             "name": s["name"],
             "ddof": "ddof" in s["params"],
+            "quantile": "q" in s["params"],
             "float32": bool(s["keeps_float32"]),
             "algorithms": [a for a, ok in s["algorithms"].items() if ok and a != "auto"],
         }
@@ -99,6 +111,35 @@ def _ddof_kwarg(stat: str, ddof: object, kw: dict) -> dict:
             raise ValueError(f"ddof must be between 0 and 2**31-1, got {d}")
         kw["ddof"] = d
     return kw
+
+
+# numpy.quantile's methods, which the library implements (Polars also has
+# 'equiprobable', which it does not).
+_INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
+_RANK_METHODS = ("average", "min", "max", "dense", "random")
+
+
+def _quantile_kwarg(stat: str, quantile: object, interpolation: object, kw: dict) -> dict:
+    if _STATS[stat]["quantile"]:
+        if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) and not hasattr(quantile, "__float__"):
+            raise TypeError(f"quantile must be a float, got {type(quantile).__name__}")
+        q = float(quantile)  # type: ignore[arg-type]
+        if not 0.0 <= q <= 1.0:
+            raise ValueError(f"quantile must be in [0, 1], got {quantile!r}")
+        if not isinstance(interpolation, str):
+            raise TypeError(f"interpolation must be a str, got {type(interpolation).__name__}")
+        if interpolation not in _INTERPOLATIONS:
+            raise ValueError(f"interpolation must be one of {', '.join(map(repr, _INTERPOLATIONS))}; "
+                             f"got {interpolation!r}")
+        kw["quantile"] = q
+        kw["interpolation"] = interpolation
+    return kw
+
+
+def _no_weights(weights: object) -> None:
+    if weights is not None:
+        raise ValueError("weights are not supported by mwk's rolling order statistics (Polars' own "
+                         "rolling_median/rolling_quantile take them); pass weights=None")
 
 
 def _rolling_kwargs(window_size: int, min_samples: Optional[int], center: bool, stat: str = "mean",
@@ -176,6 +217,17 @@ def _rolling_expr(expr: pl.Expr, kwargs: dict) -> pl.Expr:
         args=expr,
         kwargs=kwargs,
         is_elementwise=False,
+        **_ABS_PATH,
+    )
+
+
+def _plugin_expr(expr: pl.Expr, name: str, kwargs: dict, elementwise: bool) -> pl.Expr:
+    return register_plugin_function(
+        plugin_path=PLUGIN_PATH,
+        function_name=name,
+        args=expr,
+        kwargs=kwargs,
+        is_elementwise=elementwise,
         **_ABS_PATH,
     )
 
@@ -309,6 +361,54 @@ ddof : int, optional
     ``mwk.move_{stat}`` and NumPy."""
 
 
+# Order statistics whose rolling_<stat> mirrors Polars' signature with weights.
+_WEIGHTS_ARG = {"median"}
+# Statistics whose rolling_<stat> has Polars' own semantics, written below
+# rather than generated (rank: Polars ranks the row's own value, 1-based).
+_OWN_ROLLING = {"rank"}
+
+_WEIGHTS_DOC = """weights : None
+    Polars' per-position weights are not supported: anything but None
+    raises ``ValueError``.
+"""
+
+_ROLLING_QUANTILE_DOC = """quantile : float
+    The quantile, in [0, 1].
+interpolation : {'nearest', 'higher', 'lower', 'midpoint', 'linear'}, optional
+    numpy.quantile's method of the same name. Default ``'nearest'``, as
+    Polars. (Polars' ``'equiprobable'`` is not supported.)
+window_size : int
+    Number of rows in the window (>= 1). Default 2, as Polars.
+"""
+
+_MOVING_QUANTILE_DOC = """quantile : float
+    The quantile, in [0, 1] (after ``window``, as ``mwk.move_quantile``'s q).
+interpolation : {'linear', 'lower', 'higher', 'nearest', 'midpoint'}, optional
+    numpy.quantile's method of the same name. Default ``'linear'``, as
+    ``mwk.move_quantile``.
+"""
+
+_ROLLING_NOTES = {
+    "median": """
+Polars' own ``rolling_median`` gives the same values (the mean of the two
+middle values for an even count), but it is not consistent with its own
+``rolling_quantile(0.5)``, whose default method 'nearest' gives one of the
+middle values.
+""",
+    "quantile": """
+With 'linear', 'lower', 'higher' and 'midpoint' the values are those of
+Polars' ``rolling_quantile`` (and of ``numpy.quantile`` on each window).
+'nearest' rounds the position ``quantile * (count - 1)`` half to even, as
+NumPy; Polars rounds it half away from zero, so the two differ where that
+position is exactly halfway between two values (the quantile 0.5 of two
+values: NumPy and mwk take the lower one, Polars the upper one). Polars' own
+``rolling_quantile(0.5)`` ('nearest' by default) of an even window is one of
+the two middle values, not its ``rolling_median``. Linear interpolation is
+rounded once (within an ulp of the exact value).
+""",
+}
+
+
 def _out_doc(info: dict) -> str:
     if info["float32"]:
         return "Float64 values (Float32 for Float32 input)."
@@ -331,7 +431,37 @@ def _add_methods(stat: str) -> None:
     )
     moving_doc = _MOVING_DOC.format(ddof_doc=_MOVING_DDOF_DOC.format(stat=stat) if ddof else "", **fmt)
 
-    if ddof:
+    if info["quantile"]:
+        # Polars' signature: rolling_quantile(quantile, interpolation='nearest', window_size=2,
+        # weights=None, *, min_samples=None, center=False); moving_quantile as mwk.move_quantile.
+        def rolling(self, quantile: float, interpolation: str = "nearest",  # type: ignore[misc]
+                    window_size: int = 2, weights: Optional[List[float]] = None, *,
+                    min_samples: Optional[int] = None, center: bool = False):
+            _no_weights(weights)
+            kw = _quantile_kwarg(stat, quantile, interpolation,
+                                 _rolling_kwargs(window_size, min_samples, center, stat))
+            return self._apply(lambda e: _rolling_expr(e, kw))
+
+        def moving(self, window: int, quantile: float, interpolation: str = "linear",  # type: ignore[misc]
+                   *, mode: str = "valid", min_samples: Optional[int] = None, nan_policy: str = "skip",
+                   threads: Optional[int] = None, algorithm: str = "auto"):
+            kw = _quantile_kwarg(stat, quantile, interpolation,
+                                 _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat))
+            return self._apply(lambda e: _moving_expr(e, kw))
+    elif stat in _WEIGHTS_ARG:
+        # Polars' signature: rolling_median(window_size, weights=None, *, min_samples=None, center=False)
+        def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
+                    min_samples: Optional[int] = None, center: bool = False):
+            _no_weights(weights)
+            kw = _rolling_kwargs(window_size, min_samples, center, stat)
+            return self._apply(lambda e: _rolling_expr(e, kw))
+
+        def moving(self, window: int, *, mode: str = "valid",  # type: ignore[misc]
+                   min_samples: Optional[int] = None, nan_policy: str = "skip",
+                   threads: Optional[int] = None, algorithm: str = "auto"):
+            kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat)
+            return self._apply(lambda e: _moving_expr(e, kw))
+    elif ddof:
         def rolling(self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False,
                     ddof: int = 1):
             kw = _rolling_kwargs(window_size, min_samples, center, stat, ddof)
@@ -354,7 +484,20 @@ def _add_methods(stat: str) -> None:
             kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat)
             return self._apply(lambda e: _moving_expr(e, kw))
 
-    for fn, kind, doc in ((rolling, "rolling", rolling_doc), (moving, "moving", moving_doc)):
+    if info["quantile"]:
+        rolling_doc = rolling_doc.replace("Parameters\n----------\n", "Parameters\n----------\n"
+                                          + _ROLLING_QUANTILE_DOC, 1)
+        moving_doc = moving_doc.replace("Parameters\n----------\n", "Parameters\n----------\n"
+                                        + _MOVING_QUANTILE_DOC, 1)
+    if info["quantile"] or stat in _WEIGHTS_ARG:
+        rolling_doc = rolling_doc.replace("min_samples : int or None, optional", _WEIGHTS_DOC
+                                          + "min_samples : int or None, optional", 1)
+    if stat in _ROLLING_NOTES:
+        rolling_doc += _ROLLING_NOTES[stat]
+    methods = [(moving, "moving", moving_doc)]
+    if stat not in _OWN_ROLLING:
+        methods.append((rolling, "rolling", rolling_doc))
+    for fn, kind, doc in methods:
         for cls in (MwkExprNamespace, MwkSeriesNamespace):
             name = f"{kind}_{stat}"
 
@@ -371,6 +514,143 @@ def _add_methods(stat: str) -> None:
 for _stat in _STATS:
     _add_methods(_stat)
 del _stat
+
+
+# ------------------------------------------------- rolling_rank and hampel
+_ROLLING_RANK_DOC = """Rolling rank with the semantics of Polars' ``Expr.rolling_rank``.
+
+The rank (1-based) of each row's own value among the non-null values of its
+window (the ``window_size`` rows ending at it, or centred on it with
+``center=True``), ties resolved by ``method``.
+
+Parameters
+----------
+window_size : int
+    Number of rows in the window (>= 1); windows are clipped to the column.
+method : {'average', 'min', 'max', 'dense', 'random'}, optional
+    As Polars: 'average' (default) gives the mean of the tied ranks
+    (Float64); 'min', 'max' and 'dense' the smallest, largest and dense
+    rank, 'random' a random one of the tied ranks (Polars' index type,
+    UInt32, or UInt64 for its bigidx build).
+seed : int or None, optional
+    Seed for 'random' (None: a fresh one per expression).
+min_samples : int or None, optional
+    Fewest non-null values a window needs for a result (else null); None
+    means ``window_size``.
+center : bool, optional
+    Centre the window on the row. Default False.
+
+Returns
+-------
+polars.Expr (polars.Series on a series)
+
+Notes
+-----
+A null row gives null. NaN is a value, larger than every other (Polars'
+total order); -0.0 and 0.0 tie. Integers are compared as integers (Int64 and
+UInt64 beyond 2**53 included). O(log n) per row (a Fenwick tree over the
+column's value ranks). 'random' draws from mwk's own generator, so its ties
+are not Polars' for the same seed. This is Polars' rank, not the registry's
+``moving_rank`` / ``mwk.move_rank`` (bottleneck's newest-element rank scaled
+to [-1, 1]).
+"""
+
+
+def _rank_kwargs(window_size: int, method: str, seed: Optional[int], min_samples: Optional[int],
+                 center: bool) -> dict:
+    kw = _rolling_kwargs(window_size, min_samples, center)
+    del kw["stat"]
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str, got {type(method).__name__}")
+    if method not in _RANK_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, _RANK_METHODS))}; got {method!r}")
+    if seed is None:
+        import random
+
+        seed = random.getrandbits(63)
+    kw["seed"] = _check_int(seed, "seed") % 2**63
+    kw["method"] = method
+    kw["idx64"] = pl.get_index_type() == pl.UInt64
+    return kw
+
+
+def rolling_rank(self, window_size: int, method: str = "average", *, seed: Optional[int] = None,
+                 min_samples: Optional[int] = None, center: bool = False):
+    kw = _rank_kwargs(window_size, method, seed, min_samples, center)
+    return self._apply(lambda e: _plugin_expr(e, "rolling_rank", kw, False))
+
+
+_HAMPEL_DOC = """Hampel filter: outliers replaced by the moving median (or NaN).
+
+As :func:`mwk.hampel`: an element whose distance from the median of its
+centred window exceeds ``n_sigmas * 1.4826 * MAD`` (the window's median
+absolute deviation) is replaced by that median, or NaN with
+``replace='nan'``; median and MAD in one pass.
+
+On a numeric column the column is one row (windows clipped at its ends;
+nulls are missing values and stay null). On an ``Array`` or ``List`` column
+each row is filtered on its own (e.g. one spectrum per row); null elements
+inside a row are treated as NaN, and a null row gives a null row.
+
+Parameters
+----------
+window : int
+    Window length (>= 1), centred: row k's window is
+    ``[k - window//2, k + (window-1)//2]`` clipped to the data.
+n_sigmas : float, optional
+    Threshold in units of 1.4826 MAD. Default 3.0.
+replace : {'median', 'nan'}, optional
+    What a flagged value becomes. Default 'median'.
+min_samples : int or None, optional
+    Fewest non-NaN values a window needs to flag anything; None means 1.
+threads : int or None, optional
+    Threads for one call (None: chosen as for ``moving_<stat>``).
+algorithm : str, optional
+    One of the median's algorithms (``mwk.polars.statistics()``); default
+    'auto'.
+
+Returns
+-------
+polars.Expr (polars.Series on a series)
+    Float64 values (Float32 for Float32 input), the shape of the input.
+"""
+
+
+def _hampel_kwargs(window: int, n_sigmas: float, replace: str, min_samples: Optional[int],
+                   threads: Optional[int], algorithm: str) -> dict:
+    kw = _moving_kwargs(window, "centered", min_samples, "skip", threads, algorithm, "median")
+    for k in ("stat", "mode", "nan_policy"):
+        del kw[k]
+    if isinstance(n_sigmas, bool) or not isinstance(n_sigmas, (int, float)):
+        raise TypeError(f"n_sigmas must be a number, got {type(n_sigmas).__name__}")
+    if not 0.0 <= float(n_sigmas) < float("inf"):
+        raise ValueError(f"n_sigmas must be finite and >= 0, got {n_sigmas!r}")
+    if replace not in ("median", "nan"):
+        raise ValueError(f"replace must be one of 'median', 'nan'; got {replace!r}")
+    kw["n_sigmas"] = float(n_sigmas)
+    kw["replace"] = replace
+    return kw
+
+
+def hampel(self, window: int, n_sigmas: float = 3.0, *, replace: str = "median",
+           min_samples: Optional[int] = None, threads: Optional[int] = None, algorithm: str = "auto"):
+    kw = _hampel_kwargs(window, n_sigmas, replace, min_samples, threads, algorithm)
+    # Elementwise on Array/List rows; along the column otherwise (the plugin
+    # sees the dtype; a plain column must arrive whole).
+    return self._apply(lambda e: _plugin_expr(e, "hampel", kw, False))
+
+
+for _fn, _doc in ((rolling_rank, _ROLLING_RANK_DOC), (hampel, _HAMPEL_DOC)):
+    for _cls in (MwkExprNamespace, MwkSeriesNamespace):
+        _m = types.FunctionType(_fn.__code__, _fn.__globals__, _fn.__name__, _fn.__defaults__, _fn.__closure__)
+        _m.__kwdefaults__ = dict(_fn.__kwdefaults__ or {})
+        _m.__annotations__ = dict(_fn.__annotations__)
+        _m.__qualname__ = f"{_cls.__name__}.{_fn.__name__}"
+        _m.__module__ = __name__
+        _m.__doc__ = _doc if _cls is MwkExprNamespace else (
+            f"{_doc.splitlines()[0]}\n\nOn a series; see :meth:`MwkExprNamespace.{_fn.__name__}`.\n")
+        setattr(_cls, _fn.__name__, _m)
+del _fn, _doc, _cls, _m, rolling_rank, hampel
 
 
 # ------------------------------------------------- exponentially weighted (issue 11)

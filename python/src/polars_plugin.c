@@ -15,6 +15,16 @@
  *             rows of equal length go to the library as one batch.
  * rolling_mean and moving_mean are the same functions with "stat" defaulting
  * to "mean" (the names registered before the registry existed).
+ * Two entries have semantics of their own:
+ *   hampel        the Hampel filter (mwk_hampel_batch) along a numeric column
+ *                 (one row; nulls stay null) or per row of an Array or List
+ *                 column (as moving, with the row's length kept);
+ *   rolling_rank  Polars' Expr.rolling_rank (the rank of the row's own value
+ *                 in its window, 1-based, ties by method average/min/max/
+ *                 dense/random, NaN the largest value), which is not the
+ *                 registry's rank (bottleneck's scaled rank of the newest):
+ *                 a Fenwick tree over the column's value ranks, O(log n) per
+ *                 row.
  *
  * Ownership (see polars-ffi): every input chunk and then every input wrapper
  * is released here on every path; the output export owns one schema, one
@@ -50,6 +60,8 @@ PLUGIN_API field_fn _polars_plugin_field_rolling, _polars_plugin_field_moving;
 PLUGIN_API field_fn _polars_plugin_field_rolling_mean, _polars_plugin_field_moving_mean;
 PLUGIN_API compute_fn _polars_plugin_rolling, _polars_plugin_moving;
 PLUGIN_API compute_fn _polars_plugin_rolling_mean, _polars_plugin_moving_mean;
+PLUGIN_API field_fn _polars_plugin_field_hampel, _polars_plugin_field_rolling_rank;
+PLUGIN_API compute_fn _polars_plugin_hampel, _polars_plugin_rolling_rank;
 
 /* ------------------------------------------------------------------------ */
 /* errors                                                                    */
@@ -427,6 +439,12 @@ static int name_lookup(const char *(*name)(int), const char *s) {
 
 static const char *align_name(int v) { return mwk_align_name((mwk_align)v); }
 static const char *policy_name(int v) { return mwk_nan_policy_name((mwk_nan_policy)v); }
+/* numpy.quantile's method names in mwk_interpolation order (the C API has
+ * no name function for them; move_py.c has the same table). */
+static const char *interp_name(int v) {
+    static const char *const names[] = {"linear", "lower", "higher", "nearest", "midpoint"};
+    return v >= 0 && v < (int)(sizeof names / sizeof names[0]) ? names[v] : NULL;
+}
 
 static void name_list(const char *(*name)(int), char *buf, size_t len) {
     size_t pos = 0;
@@ -532,6 +550,39 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
         }
         sa->params.ddof = (int)dd;
     }
+    if (sa->info.params & MWK_PARAM_QUANTILE) {
+        /* One quantile per call (a list would need a nested output). */
+        keys[(*nkeys)++] = "quantile";
+        const kw_item *it = kw_get(d, "quantile");
+        if (it && it->type != KW_NONE) {
+            if (it->type != KW_FLOAT && it->type != KW_INT) {
+                set_err("mwk.%s: 'quantile' must be a float", sa->fn);
+                return -1;
+            }
+            sa->params.quantile = it->type == KW_FLOAT ? it->f : (double)it->i;
+        }
+        if (!(sa->params.quantile >= 0.0 && sa->params.quantile <= 1.0)) {
+            set_err("mwk.%s: quantile must be in [0, 1], got %g", sa->fn, sa->params.quantile);
+            return -1;
+        }
+    }
+    if (sa->info.params & MWK_PARAM_INTERPOLATION) {
+        /* Default: Polars' 'nearest' for rolling, NumPy's 'linear' for moving. */
+        keys[(*nkeys)++] = "interpolation";
+        sa->params.interpolation = moving ? MWK_INTERP_LINEAR : MWK_INTERP_NEAREST;
+        const kw_item *it = kw_get(d, "interpolation");
+        if (it && it->type != KW_NONE) {
+            int v = it->type == KW_STR ? name_lookup(interp_name, it->s) : -1;
+            if (v < 0) {
+                char names[128];
+                name_list(interp_name, names, sizeof names);
+                set_err("mwk.%s: interpolation must be one of %s; got '%s'", sa->fn, names,
+                        it->type == KW_STR ? it->s : "?");
+                return -1;
+            }
+            sa->params.interpolation = (mwk_interpolation)v;
+        }
+    }
     return 0;
 }
 
@@ -547,7 +598,7 @@ typedef struct rolling_args {
 } rolling_args;
 
 static int rolling_parse(const uint8_t *kw, size_t len, const char *def_stat, rolling_args *r) {
-    const char *keys[8] = {"window_size", "min_samples", "center"};
+    const char *keys[12] = {"window_size", "min_samples", "center"};
     int nkeys = 3;
     kw_dict d;
     int64_t w, m;
@@ -590,10 +641,14 @@ typedef struct moving_args {
     mwk_nan_policy policy;
     mwk_algorithm algorithm;
     int threads; /* -1: choose */
+    int hampel;  /* the Hampel filter (mwk_hampel_batch) instead of sa.stat; sa.stat is then
+                    median, whose output dtypes and algorithms the filter shares */
+    double n_sigmas;
+    mwk_hampel_replace replace;
 } moving_args;
 
 static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, moving_args *r) {
-    const char *keys[10] = {"window", "mode", "min_samples", "nan_policy", "threads", "algorithm"};
+    const char *keys[12] = {"window", "mode", "min_samples", "nan_policy", "threads", "algorithm"};
     int nkeys = 6;
     kw_dict d;
     int64_t w, m, t;
@@ -620,6 +675,7 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
     r->window = (size_t)w;
     r->min_count = m == -1 ? MWK_MIN_COUNT_WINDOW : (size_t)m;
     r->threads = (int)t;
+    r->hampel = 0;
     r->align = MWK_ALIGN_VALID;
     r->policy = MWK_NAN_SKIP;
     const kw_item *it = kw_get(&d, "mode");
@@ -1042,13 +1098,12 @@ static int moving_field_check(const struct ArrowSchema *fields, size_t n_fields,
     return 0;
 }
 
-static void moving_field(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
-                         const uint8_t *kwargs, size_t kwargs_len, const char *def_stat) {
-    moving_args ma;
+static void moving_field_of(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
+                            const moving_args *pma) {
+    moving_args ma = *pma;
     nested_type t;
     mwk_dtype ydt;
-    if (moving_parse(kwargs, kwargs_len, def_stat, &ma) < 0 || moving_field_check(fields, n_fields, &ma, &t, &ydt) < 0)
-        return;
+    if (moving_field_check(fields, n_fields, &ma, &t, &ydt) < 0) return;
     mwk_options opt;
     moving_options(&ma, &opt);
     char fmt[40];
@@ -1057,6 +1112,22 @@ static void moving_field(const struct ArrowSchema *fields, size_t n_fields, stru
     const char *cname = fields[0].children[0]->name;
     if (schema_make(return_value, fmt, fields[0].name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0)
         set_err("mwk.%s: out of memory", ma.sa.fn);
+}
+
+static void moving_field(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
+                         const uint8_t *kwargs, size_t kwargs_len, const char *def_stat) {
+    moving_args ma;
+    if (moving_parse(kwargs, kwargs_len, def_stat, &ma) == 0) moving_field_of(fields, n_fields, return_value, &ma);
+}
+
+/* One library call over R rows of N values (row strides in elements): the
+ * moving statistic, or the Hampel filter (same output length). */
+static mwk_status moving_batch(const moving_args *ma, const void *x, mwk_dtype dt, size_t R, size_t N,
+                               ptrdiff_t xrs, void *y, ptrdiff_t yrs, const mwk_options *opt) {
+    if (ma->hampel)
+        return mwk_hampel_batch(x, dt, R, N, xrs, 1, y, yrs, 1, NULL, 0, 0, NULL, ma->window, ma->n_sigmas,
+                                ma->replace, opt);
+    return mwk_move_batch(ma->sa.stat, &ma->sa.params, x, dt, R, N, xrs, 1, y, yrs, 1, ma->window, opt);
 }
 
 /* Start and end (child positions, before the child's offset) of list row r. */
@@ -1206,8 +1277,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
             const char *x = moving_values(c, t.inner, c->offset + a->offset * (int64_t)N, R * N, &dt, &scratch,
                                           &scratch_bytes);
             if (!x) goto nomem;
-            st = mwk_move_batch(ma->sa.stat, &ma->sa.params, x, dt, R, N, (ptrdiff_t)N, 1, y, (ptrdiff_t)owidth, 1,
-                                ma->window, &opt);
+            st = moving_batch(ma, x, dt, R, N, (ptrdiff_t)N, y, (ptrdiff_t)owidth, &opt);
         } else {
             if (a->length == 0) continue;
             /* Rows are contiguous in the child: [first, last) holds them all.
@@ -1232,9 +1302,8 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
                     run_rows++;
                 } else {
                     if (run_rows > 0)
-                        st = mwk_move_batch(ma->sa.stat, &ma->sa.params, x + (size_t)(run_x - first) * xsz, dt,
-                                            run_rows, run_len, (ptrdiff_t)run_len, 1, (char *)yv + run_y * ysz,
-                                            (ptrdiff_t)run_olen, 1, ma->window, &opt);
+                        st = moving_batch(ma, x + (size_t)(run_x - first) * xsz, dt, run_rows, run_len,
+                                          (ptrdiff_t)run_len, (char *)yv + run_y * ysz, (ptrdiff_t)run_olen, &opt);
                     run_rows = 0;
                     if (olen > 0) {
                         run_rows = 1;
@@ -1362,4 +1431,496 @@ PLUGIN_API void _polars_plugin_moving_mean(SeriesExport *inputs, size_t n_inputs
                                            size_t kwargs_len, SeriesExport *return_value,
                                            const CallerContext *ctx) {
     moving_entry(inputs, n_inputs, kwargs, kwargs_len, return_value, ctx, "mean");
+}
+
+/* ------------------------------------------------------------------------ */
+/* hampel                                                                    */
+
+static const char *replace_name(int v) {
+    static const char *const names[] = {"median", "nan"}; /* mwk_hampel_replace order */
+    return v >= 0 && v < 2 ? names[v] : NULL;
+}
+
+/* window, n_sigmas, replace, min_samples, threads, algorithm. The filter
+ * runs as "moving" with median's output dtypes and algorithms. */
+static int hampel_parse(const uint8_t *kw, size_t len, moving_args *r) {
+    static const char *const keys[] = {"window", "n_sigmas", "replace", "min_samples", "threads", "algorithm"};
+    kw_dict d;
+    char err[256];
+    memset(r, 0, sizeof *r);
+    stat_args *sa = &r->sa;
+    snprintf(sa->fn, sizeof sa->fn, "hampel");
+    if (kw_parse(len ? kw : NULL, len, &d, err, sizeof err) < 0) {
+        set_err("mwk.hampel: %s", err);
+        return -1;
+    }
+    if (check_keys(&d, "hampel", keys, (int)(sizeof keys / sizeof keys[0])) < 0) return -1;
+    sa->stat = MWK_STAT_MEDIAN;
+    if (stat_info(sa->stat, &sa->info) < 0) {
+        set_err("mwk.hampel: the library has no median");
+        return -1;
+    }
+    mwk_params_init(&sa->params);
+    int64_t w, m, t;
+    if (kw_int(&d, "hampel", "window", 1, 0, &w) < 0) return -1;
+    if (w < 1) {
+        set_err("mwk.hampel: window must be >= 1, got %lld", (long long)w);
+        return -1;
+    }
+    if (kw_int(&d, "hampel", "min_samples", 0, -1, &m) < 0) return -1;
+    if (m != -1 && (m < 1 || m > w)) {
+        set_err("mwk.hampel: min_samples must be None or between 1 and window (=%lld), got %lld", (long long)w,
+                (long long)m);
+        return -1;
+    }
+    if (kw_int(&d, "hampel", "threads", 0, -1, &t) < 0) return -1;
+    if (t != -1 && (t < 1 || t > 1 << 20)) {
+        set_err("mwk.hampel: threads must be None or a positive integer, got %lld", (long long)t);
+        return -1;
+    }
+    r->window = (size_t)w;
+    r->min_count = m == -1 ? MWK_MIN_COUNT_WINDOW : (size_t)m;
+    r->threads = (int)t;
+    r->hampel = 1;
+    r->align = MWK_ALIGN_CENTERED; /* the filter's windows (its options.align is ignored) */
+    r->policy = MWK_NAN_SKIP;
+    r->algorithm = MWK_ALGO_AUTO;
+    r->n_sigmas = 3.0;
+    r->replace = MWK_HAMPEL_MEDIAN;
+    const kw_item *it = kw_get(&d, "n_sigmas");
+    if (it && it->type != KW_NONE) {
+        if (it->type != KW_FLOAT && it->type != KW_INT) {
+            set_err("mwk.hampel: 'n_sigmas' must be a float");
+            return -1;
+        }
+        r->n_sigmas = it->type == KW_FLOAT ? it->f : (double)it->i;
+    }
+    if (!(r->n_sigmas >= 0.0 && r->n_sigmas <= 1.7976931348623157e308)) {
+        set_err("mwk.hampel: n_sigmas must be finite and >= 0, got %g", r->n_sigmas);
+        return -1;
+    }
+    it = kw_get(&d, "replace");
+    if (it && it->type != KW_NONE) {
+        int v = it->type == KW_STR ? name_lookup(replace_name, it->s) : -1;
+        if (v < 0) {
+            set_err("mwk.hampel: replace must be one of 'median', 'nan'; got '%s'", it->type == KW_STR ? it->s : "?");
+            return -1;
+        }
+        r->replace = (mwk_hampel_replace)v;
+    }
+    it = kw_get(&d, "algorithm");
+    if (it && it->type != KW_NONE) {
+        mwk_algorithm a;
+        if (it->type != KW_STR || mwk_algorithm_from_name(it->s, &a) != MWK_OK ||
+            !mwk_stat_has_algorithm(sa->stat, a)) {
+            char names[256];
+            algo_names(&sa->info, names, sizeof names);
+            set_err("mwk.hampel: algorithm must be one of %s; got '%s'", names, it->type == KW_STR ? it->s : "?");
+            return -1;
+        }
+        r->algorithm = a;
+    }
+    return 0;
+}
+
+/* A plain numeric column: one row (nulls read as NaN, which the filter
+ * passes through; they stay null). */
+static void hampel_column(SeriesExport *in, const moving_args *ma, const CallerContext *ctx, SeriesExport *ret) {
+    const char *name = in->field->name ? in->field->name : "";
+    in_kind k = kind_of_format(in->field->format);
+    mwk_dtype ydt;
+    if (k == IN_BAD || mwk_move_out_dtype(ma->sa.stat, kind_dtype(k), &ydt) != MWK_OK || !dtype_format(ydt)) {
+        set_err("mwk.hampel: unsupported column dtype (Arrow format '%s'); expected a numeric column or an "
+                "Array or List of one",
+                in->field->format ? in->field->format : "?");
+        return;
+    }
+    size_t n = 0;
+    int has_null = 0;
+    for (size_t j = 0; j < in->len; j++) {
+        if (check_primitive(in->arrays[j], "hampel input") < 0) return;
+        n += (size_t)in->arrays[j]->length;
+        has_null |= chunk_has_nulls(in->arrays[j]);
+    }
+    if (n > SIZE_MAX / 16) {
+        set_err("mwk.hampel: column too long");
+        return;
+    }
+    const mwk_dtype gdt = kind_gather_dtype(k);
+    const size_t gsz = dtype_size(gdt), ysz = dtype_size(ydt);
+    void *xbuf = malloc(n ? n * gsz : 1), *yv = out_alloc(n * ysz);
+    uint8_t *valid = has_null ? (uint8_t *)malloc((n + 7) / 8 + 1) : NULL;
+    int64_t null_count = 0;
+    if (!xbuf || !yv || (has_null && !valid)) goto nomem;
+    if (valid) memset(valid, 0xff, (n + 7) / 8 + 1);
+    size_t pos = 0;
+    for (size_t j = 0; j < in->len; j++) {
+        const struct ArrowArray *a = in->arrays[j];
+        if (a->length == 0) continue;
+        const uint8_t *vb = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
+        gather_range(k, a->buffers[1], vb, a->offset, (size_t)a->length, gdt, (char *)xbuf + pos * gsz, NULL);
+        if (vb)
+            for (int64_t i = 0; i < a->length; i++)
+                if (!bit_get(vb, a->offset + i)) {
+                    size_t o = pos + (size_t)i;
+                    valid[o >> 3] &= (uint8_t) ~(1u << (o & 7));
+                    null_count++;
+                }
+        pos += (size_t)a->length;
+    }
+    if (n > 0) {
+        mwk_options opt;
+        moving_options(ma, &opt);
+        opt.threads = threads_for(ma->threads, ctx, n);
+        mwk_status st = mwk_hampel_batch(xbuf, gdt, 1, n, 0, 1, yv, 0, 1, NULL, 0, 0, NULL, ma->window, ma->n_sigmas,
+                                         ma->replace, &opt);
+        if (st != MWK_OK) {
+            if (st == MWK_E_NOMEM) goto nomem;
+            set_err("mwk.hampel: %s", mwk_status_str(st));
+            goto fail;
+        }
+    }
+    free(xbuf);
+    xbuf = NULL;
+    if (null_count == 0) {
+        free(valid);
+        valid = NULL;
+    }
+    struct ArrowSchema schema;
+    struct ArrowArray array;
+    if (schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
+    void *bufs[2] = {valid, yv};
+    valid = NULL;
+    yv = NULL;
+    if (array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
+        schema_release(&schema);
+        goto nomem;
+    }
+    export_make(ret, &schema, &array);
+    return;
+nomem:
+    set_err("mwk.hampel: out of memory");
+fail:
+    free(xbuf);
+    free(yv);
+    free(valid);
+}
+
+PLUGIN_API void _polars_plugin_field_hampel(const struct ArrowSchema *fields, size_t n_fields,
+                                            struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                            size_t kwargs_len) {
+    moving_args ma;
+    if (hampel_parse(kwargs, kwargs_len, &ma) < 0) return;
+    if (n_fields != 1 || !fields) {
+        set_err("mwk.hampel takes one input column, got %zu", n_fields);
+        return;
+    }
+    nested_type t;
+    if (nested_parse(&fields[0], &t) == 0) {
+        moving_field_of(fields, n_fields, return_value, &ma);
+        return;
+    }
+    in_kind k = kind_of_format(fields[0].format);
+    mwk_dtype ydt;
+    if (k == IN_BAD || mwk_move_out_dtype(ma.sa.stat, kind_dtype(k), &ydt) != MWK_OK || !dtype_format(ydt)) {
+        set_err("mwk.hampel: unsupported column dtype (Arrow format '%s'); expected a numeric column or an "
+                "Array or List of one",
+                fields[0].format ? fields[0].format : "?");
+        return;
+    }
+    if (schema_make(return_value, dtype_format(ydt), fields[0].name, NULL, NULL) < 0)
+        set_err("mwk.hampel: out of memory");
+}
+
+PLUGIN_API void _polars_plugin_hampel(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                      size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx) {
+    moving_args ma;
+    if (hampel_parse(kwargs, kwargs_len, &ma) == 0) {
+        nested_type t;
+        if (n_inputs != 1 || !inputs) set_err("mwk.hampel takes one input column, got %zu", n_inputs);
+        else if (!inputs[0].field) set_err("mwk.hampel: input column without a schema");
+        else if (nested_parse(inputs[0].field, &t) == 0) moving_compute(&inputs[0], &ma, ctx, return_value);
+        else hampel_column(&inputs[0], &ma, ctx, return_value);
+    }
+    release_inputs(inputs, n_inputs);
+}
+
+/* ------------------------------------------------------------------------ */
+/* rolling_rank (Polars' semantics)                                          */
+
+typedef enum { RK_AVERAGE, RK_MIN, RK_MAX, RK_DENSE, RK_RANDOM } rank_method;
+
+static const char *rank_method_name(int v) {
+    static const char *const names[] = {"average", "min", "max", "dense", "random"};
+    return v >= 0 && v < 5 ? names[v] : NULL;
+}
+
+typedef struct rank_args {
+    size_t window, min_valid;
+    int center, idx64;
+    rank_method method;
+    uint64_t seed;
+} rank_args;
+
+static int rank_parse(const uint8_t *kw, size_t len, rank_args *r) {
+    static const char *const keys[] = {"window_size", "min_samples", "center", "method", "seed", "idx64"};
+    const char *fn = "rolling_rank";
+    kw_dict d;
+    char err[256];
+    memset(r, 0, sizeof *r);
+    if (kw_parse(len ? kw : NULL, len, &d, err, sizeof err) < 0) {
+        set_err("mwk.%s: %s", fn, err);
+        return -1;
+    }
+    if (check_keys(&d, fn, keys, (int)(sizeof keys / sizeof keys[0])) < 0) return -1;
+    int64_t w, m, seed;
+    if (kw_int(&d, fn, "window_size", 1, 0, &w) < 0) return -1;
+    if (w < 1) {
+        set_err("mwk.%s: window_size must be >= 1, got %lld", fn, (long long)w);
+        return -1;
+    }
+    if (kw_int(&d, fn, "min_samples", 0, w, &m) < 0) return -1;
+    if (m < 0 || m > w) {
+        set_err("mwk.%s: min_samples must be between 0 and window_size (=%lld), got %lld", fn, (long long)w,
+                (long long)m);
+        return -1;
+    }
+    if (kw_int(&d, fn, "seed", 0, 0, &seed) < 0) return -1;
+    r->window = (size_t)w;
+    r->min_valid = m < 1 ? 1 : (size_t)m;
+    r->seed = (uint64_t)seed;
+    const kw_item *it = kw_get(&d, "center");
+    if (it && it->type != KW_NONE) {
+        if (it->type != KW_BOOL) {
+            set_err("mwk.%s: center must be a bool", fn);
+            return -1;
+        }
+        r->center = (int)it->i;
+    }
+    it = kw_get(&d, "idx64");
+    if (it && it->type == KW_BOOL) r->idx64 = (int)it->i;
+    r->method = RK_AVERAGE;
+    it = kw_get(&d, "method");
+    if (it && it->type != KW_NONE) {
+        int v = it->type == KW_STR ? name_lookup(rank_method_name, it->s) : -1;
+        if (v < 0) {
+            char names[128];
+            name_list(rank_method_name, names, sizeof names);
+            set_err("mwk.%s: method must be one of %s; got '%s'", fn, names, it->type == KW_STR ? it->s : "?");
+            return -1;
+        }
+        r->method = (rank_method)v;
+    }
+    return 0;
+}
+
+static const char *rank_format(const rank_args *r) { return r->method == RK_AVERAGE ? "g" : r->idx64 ? "L" : "I"; }
+
+PLUGIN_API void _polars_plugin_field_rolling_rank(const struct ArrowSchema *fields, size_t n_fields,
+                                                  struct ArrowSchema *return_value, const uint8_t *kwargs,
+                                                  size_t kwargs_len) {
+    rank_args ra;
+    if (rank_parse(kwargs, kwargs_len, &ra) < 0) return;
+    if (n_fields != 1 || !fields) {
+        set_err("mwk.rolling_rank takes one input column, got %zu", n_fields);
+        return;
+    }
+    if (kind_of_format(fields[0].format) == IN_BAD) {
+        set_err("mwk.rolling_rank: unsupported column dtype (Arrow format '%s'); expected a float, integer or "
+                "boolean column",
+                fields[0].format ? fields[0].format : "?");
+        return;
+    }
+    if (schema_make(return_value, rank_format(&ra), fields[0].name, NULL, NULL) < 0)
+        set_err("mwk.rolling_rank: out of memory");
+}
+
+/* An order-preserving key: equal values (-0.0 and +0.0, every NaN) get
+ * equal keys, NaN above +inf (Polars' total order); integers compare as
+ * integers (int64/uint64 beyond 2^53 included). */
+static inline uint64_t rank_key(in_kind k, const void *v, int64_t i) {
+    if (k == IN_I64) return (uint64_t)((const int64_t *)v)[i] ^ (UINT64_C(1) << 63);
+    if (k == IN_U64) return ((const uint64_t *)v)[i];
+    if (k != IN_F64 && k != IN_F32 && k != IN_F16) /* small integers, bool: exact as int64 */
+        return (uint64_t)(int64_t)value_at(k, v, i) ^ (UINT64_C(1) << 63);
+    double d = value_at(k, v, i);
+    if (d != d) return UINT64_MAX;
+    if (d == 0.0) d = 0.0;
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+}
+
+typedef struct {
+    uint64_t key;
+    size_t idx;
+} key_idx;
+
+static int key_idx_cmp(const void *pa, const void *pb) {
+    const key_idx *a = (const key_idx *)pa, *b = (const key_idx *)pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Fenwick tree over ids 1..D. */
+static inline void fen_add(size_t *f, size_t D, size_t id, ptrdiff_t d) {
+    for (size_t i = id; i <= D; i += i & (~i + 1)) f[i] = (size_t)((ptrdiff_t)f[i] + d);
+}
+static inline size_t fen_sum(const size_t *f, size_t id) { /* ids 1..id */
+    size_t s = 0;
+    for (size_t i = id; i > 0; i -= i & (~i + 1)) s += f[i];
+    return s;
+}
+
+static inline uint64_t splitmix64(uint64_t x) {
+    x += UINT64_C(0x9E3779B97F4A7C15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return x ^ (x >> 31);
+}
+
+static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *ret) {
+    const char *fn = "rolling_rank";
+    if (!in->field) {
+        set_err("mwk.%s: input column without a schema", fn);
+        return;
+    }
+    const char *name = in->field->name ? in->field->name : "";
+    in_kind k = kind_of_format(in->field->format);
+    if (k == IN_BAD) {
+        set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected a float, integer or boolean column",
+                fn, in->field->format ? in->field->format : "?");
+        return;
+    }
+    size_t n = 0;
+    for (size_t j = 0; j < in->len; j++) {
+        if (check_primitive(in->arrays[j], "rolling_rank input") < 0) return;
+        n += (size_t)in->arrays[j]->length;
+    }
+    if (n > SIZE_MAX / 64) {
+        set_err("mwk.%s: column too long", fn);
+        return;
+    }
+    const size_t ysz = ra->method == RK_AVERAGE ? 8 : ra->idx64 ? 8 : 4;
+    void *yv = out_alloc(n * ysz);
+    uint8_t *valid = (uint8_t *)malloc((n + 7) / 8 + 1), *isval = (uint8_t *)malloc(n + 1);
+    key_idx *ki = (key_idx *)malloc((n + 1) * sizeof *ki);
+    size_t *id = (size_t *)malloc((n + 1) * sizeof *id);
+    size_t *fc = NULL, *fd = NULL, *occ = NULL;
+    int64_t null_count = 0;
+    if (!yv || !valid || !isval || !ki || !id) goto nomem;
+    memset(valid, 0xff, (n + 7) / 8 + 1);
+
+    /* value ids: dense ranks 1..D of the column's non-null values */
+    size_t nv = 0, pos = 0;
+    for (size_t j = 0; j < in->len; j++) {
+        const struct ArrowArray *a = in->arrays[j];
+        const uint8_t *vb = chunk_has_nulls(a) ? (const uint8_t *)a->buffers[0] : NULL;
+        for (int64_t i = 0; i < a->length; i++, pos++) {
+            isval[pos] = (uint8_t)(!vb || bit_get(vb, a->offset + i));
+            if (isval[pos]) {
+                ki[nv].key = rank_key(k, a->buffers[1], a->offset + i);
+                ki[nv].idx = pos;
+                nv++;
+            }
+        }
+    }
+    qsort(ki, nv, sizeof *ki, key_idx_cmp);
+    size_t D = 0;
+    for (size_t r = 0; r < nv; r++) {
+        if (r == 0 || ki[r].key != ki[r - 1].key) D++;
+        id[ki[r].idx] = D;
+    }
+    free(ki);
+    ki = NULL;
+    fc = (size_t *)calloc(D + 1, sizeof *fc);
+    occ = (size_t *)calloc(D + 1, sizeof *occ);
+    if (ra->method == RK_DENSE) fd = (size_t *)calloc(D + 1, sizeof *fd);
+    if (!fc || !occ || (ra->method == RK_DENSE && !fd)) goto nomem;
+
+    /* slide: window [lo, hi] of row i, both ends non-decreasing */
+    size_t in_lo = 0, in_end = 0, count = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo, hi;
+        window_bounds(i, n, ra->window, ra->center, &lo, &hi);
+        for (; in_end <= hi; in_end++)
+            if (isval[in_end]) {
+                size_t v = id[in_end];
+                fen_add(fc, D, v, 1);
+                if (occ[v]++ == 0 && fd) fen_add(fd, D, v, 1);
+                count++;
+            }
+        for (; in_lo < lo; in_lo++)
+            if (isval[in_lo]) {
+                size_t v = id[in_lo];
+                fen_add(fc, D, v, -1);
+                if (--occ[v] == 0 && fd) fen_add(fd, D, v, -1);
+                count--;
+            }
+        if (!isval[i] || count < ra->min_valid) {
+            valid[i >> 3] &= (uint8_t) ~(1u << (i & 7));
+            null_count++;
+            memset((char *)yv + i * ysz, 0, ysz);
+            continue;
+        }
+        const size_t v = id[i], less = fen_sum(fc, v - 1), equal = occ[v];
+        if (ra->method == RK_AVERAGE) {
+            ((double *)yv)[i] = (double)less + (double)(equal + 1) * 0.5;
+            continue;
+        }
+        uint64_t rank;
+        switch (ra->method) {
+        case RK_MIN: rank = less + 1; break;
+        case RK_MAX: rank = less + equal; break;
+        case RK_DENSE: rank = fen_sum(fd, v - 1) + 1; break;
+        default: rank = less + 1 + splitmix64(ra->seed ^ splitmix64(i)) % equal; break;
+        }
+        if (ra->idx64) ((uint64_t *)yv)[i] = rank;
+        else ((uint32_t *)yv)[i] = (uint32_t)rank;
+    }
+    free(isval);
+    free(id);
+    free(fc);
+    free(fd);
+    free(occ);
+    isval = NULL;
+    id = fc = fd = occ = NULL;
+    if (null_count == 0) {
+        free(valid);
+        valid = NULL;
+    }
+    struct ArrowSchema schema;
+    struct ArrowArray array;
+    if (schema_make(&schema, rank_format(ra), name, NULL, NULL) < 0) goto nomem;
+    void *bufs[2] = {valid, yv};
+    valid = NULL;
+    yv = NULL;
+    if (array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
+        schema_release(&schema);
+        goto nomem;
+    }
+    export_make(ret, &schema, &array);
+    return;
+nomem:
+    set_err("mwk.%s: out of memory", fn);
+    free(yv);
+    free(valid);
+    free(isval);
+    free(ki);
+    free(id);
+    free(fc);
+    free(fd);
+    free(occ);
+}
+
+PLUGIN_API void _polars_plugin_rolling_rank(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
+                                            size_t kwargs_len, SeriesExport *return_value,
+                                            const CallerContext *ctx) {
+    (void)ctx;
+    rank_args ra;
+    if (rank_parse(kwargs, kwargs_len, &ra) == 0) {
+        if (n_inputs != 1 || !inputs) set_err("mwk.rolling_rank takes one input column, got %zu", n_inputs);
+        else rank_compute(&inputs[0], &ra, return_value);
+    }
+    release_inputs(inputs, n_inputs);
 }

@@ -154,10 +154,114 @@ def _to_float(fr: Fraction) -> float:
         return math.inf if fr > 0 else -math.inf
 
 
-def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddof=0, rows=None):
+# --------------------------------------------------------------------------
+# Order statistics (median, quantile, rank): sorted windows, numpy.quantile's
+# positions (the same floating-point index formulas as NumPy), and the values
+# from exact fractions: lower/higher/nearest are selections, midpoint and the
+# median the two middle values' mean rounded once, linear the exact
+# a + t (b - a) with one ulp allowed (the header: rounded once, faithfully),
+# rank exact counts divided once. +-inf follow the mathematics.
+
+ORDER_STATS = ("median", "quantile", "rank")
+INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
+
+
+def q_positions(c: int, q: float, how: str):
+    """(lo, hi, t) of numpy.quantile's method `how` for c sorted values."""
+    if c <= 1:
+        return 0, 0, 0.0
+    last = float(c - 1)
+    if how == "lower":
+        k = math.floor(last * q)
+        return k, k, 0.0
+    if how == "higher":
+        k = math.ceil(last * q)
+        return min(k, c - 1), min(k, c - 1), 0.0
+    if how == "nearest":
+        k = int(np.around(last * q))
+        return k, k, 0.0
+    if how == "midpoint":
+        vi = last * q
+        lo, hi = math.floor(vi), min(math.ceil(vi), c - 1)
+        return lo, hi, 0.0 if lo == hi else 0.5
+    vi = last * q  # NumPy's linear method: (n - 1) * q
+    if vi >= last:
+        return c - 1, c - 1, 0.0
+    if vi < 0.0:
+        return 0, 0, 0.0
+    f = math.floor(vi)
+    return f, f + 1, vi - f
+
+
+def q_value(a: float, b: float, t: float):
+    """(value, bound): a + t (b - a) from exact fractions, with its allowance."""
+    if t == 0.0 or a == b:
+        return a, 0.0
+    if math.isinf(a) or math.isinf(b):
+        if a == -math.inf and b == math.inf:
+            return math.nan, 0.0
+        return (b if math.isinf(b) else a), 0.0
+    exact = Fraction(a) + Fraction(t) * (Fraction(b) - Fraction(a))
+    v = _to_float(exact)
+    if t == 0.5:
+        return v, TINY  # correctly rounded (bar subnormal halves)
+    # The header: within one ulp of the exact value (faithful rounding).
+    return v, float(np.spacing(abs(v))) if math.isfinite(v) else 0.0
+
+
+def order_window(vals, stat, q=0.5, interpolation="linear", newest=None):
+    """The statistic of a window's non-NaN values (vals: floats, NaN absent);
+    newest: the element rank ranks. Returns (value, bound)."""
+    if stat == "rank":
+        if newest is None or newest != newest:
+            return math.nan, 0.0
+        c = len(vals)
+        if c <= 1:
+            return 0.0, 0.0
+        less = sum(1 for v in vals if v < newest)
+        equal = sum(1 for v in vals if v == newest)
+        return _to_float(Fraction(2 * less + equal - 1 - (c - 1), c - 1)), 0.0
+    s = sorted(vals)
+    if stat == "median":
+        q, interpolation = 0.5, "linear"
+    lo, hi, t = q_positions(len(s), q, interpolation)
+    return q_value(s[lo], s[hi], t)
+
+
+def ref_order(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", q=0.5, interpolation="linear",
+              rows=None):
+    """ref_stat for the order statistics. With a sequence q: values and
+    bounds of shape (m, len(q))."""
+    xa = np.asarray(x)
+    if xa.dtype.kind in "iub":
+        xa = xa.astype(np.float64)  # the engine's cores read float64 (int64 beyond 2**53 rounds once)
+    vals = [float(v) for v in xa.tolist()]
+    n = len(vals)
+    mc = w if min_count is None else min_count
+    m = out_len(n, w, mode)
+    qs = list(np.atleast_1d(q)) if stat == "quantile" else [0.5]
+    val = np.full((m, len(qs)), np.nan)
+    bound = np.zeros((m, len(qs)))
+    for i in (range(m) if rows is None else rows):
+        lo, hi = window_bounds(i, n, w, mode)
+        win = vals[lo:hi]
+        ok = [v for v in win if v == v]
+        if (nan_policy == "propagate" and (len(ok) < len(win) or len(win) < mc)) or len(ok) < mc or not ok:
+            continue
+        for j, qq in enumerate(qs):
+            val[i, j], bound[i, j] = order_window(ok, stat, float(qq), interpolation, newest=win[-1])
+    if stat != "quantile" or np.ndim(q) == 0:
+        return val[:, 0], bound[:, 0]
+    return val, bound
+
+
+def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddof=0, rows=None, **params):
     """Exact results of move_<stat> for a 1-D row, and the header's error
     bound for each (0 for the exact statistics). ``rows``: only these output
-    indices (others NaN with bound 0), for long rows."""
+    indices (others NaN with bound 0), for long rows. ``params``: the
+    statistic's other parameters (quantile's q and interpolation)."""
+    if stat in ORDER_STATS:
+        return ref_order(x, w, stat, min_count, mode, nan_policy, rows=rows, **params)
     xa = np.asarray(x)
     if stat in ("var", "std") and xa.dtype.kind in "iu" and xa.dtype.itemsize == 8:
         # The header converts int64/uint64 to float64 first (rounding beyond
@@ -241,13 +345,13 @@ def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddo
 
 
 def assert_stat(got, x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddof=0, slack=1.0,
-                rows=None, ref=None):
+                rows=None, ref=None, **params):
     """got: a 1-D result row. NaN and inf positions must match exactly, the
     exact statistics must be equal, the others within the header's contract
     (times slack; plus one float32 ulp when the output is float32; slack=inf
     checks only the NaN and inf positions). ref: ref_stat's result, when the
     caller checks many results against one reference."""
-    exp, bound = ref if ref is not None else ref_stat(x, w, stat, min_count, mode, nan_policy, ddof, rows)
+    exp, bound = ref if ref is not None else ref_stat(x, w, stat, min_count, mode, nan_policy, ddof, rows, **params)
     got32 = np.asarray(got).dtype == np.float32
     got = np.asarray(got, dtype=np.float64)
     assert got.shape == exp.shape, (got.shape, exp.shape)

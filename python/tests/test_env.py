@@ -27,7 +27,9 @@ PROBE = textwrap.dedent(
         except Exception as e:
             res[key] = f"{type(e).__name__}: {e}"
     for s in mwk.statistics():
-        f = getattr(mwk, "move_" + s["name"])
+        # positional parameters (quantile's q) at their registry defaults
+        g, pos = getattr(mwk, "move_" + s["name"]), [s["params"][p] for p in s.get("positional", [])]
+        f = (lambda g, pos: lambda x, w, **k: g(x, w, *pos, **k))(g, pos)
         attempt(s["name"] + ":default", lambda: f(a, 50))
         attempt(s["name"] + ":1d", lambda: f(a[0], 50))
         attempt(s["name"] + ":threads=1", lambda: f(a, 50, threads=1))

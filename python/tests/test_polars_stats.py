@@ -33,6 +33,10 @@ import mwk.polars  # noqa: E402,F401
 from test_polars import column_case  # noqa: E402  (the chunked/sliced column strategy)
 
 STATS = [s["name"] for s in mwk.polars.statistics()]
+# rolling_<stat> generated from the registry with Polars' rolling semantics
+# (rolling_rank has Polars' own rank semantics instead: test_order_stats.py)
+ROLLING_STATS = [s for s in STATS if s not in mwk.polars._OWN_ROLLING]
+QUANTILE = {s["name"]: s["quantile"] for s in mwk.polars.statistics()}
 DDOF = {s["name"]: s["ddof"] for s in mwk.polars.statistics()}
 F32_KEEPS = {s["name"]: s["float32"] for s in mwk.polars.statistics()}
 POLARS_STATS = [s for s in ("sum", "mean", "var", "std", "min", "max") if s in STATS]
@@ -107,6 +111,14 @@ def stat_of(stat, win, ddof, lo=None, hi=None, vals=None):
         return _argext(vals, lo, hi, lambda a, b: a < b)
     if stat == "argmax":
         return _argext(vals, lo, hi, lambda a, b: a > b)
+    if stat in ("median", "quantile"):  # quantile: _method binds q=0.5, 'linear'
+        return float(np.median(win))
+    if stat == "rank":  # the registry's (bottleneck's): the newest element's, scaled
+        new = vals[hi]
+        if new is None or math.isnan(new):
+            return math.nan
+        less, equal = sum(v < new for v in win), sum(v == new for v in win)
+        return 0.0 if n == 1 else (2 * less + equal - 1 - (n - 1)) / (n - 1)
     raise AssertionError(stat)
 
 
@@ -138,7 +150,14 @@ def polars_reference(values, stat, w, min_samples, center, ddof):
 
 
 def _method(obj, kind, stat):
-    return getattr(obj.mwk, f"{kind}_{stat}")
+    """rolling_<stat>/moving_<stat> taking the window first: a statistic with
+    a quantile gets q=0.5 with 'linear' interpolation (the median)."""
+    m = getattr(obj.mwk, f"{kind}_{stat}")
+    if not QUANTILE[stat]:
+        return m
+    if kind == "rolling":
+        return lambda w, **kw: m(0.5, "linear", w, **kw)
+    return lambda w, **kw: m(w, 0.5, "linear", **kw)
 
 
 # ------------------------------------------------------------ rolling_<stat>
@@ -180,7 +199,7 @@ def test_rolling_matches_polars(stat, case, ddof):
     assert_same(_floats(got), _floats(want), stat, _floats(s), w, f32)
 
 
-@pytest.mark.parametrize("stat", STATS)
+@pytest.mark.parametrize("stat", ROLLING_STATS)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=column_case(), ddof=st.integers(0, 2))
 def test_rolling_matches_reference(stat, case, ddof):
@@ -220,7 +239,7 @@ def test_rolling_examples():
         assert_same(_floats(m(20, min_samples=2, center=True)),
                     _floats(getattr(s, f"rolling_{stat}")(20, min_samples=2, center=True)), stat, _floats(s), 20)
     e = pl.Series("e", [], dtype=pl.Float32)
-    for stat in STATS:
+    for stat in ROLLING_STATS:
         r = _method(e, "rolling", stat)(3)
         assert r.len() == 0 and r.dtype == (pl.Float32 if F32_KEEPS[stat] else pl.Float64)
 
@@ -273,6 +292,8 @@ def test_rolling_in_contexts():
 def numpy_row(stat, a, w, mode, ms, policy, ddof):
     """The NumPy path's result for one row (mwk.move_<stat> where it exists)."""
     fn = getattr(mwk, f"move_{stat}", None)
+    if fn is not None and QUANTILE[stat]:  # _method's q=0.5, 'linear'
+        fn = (lambda g: lambda a, w, ms, **k: g(a, w, 0.5, ms, interpolation="linear", **k))(fn)
     kw = {"ddof": ddof} if DDOF[stat] else {}
     if fn is not None and (len(a) >= w or mode != "valid"):
         try:

@@ -45,7 +45,21 @@ FLOAT_OUT = {"float32", "float16"}
 
 
 def fn(stat):
-    return getattr(mwk, "move_" + stat)
+    """move_<stat>, with the statistic's positional parameters (quantile's q)
+    bound to their registry defaults, so that every statistic takes
+    (a, window, min_count, axis, ...) here."""
+    f = getattr(mwk, "move_" + stat)
+    pos = STATS[stat].get("positional", [])
+    if not pos:
+        return f
+    fixed = [STATS[stat]["params"][p] for p in pos]
+
+    def bound(a, window, *args, **kwargs):
+        return f(a, window, *fixed, *args, **kwargs)
+
+    bound.__name__ = f.__name__
+    bound.__doc__ = f.__doc__
+    return bound
 
 
 def algos(stat):
@@ -96,7 +110,7 @@ def make_row(dtype, n, rng, specials=True):
 def test_registry_drives_the_api():
     assert NAMES, "empty registry"
     for name, s in STATS.items():
-        f = fn(name)
+        f = getattr(mwk, "move_" + name)
         assert f.__name__ == "move_" + name and f.__module__ == "mwk"
         assert "move_" + name in mwk.__all__
         assert pickle.loads(pickle.dumps(f)) is f  # process pools pickle functions by name
@@ -108,10 +122,14 @@ def test_registry_drives_the_api():
 
         sig = inspect.signature(f)
         names = list(sig.parameters)
-        assert names[:4] == ["a", "window", "min_count", "axis"]
-        assert names[4:4 + len(s["params"])] == list(s["params"])
-        for p, d in s["params"].items():
-            assert sig.parameters[p].default == d
+        pos = s["positional"]  # required, right after window (quantile's q)
+        assert names[:4 + len(pos)] == ["a", "window", *pos, "min_count", "axis"]
+        rest = [p for p in s["params"] if p not in pos]
+        assert names[4 + len(pos):4 + len(pos) + len(rest)] == rest
+        for p in pos:
+            assert sig.parameters[p].default is inspect.Parameter.empty
+        for p in rest:
+            assert sig.parameters[p].default == s["params"][p]
         kwonly = [p for p in names if sig.parameters[p].kind is inspect.Parameter.KEYWORD_ONLY]
         assert kwonly == ["mode", "algorithm", "nan_policy", "out", "threads", "target"]
     assert set(INFO["statistics"]) == set(NAMES)

@@ -21,7 +21,8 @@ HEAD = '''\
 # Type stub of mwk.polars, generated from the statistics registry by
 # scripts/packaging/polars_stub.py (scripts/packaging.sh, stage examples,
 # checks that it matches the runtime). The rolling_<stat>/moving_<stat>
-# methods are created at import, so type checkers learn them here.
+# methods are created at import, so type checkers learn them here; every
+# method's parameters are read from its runtime signature.
 #
 # `pl.col("x").mwk` and `series.mwk` themselves are attributes Polars adds at
 # run time; Polars declares no such attribute to type checkers. For mypy, the
@@ -38,33 +39,93 @@ PLUGIN_PATH: Path
 
 _Mode = Literal["trailing", "valid", "centered"]
 _NanPolicy = Literal["skip", "propagate"]
+_Interpolation = Literal["nearest", "higher", "lower", "midpoint", "linear"]
+_RankMethod = Literal["average", "min", "max", "dense", "random"]
+_Replace = Literal["median", "nan"]
 
 def statistics() -> List[Dict[str, Any]]: ...
 '''
 
 
+# Annotations of the methods' parameters, by name (the runtime functions
+# are generated, so their annotations are not the stub's). "algorithm" is a
+# Literal of the statistic's algorithms; a name not listed here is Any.
+TYPES = {
+    "window_size": "int",
+    "window": "int",
+    "min_samples": "Optional[int]",
+    "center": "bool",
+    "ddof": "int",
+    "mode": "_Mode",
+    "nan_policy": "_NanPolicy",
+    "threads": "Optional[int]",
+    "quantile": "float",
+    "interpolation": "_Interpolation",
+    "weights": "Optional[List[float]]",
+    "method": "_RankMethod",
+    "seed": "Optional[int]",
+    "n_sigmas": "float",
+    "replace": "_Replace",
+    # ewm_* (issue 11)
+    "com": "Optional[float]",
+    "span": "Optional[float]",
+    "half_life": "Any",
+    "alpha": "Optional[float]",
+    "adjust": "bool",
+    "bias": "bool",
+    "ignore_nulls": "bool",
+    "by": "Any",
+}
+
+
+def _stat_of(name: str) -> str | None:
+    """The registry statistic a method belongs to (hampel: median's algorithms)."""
+    if name == "hampel":
+        return "median"
+    for kind in ("rolling_", "moving_"):
+        if name.startswith(kind):
+            return name[len(kind):]
+    return None
+
+
+def _methods(cls) -> list[str]:
+    """The public methods, in a stable order: per statistic rolling then
+    moving (registry order), then the others alphabetically."""
+    names = [n for n in vars(cls) if not n.startswith("_") and callable(getattr(cls, n))]
+    order = []
+    for s in mp.statistics():
+        for kind in ("rolling", "moving"):
+            if f"{kind}_{s['name']}" in names:
+                order.append(f"{kind}_{s['name']}")
+    return order + sorted(n for n in names if n not in order)
+
+
 def method_lines(cls_name: str, ret: str) -> list[str]:
+    cls = getattr(mp, cls_name)
+    algos = {s["name"]: ", ".join(f'"{a}"' for a in ("auto", *s["algorithms"])) for s in mp.statistics()}
     deco = "register_expr_namespace" if ret == "pl.Expr" else "register_series_namespace"
     out = [f'@pl.api.{deco}("mwk")', f"class {cls_name}:", f"    def __init__(self, {'expr: pl.Expr' if ret == 'pl.Expr' else 'series: pl.Series'}) -> None: ..."]
-    for s in mp.statistics():
-        name, ddof = s["name"], s["ddof"]
-        algos = ", ".join(f'"{a}"' for a in ("auto", *s["algorithms"]))
-        out.append(f"    def rolling_{name}(")
-        out.append("        self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False"
-                   + (", ddof: int = 1" if ddof else ""))
-        out.append(f"    ) -> {ret}: ...")
-        out.append(f"    def moving_{name}(")
-        out.append("        self,")
-        out.append("        window: int,")
-        out.append("        *,")
-        out.append('        mode: _Mode = "valid",')
-        out.append("        min_samples: Optional[int] = None,")
-        out.append('        nan_policy: _NanPolicy = "skip",')
-        out.append("        threads: Optional[int] = None,")
-        out.append(f'        algorithm: Literal[{algos}] = "auto",')
-        if ddof:
-            out.append("        ddof: int = 0,")
-        out.append(f"    ) -> {ret}: ...")
+    for name in _methods(cls):
+        sig = inspect.signature(getattr(cls, name))
+        stat = _stat_of(name)
+        params, star = [], False
+        for p in list(sig.parameters.values())[1:]:
+            if p.kind is p.KEYWORD_ONLY and not star:
+                params.append("*")
+                star = True
+            ann = TYPES.get(p.name, "Any")
+            if p.name == "algorithm" and stat in algos:
+                ann = f"Literal[{algos[stat]}]"
+            default = "" if p.default is p.empty else f" = {p.default!r}".replace("'", '"')
+            params.append(f"{p.name}: {ann}{default}")
+        one = f"    def {name}(self, {', '.join(params)}) -> {ret}: ..."
+        if len(one) <= 110:
+            out.append(one)
+        else:
+            out.append(f"    def {name}(")
+            out.append("        self,")
+            out += [f"        {p}," for p in params]
+            out.append(f"    ) -> {ret}: ...")
     return out
 
 
@@ -76,22 +137,20 @@ def render() -> str:
 
 
 def runtime_matches_stub() -> list[str]:
-    """Names and keyword parameters of the runtime methods vs. the stub's."""
+    """Every statistic has its methods on both namespaces, the two namespaces
+    have the same methods, and every parameter has a known annotation."""
     problems = []
-    for cls in (mp.MwkExprNamespace, mp.MwkSeriesNamespace):
-        for s in mp.statistics():
-            for kind in ("rolling", "moving"):
-                fn = getattr(cls, f"{kind}_{s['name']}", None)
-                if fn is None:
-                    problems.append(f"{cls.__name__}.{kind}_{s['name']} missing at run time")
-                    continue
-                params = list(inspect.signature(fn).parameters)
-                want = (["self", "window_size", "min_samples", "center"] if kind == "rolling" else
-                        ["self", "window", "mode", "min_samples", "nan_policy", "threads", "algorithm"])
-                if s["ddof"]:
-                    want.append("ddof")
-                if params != want:
-                    problems.append(f"{cls.__name__}.{kind}_{s['name']}{params} != stub {want}")
+    expr, series = set(_methods(mp.MwkExprNamespace)), set(_methods(mp.MwkSeriesNamespace))
+    if expr != series:
+        problems.append(f"Expr and Series namespaces differ: {sorted(expr ^ series)}")
+    for s in mp.statistics():
+        for kind in ("rolling", "moving"):
+            if f"{kind}_{s['name']}" not in expr:
+                problems.append(f"{kind}_{s['name']} missing at run time")
+    for name in sorted(expr):
+        for p in list(inspect.signature(getattr(mp.MwkExprNamespace, name)).parameters)[1:]:
+            if p not in TYPES and p != "algorithm":
+                problems.append(f"{name}: parameter {p!r} has no annotation in TYPES")
     return problems
 
 
@@ -105,8 +164,8 @@ def main() -> int:
         if not STUB.exists() or STUB.read_text() != text:
             print(f"{STUB} is stale: run python scripts/packaging/polars_stub.py")
             return 1
-        n = len(mp.statistics())
-        print(f"python/mwk/polars.pyi matches the runtime ({n} statistics x rolling/moving x Expr/Series)")
+        n = len(_methods(mp.MwkExprNamespace))
+        print(f"python/mwk/polars.pyi matches the runtime ({n} methods x Expr/Series)")
         return 0
     STUB.write_text(text)
     print(f"wrote {STUB}")
