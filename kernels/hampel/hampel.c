@@ -269,21 +269,42 @@ static inline void count_below2(const double *a, size_t c4, double u, double v, 
 #endif
 }
 
-/* Moves a[from, from + len) by one place (dir +1: up, -1: down). Short
- * moves (the common case for small windows) as a loop. */
+/* Moves a[from, from + len) one place up (shift_up) or down (shift_down).
+ * Short moves (the common case for small windows) two values at a time in
+ * registers: a plain loop would be turned into a memmove call, whose
+ * overhead is most of the cost at these lengths. */
+#if defined(__GNUC__)
+typedef double hv2d __attribute__((vector_size(16)));
+#endif
 static inline void shift_up(double *a, size_t from, size_t len) {
-    if (len < 64) {
-        for (size_t i = from + len; i > from; i--) a[i] = a[i - 1];
-    } else {
+    if (len >= 64) {
         memmove(a + from + 1, a + from, len * sizeof *a);
+        return;
     }
+    size_t i = from + len; /* a[i] = a[i - 1], downwards */
+#if defined(__GNUC__)
+    for (; i >= from + 2; i -= 2) {
+        hv2d v;
+        memcpy(&v, a + i - 2, sizeof v);
+        memcpy(a + i - 1, &v, sizeof v);
+    }
+#endif
+    for (; i > from; i--) a[i] = a[i - 1];
 }
 static inline void shift_down(double *a, size_t from, size_t len) {
-    if (len < 64) {
-        for (size_t i = from; i < from + len; i++) a[i - 1] = a[i];
-    } else {
+    if (len >= 64) {
         memmove(a + from - 1, a + from, len * sizeof *a);
+        return;
     }
+    size_t i = from; /* a[i - 1] = a[i], upwards */
+#if defined(__GNUC__)
+    for (; i + 2 <= from + len; i += 2) {
+        hv2d v;
+        memcpy(&v, a + i, sizeof v);
+        memcpy(a + i - 1, &v, sizeof v);
+    }
+#endif
+    for (; i < from + len; i++) a[i - 1] = a[i];
 }
 
 static int core_sorted(mwk_seg *s) {
