@@ -10,9 +10,9 @@
 int mwk_q_heap(mwk_seg *s);
 size_t mwk_q_heap_scratch(size_t n, size_t w);
 
-/* Order-statistic index (qindex.c): the segment's values ranked once, the
- * window a set of ranks in a counted bitmap; any rank in O(log n), so
- * several quantiles per step cost one selection each. */
+/* Order-statistic index (qindex.c): the values ranked once per chunk of
+ * windows, the window a set of ranks in a counted bitmap; any rank in
+ * O(log w), so several quantiles per step cost one selection each. */
 int mwk_q_index(mwk_seg *s);
 size_t mwk_q_index_scratch(size_t n, size_t w);
 

@@ -1,10 +1,10 @@
-/* Median/quantile by an order-statistic index over the segment's ranks
+/* Median/quantile by an order-statistic index over the values' ranks
  * (the MWK_ALGO_SKIPLIST slot: an indexable order-statistic structure,
- * any rank in O(log n), several quantiles per step for one selection each).
+ * any rank in O(log w), several quantiles per step for one selection each).
  *
- * Why not a linked skiplist: a core sees its whole segment (n inputs) at
- * once, so the values can be ranked once (an LSD radix sort, O(n) for
- * O(n/w + 1) ranks per window) and the window becomes a set of integer
+ * Why not a linked skiplist: a core sees its whole segment at once, so the
+ * values of a chunk of windows can be ranked once (an LSD radix sort, O(1)
+ * per value, chunk_windows below) and the window becomes a set of integer
  * ranks. A set of ranks is a bitmap plus a Fenwick tree of per-word counts:
  * insert and delete are a bit flip and log2(n/64) counter updates, the k-th
  * rank a Fenwick descent and a select inside one 64-bit word. All of it
