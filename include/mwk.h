@@ -161,8 +161,9 @@ typedef enum mwk_algorithm {
                              (bottleneck's double heap), O(log w) per step; several
                              quantiles run one heap pass each (k times the work) */
     MWK_ALGO_SKIPLIST = 8, /* median/quantile/rank: an order-statistic structure
-                             (median/quantile: the segment's values ranked once, the
-                             window a counted bitmap of ranks, any rank in O(log n)),
+                             (median/quantile: the values ranked once per chunk of
+                             max(8w, 4096) windows, the window a counted bitmap of
+                             ranks, any rank in O(log w)),
                              any number of quantiles per step */
     MWK_ALGO_SORTBLOCK = 9, /* median/quantile: Suomela's sort-based filter (blocks of w
                              sorted once, then linked-list deletions), O(log w) per step */
