@@ -12,6 +12,16 @@
  *               window), contract |err| <= 8 (w + 4) 2^-53 var + w 2^-1074
  *   min, max    plain loops, exact (64-bit integers: exact extremum rounded once)
  *   argmin/max  plain loops, exact, ties to the newest element
+ *   median,     each window's non-NaN values sorted here; numpy.quantile's
+ *   quantile    rules (numpy >= 1.22: index (c-1)*q in double) picking the
+ *               order statistics; exact (bit-identical, -0.0 == +0.0) for
+ *               lower/higher/nearest and whenever no interpolation happens,
+ *               else the exact lerp a + t(b - a) in long double within 1 ulp;
+ *               and every algorithm bit-identical to the first (naive).
+ *               The grid's quantile takes q and the method from the (n, w,
+ *               alignment) hash; quantile/several_q runs q lists in one call
+ *   rank        counts below/equal to the (clipped) window's newest value,
+ *               exact (one rounding)
  *
  * A statistic the registry lists but this file has no reference for still
  * gets every generic check (statuses, layout, alignment invariance, batch ==
@@ -46,7 +56,10 @@ typedef enum ref_kind {
     REF_MIN,
     REF_MAX,
     REF_ARGMIN,
-    REF_ARGMAX
+    REF_ARGMAX,
+    REF_MEDIAN,
+    REF_QUANTILE,
+    REF_RANK
 } ref_kind;
 
 /* Which reference below implements a statistic, by its registry name. This
@@ -57,7 +70,8 @@ static const struct {
     ref_kind kind;
 } REFS[] = {{"mean", REF_MEAN}, {"sum", REF_SUM},       {"var", REF_VAR},
             {"std", REF_STD},   {"min", REF_MIN},       {"max", REF_MAX},
-            {"argmin", REF_ARGMIN}, {"argmax", REF_ARGMAX}};
+            {"argmin", REF_ARGMIN}, {"argmax", REF_ARGMAX}, {"median", REF_MEDIAN},
+            {"quantile", REF_QUANTILE}, {"rank", REF_RANK}};
 
 typedef struct st_stat {
     mwk_stat id;
@@ -98,6 +112,7 @@ static size_t stats(void) {
 
 static int has_ddof(const st_stat *s) { return (s->info.params & MWK_PARAM_DDOF) != 0; }
 static int is_arg(const st_stat *s) { return s->ref == REF_ARGMIN || s->ref == REF_ARGMAX; }
+static int is_order(ref_kind k) { return k == REF_MEDIAN || k == REF_QUANTILE || k == REF_RANK; }
 
 /* The header's output dtype rule: float32/float16 in, float32 out, for a
  * statistic that keeps float32 (argmin/argmax do not); float64 otherwise. */
@@ -205,6 +220,9 @@ typedef struct spec {
     int clip;    /* long_window = CLIP */
     int threads; /* 0: one thread (fast on a shared machine); -1: the library's default (0) */
     uint64_t seed;
+    int has_q; /* quantile: q and interp below (run1 copies them from the reference) */
+    double q;
+    mwk_interpolation interp;
 } spec;
 
 static void spec_print(FILE *f, const spec *c) {
@@ -219,6 +237,7 @@ static void spec_print(FILE *f, const spec *c) {
             mt_policy_str(c->pol), mcs, c->ddof, c->params_null ? " (NULL params)" : "", c->n, c->w,
             c->xs, c->ys, c->xoff, c->clip ? "clip" : "error", c->threads,
             (unsigned long long)c->seed);
+    if (c->has_q) fprintf(f, " q=%.17g interpolation=%d", c->q, (int)c->interp);
 }
 
 static size_t ref_out_len(size_t n, size_t w, mwk_align al) {
@@ -295,6 +314,7 @@ static mwk_status st_call(const spec *c, const void *data, mwk_dtype od, void *o
     mwk_params prm;
     mwk_params_init(&prm);
     prm.ddof = c->ddof;
+    if (c->has_q) prm.quantile = c->q, prm.interpolation = c->interp;
     mwk_status st = mwk_move(c->st->id, c->params_null ? NULL : &prm, x, c->dt, n, c->xs, y,
                              c->ys, c->w, &opt);
     size_t bad = 0;
@@ -346,6 +366,10 @@ typedef struct raw_w {
     double ext;                /* min or max (the exact extremum rounded once) */
     size_t idx, idx_dbl;       /* newest arg-extremum: exact values / converted doubles */
     int skip;                  /* not computed (sampled reference): not checked */
+    double qv;                 /* median/quantile/rank: the value (NaN: none) */
+    long double qx;            /* an interpolated quantile: the exact lerp (qlerp = 1) */
+    double qm;                 /* and max(|a|, |b|) of its two ends */
+    int qlerp;
 } raw_w;
 
 typedef struct raw {
@@ -353,8 +377,83 @@ typedef struct raw {
     mwk_align al;
     ref_kind kind;
     double rowmax;
+    double q; /* quantile: the q and method this reference is for */
+    mwk_interpolation how;
     raw_w *r;
 } raw;
+
+/* ---- order statistics, written here from numpy's definitions ------------------------------ */
+static int cmp_d(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* numpy.quantile (>= 1.22) of the c sorted values v for q and a method:
+ * virtual index (c-1)*q in double; lower/higher/nearest (half to even) pick
+ * one value; linear and midpoint interpolate, given exactly in *x (long
+ * double: a + t(b-a), where the double result may be 1 ulp off) with *lerp
+ * set. inf: the limit (-inf and +inf: NaN). */
+static double ref_quantile(const double *v, size_t c, double q, mwk_interpolation how,
+                           long double *x, double *mag, int *lerp) {
+    *lerp = 0;
+    const double vi = (double)(c - 1) * q;
+    double fl = floor(vi), ce = ceil(vi);
+    double a, b, t;
+    switch (how) {
+    case MWK_INTERP_LOWER: return v[(size_t)fl];
+    case MWK_INTERP_HIGHER: return v[(size_t)ce];
+    case MWK_INTERP_NEAREST: {
+        double d = vi - fl;
+        size_t i = (size_t)fl;
+        if (d > 0.5 || (d == 0.5 && (i & 1))) i++;
+        return v[i];
+    }
+    case MWK_INTERP_MIDPOINT:
+        if (fl == ce) return v[(size_t)fl];
+        a = v[(size_t)fl], b = v[(size_t)ce], t = 0.5;
+        break;
+    default:
+        if (fl >= (double)(c - 1)) return v[c - 1];
+        t = vi - fl;
+        a = v[(size_t)fl], b = v[(size_t)fl + 1];
+        if (t == 0.0) return a;
+        break;
+    }
+    if (a == b) return a;
+    if (isinf(a) && isinf(b)) return NAN;
+    if (isinf(a)) return a;
+    if (isinf(b)) return b;
+    *x = (long double)a + (long double)t * ((long double)b - (long double)a);
+    *mag = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    *lerp = 1;
+    return (double)*x;
+}
+
+/* bottleneck's move_rank of v[newest] among the non-NaN v[lo, hi). */
+static double ref_rank(const double *v, size_t lo, size_t hi, size_t newest) {
+    double a = v[newest];
+    if (isnan(a)) return NAN;
+    long long less = 0, equal = 0, c = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (isnan(v[i])) continue;
+        c++;
+        less += v[i] < a;
+        equal += v[i] == a;
+    }
+    if (c <= 1) return 0.0;
+    /* 2 (less + (equal - 1)/2) / (c - 1) - 1 = (2 less + equal - c) / (c - 1): exact
+     * integers, one rounding */
+    return (double)(2 * less + equal - c) / (double)(c - 1);
+}
+
+static const double GRID_Q[] = {0.5, 0.1, 0.9, 0.25, 0.0, 1.0, 0.333, 0.75, 0.01};
+
+/* The quantile the grid asks for at (n, w, alignment). */
+static void grid_q(size_t n, size_t w, mwk_align al, double *q, mwk_interpolation *how) {
+    uint64_t h = mt_hash(mt_hash(n * 3 + (size_t)al, w), 0x9a);
+    *q = GRID_Q[h % (sizeof GRID_Q / sizeof GRID_Q[0])];
+    *how = (mwk_interpolation)((h >> 16) % 5);
+}
 
 /* The precision long double really has here (valgrind runs x87 code at
  * double precision): the references' own error allowance uses it. */
@@ -380,9 +479,13 @@ static double ulp_f32(double m) {
  * for every `every`-th window, the first and last min(2000, L/16) and 64
  * windows after each multiple of 4096 (segment and block edges); the rest is
  * not checked. */
-static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dtype dt, size_t n,
-                                size_t w, mwk_align al, size_t every) {
+static void raw_compute_q(raw *R, ref_kind kind, const void *data, mwk_dtype dt, size_t n,
+                          size_t w, mwk_align al, size_t every, double qq, mwk_interpolation how) {
     R->n = n, R->w = w, R->al = al, R->kind = kind;
+    R->q = kind == REF_QUANTILE ? qq : 0.5;
+    R->how = kind == REF_QUANTILE ? how : MWK_INTERP_LINEAR;
+    double *sv = malloc((w ? w : 1) * sizeof(double));
+    if (!sv) abort();
     R->L = ref_out_len(n, w, al);
     R->r = calloc(R->L ? R->L : 1, sizeof(raw_w));
     double *xd = malloc((n ? n : 1) * sizeof(double));
@@ -510,13 +613,35 @@ static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dty
             q->idx_dbl = hi - 1 - q->idx_dbl;
             break;
         }
+        case REF_MEDIAN:
+        case REF_QUANTILE: {
+            size_t c = 0;
+            for (size_t i = lo; i < hi; i++)
+                if (!isnan(xd[i])) sv[c++] = xd[i];
+            q->qv = NAN;
+            if (!c) break;
+            qsort(sv, c, sizeof *sv, cmp_d);
+            q->qv = ref_quantile(sv, c, R->q, R->how, &q->qx, &q->qm, &q->qlerp);
+            break;
+        }
+        case REF_RANK: q->qv = hi > lo ? ref_rank(xd, lo, hi, hi - 1) : NAN; break;
         case REF_NONE: break;
         }
     }
+    free(sv);
     free(xd);
     free(cn);
     free(cp);
     free(cm);
+}
+
+/* The grid's quantile (grid_q) for this (n, w, alignment). */
+static void raw_compute_sampled(raw *R, ref_kind kind, const void *data, mwk_dtype dt, size_t n,
+                                size_t w, mwk_align al, size_t every) {
+    double q;
+    mwk_interpolation how;
+    grid_q(n, w, al, &q, &how);
+    raw_compute_q(R, kind, data, dt, n, w, al, every, q, how);
 }
 
 static void raw_compute(raw *R, ref_kind kind, const void *data, mwk_dtype dt, size_t n, size_t w,
@@ -598,6 +723,21 @@ static expect finalize(const raw *R, size_t k, mwk_nan_policy pol, size_t mc_raw
         e.v = (double)q->idx;
         if (q->idx_dbl != q->idx) e.alt = (double)q->idx_dbl; /* 64-bit ints that round together */
         return e;
+    case REF_MEDIAN:
+    case REF_QUANTILE:
+    case REF_RANK:
+        e.v = q->qv;
+        if (q->qlerp) {
+            /* 1 ulp of the exact lerp, plus long double's own error (valgrind:
+             * double precision) relative to the larger end */
+            double ex = (double)q->qx, u = nextafter(fabs(ex), INFINITY) - fabs(ex);
+            e.tol = u + 4.0 * ld_eps() * q->qm + DBL_TRUE_MIN;
+        }
+        if (f32) {
+            if (q->qlerp) e.tol += ulp_f32(e.v);
+            else e.v = (double)(float)e.v;
+        }
+        return e;
     case REF_NONE: break;
     }
     e.tol = INFINITY; /* no reference: anything finite or not */
@@ -653,8 +793,15 @@ static size_t check(const spec *c, const raw *R, const void *y, mwk_dtype od, si
 }
 
 /* call + check; returns failures. out has room for R->L outputs. */
-static size_t run1(const spec *c, const void *data, const raw *R, void *out, size_t *reported) {
+static size_t run1(const spec *c0, const void *data, const raw *R, void *out, size_t *reported) {
     size_t bad = 0;
+    spec cq = *c0;
+    const spec *c = &cq;
+    if (c0->st->ref == REF_QUANTILE) {
+        /* the quantile the reference was computed for */
+        cq.has_q = 1, cq.q = R->q, cq.interp = R->how;
+        if (R->q != 0.5 || R->how != MWK_INTERP_LINEAR) cq.params_null = 0;
+    }
     mwk_dtype od = out_dtype(c->st, c->dt);
     mwk_status st = st_call(c, data, od, out, &bad);
     if (st != MWK_OK) {
@@ -816,13 +963,36 @@ static const nw FULL[] = {{1, 1},    {2, 1},    {7, 1},    {2, 2},     {3, 2},  
 static const nw LITE[] = {{1, 1}, {7, 1}, {3, 2}, {4, 3}, {11, 3}, {8, 7}, {300, 7}, {65, 64}, {300, 64}, {1001, 1000}};
 static const nw QUICK[] = {{1, 1}, {3, 2}, {11, 3}, {8, 7}, {65, 64}, {200, 64}};
 
+/* Bit-identical outputs (NaN payloads aside; -0.0 == +0.0). */
+static int same_bits(const void *a, const void *b, size_t L, mwk_dtype od) {
+    for (size_t k = 0; k < L; k++) {
+        double x = od == MWK_F32 ? (double)((const float *)a)[k] : ((const double *)a)[k];
+        double y = od == MWK_F32 ? (double)((const float *)b)[k] : ((const double *)b)[k];
+        if (isnan(x) && isnan(y)) continue;
+        if (x == 0.0 && y == 0.0) continue;
+        if (memcmp(&x, &y, sizeof x) != 0) return 0;
+    }
+    return 1;
+}
+
+/* The algorithm runs each window on its own (naive, or auto choosing it):
+ * the costly checks are limited for it. */
+static int runs_naive(const st_stat *st, mwk_algorithm algo, mwk_dtype dt, size_t n, size_t w) {
+    if (algo == MWK_ALGO_AUTO) {
+        mwk_algorithm ch;
+        if (mwk_move_choose(st->id, NULL, dt, n, w, NULL, &ch) == MWK_OK) algo = ch;
+    }
+    return algo == MWK_ALGO_NAIVE;
+}
+
 static size_t grid_pair(const st_stat *st, mwk_dtype dt, mwk_align al, size_t n, size_t w,
                         size_t *reported) {
     targets();
     size_t bad = 0;
     mwk_dtype od = out_dtype(st, dt);
     size_t eo = mt_elsize(od), L = ref_out_len(n, w, al);
-    unsigned char *out = mt_alloc((L + 1) * eo), *keep = mt_alloc((L + 1) * eo);
+    unsigned char *out = mt_alloc((L + 1) * eo), *keep = mt_alloc((L + 1) * eo),
+                  *first = mt_alloc((L + 1) * eo);
     for (int kind = 0; kind < (is_float_dt(dt) ? 2 : 1); kind++) {
         uint64_t seed = mt_hash(mt_hash(n, w), (uint64_t)dt * 64 + (uint64_t)al * 4 + (uint64_t)kind +
                                                    ((uint64_t)st->id << 20));
@@ -838,22 +1008,37 @@ static size_t grid_pair(const st_stat *st, mwk_dtype dt, mwk_align al, size_t n,
                 int ddof = has_ddof(st) ? (int)(h % 3 == 2 ? (w > 1 ? 2 : 1) : h % 2) : 0;
                 for (size_t a = 0; a < st->nalgos; a++) {
                     mwk_algorithm algo = st->algos[a];
-                    int naive_big = algo == MWK_ALGO_NAIVE && (double)n * (double)w > 4e5;
+                    int naive_big = runs_naive(st, algo, dt, n, w) && (double)n * (double)w > 4e5;
                     size_t trot = (size_t)(mt_hash(h, a) % NT);
                     /* every target on the default min_count and layout; others rotate */
                     for (size_t t = 0; t < NT; t++) {
                         if ((m != 0 || naive_big) && t != trot) continue;
                         spec c = {kind ? "grid/dirty" : "grid/clean", st, ddof, (int)(h >> 40) % 5 == 0 && ddof == 0,
                                   algo, TARGETS[t], dt, al, (mwk_nan_policy)pol, mcs[m], n, w,
-                                  1, 1, 0, 0, 0, seed};
+                                  1, 1, 0, 0, 0, seed, 0, 0.0, MWK_INTERP_LINEAR};
                         bad += run1(&c, data, &R, out, reported);
                         if (t == trot) memcpy(keep, out, L * eo);
+                    }
+                    if (is_order(st->ref)) {
+                        /* order statistics: every algorithm gives the first one's bits */
+                        if (a == 0) memcpy(first, keep, L * eo);
+                        else if (!same_bits(first, keep, L, od)) {
+                            if (*reported < MAX_REPORT) {
+                                spec c = {"grid/bits", st, 0, 0, algo, TARGETS[trot], dt, al,
+                                          (mwk_nan_policy)pol, mcs[m], n, w, 1, 1, 0, 0, 0, seed, 0, 0.0, MWK_INTERP_LINEAR};
+                                fprintf(stderr, "BITS differ from %s: ", mt_algo_str(st->algos[0]));
+                                spec_print(stderr, &c);
+                                fprintf(stderr, "\n");
+                            }
+                            (*reported)++;
+                            bad++;
+                        }
                     }
                     if (m != 0 || naive_big) continue;
                     for (size_t l = 1; l < NLAYOUTS; l++) {
                         spec c = {kind ? "grid/dirty" : "grid/clean", st, ddof, 0, algo, TARGETS[trot],
                                   dt, al, (mwk_nan_policy)pol, mcs[m], n, w, LAYOUTS[l].xs,
-                                  LAYOUTS[l].ys, LAYOUTS[l].xoff, 0, l == 2 ? -1 : 0, seed};
+                                  LAYOUTS[l].ys, LAYOUTS[l].xoff, 0, l == 2 ? -1 : 0, seed, 0, 0.0, MWK_INTERP_LINEAR};
                         bad += run1(&c, data, &R, out, reported);
                         if (l == 1 && memcmp(out, keep, L * eo) != 0) {
                             if (*reported < MAX_REPORT) {
@@ -874,6 +1059,7 @@ static size_t grid_pair(const st_stat *st, mwk_dtype dt, mwk_align al, size_t n,
     }
     mt_free(out);
     mt_free(keep);
+    mt_free(first);
     return bad;
 }
 
@@ -886,7 +1072,7 @@ static size_t grid_reject(const st_stat *st, mwk_dtype dt, mwk_align al, size_t 
     mwk_status want = w == 0 ? MWK_E_WINDOW : MWK_E_WINDOW_TOO_LONG;
     for (size_t a = 0; a < st->nalgos; a++) {
         spec c = {"reject", st, 0, 0, st->algos[a], TARGETS[a % NT], dt, al, MWK_NAN_SKIP,
-                  MWK_MIN_COUNT_WINDOW, n, w, 1, 1, 0, 0, 0, 7};
+                  MWK_MIN_COUNT_WINDOW, n, w, 1, 1, 0, 0, 0, 7, 0, 0.0, MWK_INTERP_LINEAR};
         mwk_status s = st_call(&c, data, out_dtype(st, dt), out, &bad);
         if (!(s == want || (n == 0 && w == 0 && s == MWK_E_WINDOW_TOO_LONG))) {
             fprintf(stderr, "REJECT expected status %d got %d: ", (int)want, (int)s);
@@ -938,6 +1124,100 @@ GRID3(u8, MWK_U8)
 GRID3(bool, MWK_BOOL)
 GRID3(f16, MWK_F16)
 
+/* ---- quantile: several q in one call ----------------------------------------------------------- */
+/* Each q list x interpolation x algorithm x alignment through
+ * mwk_move_batch_k (positions k apart, values adjacent, float32 and float64),
+ * every value against the single-q reference and bit-identical across the
+ * algorithms. */
+static const double QL1[] = {0.5};
+static const double QL3[] = {0.1, 0.5, 0.9};
+static const double QL7[] = {1.0, 0.0, 0.25, 0.75, 0.333, 0.5, 0.5};
+static const struct {
+    const double *q;
+    size_t k;
+} QLISTS[] = {{QL1, 1}, {QL3, 3}, {QL7, 7}};
+
+Test(quantile, several_q, .timeout = 600) {
+    targets();
+    size_t ns = stats(), bad = 0, rep = 0;
+    const st_stat *st = NULL;
+    for (size_t s = 0; s < ns; s++)
+        if (STATS[s].ref == REF_QUANTILE) st = &STATS[s];
+    cr_assert_not_null(st, "no quantile statistic in the registry");
+    const size_t n = mt_size(1500, 400), ws[] = {1, 4, 37, 200};
+    for (int fd = 0; fd < 2; fd++) {
+        mwk_dtype dt = fd ? MWK_F32 : MWK_F64, od = out_dtype(st, dt);
+        size_t eo = mt_elsize(od);
+        for (size_t wi = 0; wi < 4; wi++) {
+            size_t w = ws[wi];
+            void *data = gen(dt, n, (int)(wi & 1), mt_hash(0x5e7, wi * 2 + (size_t)fd) | 12);
+            for (size_t li = 0; li < 3; li++) {
+                size_t K = QLISTS[li].k;
+                unsigned char *first = mt_alloc(n * K * eo + 8), *y = mt_alloc(n * K * eo + 8);
+                for (int how = 0; how < 5; how++) {
+                    mwk_align al = (mwk_align)((wi + li + (size_t)how) % 3);
+                    size_t L = ref_out_len(n, w, al);
+                    raw R[7];
+                    for (size_t q = 0; q < K; q++)
+                        raw_compute_q(&R[q], REF_QUANTILE, data, dt, n, w, al, 1, QLISTS[li].q[q],
+                                      (mwk_interpolation)how);
+                    mwk_params prm;
+                    mwk_params_init(&prm);
+                    prm.quantiles = QLISTS[li].q;
+                    prm.n_quantiles = K;
+                    prm.interpolation = (mwk_interpolation)how;
+                    for (size_t a = 0; a < st->nalgos; a++) {
+                        /* the same rules for every algorithm (bits compared below) */
+                        mwk_nan_policy pol = (mwk_nan_policy)((size_t)how & 1);
+                        size_t mc = ((size_t)how + li) & 2 ? (w + 1) / 2 : 1;
+                        spec c = {"several_q", st, 0, 0, st->algos[a], TARGETS[(a + (size_t)how) % NT], dt,
+                                  al, pol, mc, n, w, 1, 1, 0, 0, 0, 0, 1, 0.0, (mwk_interpolation)how};
+                        mwk_options opt;
+                        spec_opts(&c, &opt);
+                        memset(y, 0xA5, n * K * eo);
+                        mwk_status s = mwk_move_batch_k(st->id, &prm, data, dt, 1, n, (ptrdiff_t)n, 1, y,
+                                                        (ptrdiff_t)(n * K), (ptrdiff_t)K, 1, w, &opt);
+                        if (s != MWK_OK) {
+                            if (rep++ < MAX_REPORT) {
+                                fprintf(stderr, "STATUS %d for %zu quantiles: ", (int)s, K);
+                                spec_print(stderr, &c);
+                                fprintf(stderr, "\n");
+                            }
+                            bad++;
+                            continue;
+                        }
+                        /* column q through the single-q check */
+                        unsigned char *col = mt_alloc(L * eo + 8);
+                        for (size_t q = 0; q < K; q++) {
+                            for (size_t k = 0; k < L; k++) memcpy(col + k * eo, y + (k * K + q) * eo, eo);
+                            c.q = QLISTS[li].q[q];
+                            size_t b = check(&c, &R[q], col, od, rep < MAX_REPORT ? 3 : 0);
+                            rep += b;
+                            bad += b;
+                        }
+                        mt_free(col);
+                        if (a == 0) memcpy(first, y, L * K * eo);
+                        else if (!same_bits(first, y, L * K, od)) {
+                            if (rep++ < MAX_REPORT) {
+                                fprintf(stderr, "BITS differ from %s with %zu quantiles: ",
+                                        mt_algo_str(st->algos[0]), K);
+                                spec_print(stderr, &c);
+                                fprintf(stderr, "\n");
+                            }
+                            bad++;
+                        }
+                    }
+                    for (size_t q = 0; q < K; q++) raw_free(&R[q]);
+                }
+                mt_free(first);
+                mt_free(y);
+            }
+            mt_free(data);
+        }
+    }
+    cr_assert_eq(bad, 0, "%zu failures with several quantiles (see stderr)", bad);
+}
+
 /* ---- n = 131071 ---------------------------------------------------------------------------------- */
 static void run_big(mwk_dtype dt) {
     targets();
@@ -959,9 +1239,12 @@ static void run_big(mwk_dtype dt) {
                     raw_compute_sampled(&R, st->ref, data, dt, n, w, (mwk_align)al, w > 64 ? 29 : 1);
                     size_t mc = kind ? (w + 1) / 2 : MWK_MIN_COUNT_WINDOW;
                     for (size_t a = 0; a < st->nalgos; a++) {
-                        int naive = st->algos[a] == MWK_ALGO_NAIVE && w > 3;
+                        int naive = runs_naive(st, st->algos[a], dt, n, w) && w > 3;
                         /* naive is O(n w): at w = 1000 once per statistic (f64, trailing, clean) */
                         if (naive && !(dt == MWK_F64 && al == 0 && kind == 0)) continue;
+                        /* order statistics' naive sorts each window (O(n w log w)): the grid
+                         * checks it up to w = 1000, here only the small window */
+                        if (naive && is_order(st->ref) && w > 64) continue;
                         int main_cfg = al == 0 && kind == 0 && !naive;
                         size_t trot = (size_t)(mt_hash(seed, a * 3 + (size_t)al) % NT);
                         for (size_t t = 0; t < NT; t++) {
@@ -973,7 +1256,7 @@ static void run_big(mwk_dtype dt) {
                                 spec c = {kind ? "big/dirty" : "big/clean", st, (int)(wi & 1), 0,
                                           st->algos[a], TARGETS[t], dt, (mwk_align)al,
                                           (mwk_nan_policy)(kind && (t & 1)), mc, n, w, LB[l].xs,
-                                          LB[l].ys, LB[l].xoff, 0, l == 1 ? -1 : 0, seed};
+                                          LB[l].ys, LB[l].xoff, 0, l == 1 ? -1 : 0, seed, 0, 0.0, MWK_INTERP_LINEAR};
                                 bad += run1(&c, data, &R, out, &reported);
                             }
                         }
@@ -1013,7 +1296,7 @@ static size_t adversarial(const char *what, const double *v, size_t n, size_t w,
             if (st->algos[a] == MWK_ALGO_NAIVE && (double)n * (double)w > 5e7) continue;
             for (size_t t = 0; t < (all_targets ? NT : 1); t++) {
                 spec c = {what, st, 0, 0, st->algos[a], TARGETS[t], MWK_F64, al, pol, mc, n, w,
-                          1, 1, 0, 0, 0, 0};
+                          1, 1, 0, 0, 0, 0, 0, 0.0, MWK_INTERP_LINEAR};
                 bad += run1(&c, v, &R, out, reported);
             }
         }
@@ -1214,7 +1497,7 @@ Test(numerics, float32_long, .timeout = 900) {
             mwk_status sta = mwk_move(st->id, NULL, x, MWK_F32, n, 1, od == MWK_F32 ? (void *)y : (void *)yd, 1,
                                       w, &opt);
             spec c = {"float32-long", st, 0, 0, st->algos[a], NULL, MWK_F32, MWK_ALIGN_TRAILING, MWK_NAN_SKIP,
-                      MWK_MIN_COUNT_WINDOW, n, w, 1, 1, 0, 0, 0, 32};
+                      MWK_MIN_COUNT_WINDOW, n, w, 1, 1, 0, 0, 0, 32, 0, 0.0, MWK_INTERP_LINEAR};
             if (sta != MWK_OK) {
                 fprintf(stderr, "STATUS %d: ", (int)sta);
                 spec_print(stderr, &c);
@@ -1278,7 +1561,7 @@ Test(numerics, int64_uint64_beyond_2_53) {
                 for (size_t k = 0; k < st->nalgos; k++)
                     for (size_t t = 0; t < NT; t++) {
                         spec c = {"int64>2^53", st, 0, 0, st->algos[k], TARGETS[t], dt, (mwk_align)al,
-                                  MWK_NAN_SKIP, MWK_MIN_COUNT_WINDOW, n, 17, 1, 1, 0, 0, 0, 253};
+                                  MWK_NAN_SKIP, MWK_MIN_COUNT_WINDOW, n, 17, 1, 1, 0, 0, 0, 253, 0, 0.0, MWK_INTERP_LINEAR};
                         bad += run1(&c, data, &R, out, &rep);
                     }
                 raw_free(&R);
@@ -1320,7 +1603,7 @@ Test(numerics, uint16_bool_float16) {
                 for (size_t t = 0; t < NT; t++) {
                     if (st->algos[k] == MWK_ALGO_NAIVE && t > 0 && w > 100) continue;
                     spec c = {"u16/bool/f16", st, 0, 0, st->algos[k], TARGETS[t], dt, MWK_ALIGN_TRAILING,
-                              (mwk_nan_policy)(t & 1), 1, n, w, 1, 1, 0, 0, 0, 16};
+                              (mwk_nan_policy)(t & 1), 1, n, w, 1, 1, 0, 0, 0, 16, 0, 0.0, MWK_INTERP_LINEAR};
                     bad += run1(&c, data, &R, out, &rep);
                 }
             raw_free(&R);
@@ -1349,7 +1632,7 @@ Test(params, ddof_values) {
             for (int d = 0; d < 6; d++)
                 for (size_t a = 0; a < st->nalgos; a++) {
                     spec c = {"ddof", st, ddofs[d], 0, st->algos[a], TARGETS[(size_t)d % NT], MWK_F64,
-                              (mwk_align)al, MWK_NAN_SKIP, 1, n, w, 1, 1, 0, 0, 0, 0xDD0F};
+                              (mwk_align)al, MWK_NAN_SKIP, 1, n, w, 1, 1, 0, 0, 0, 0xDD0F, 0, 0.0, MWK_INTERP_LINEAR};
                     bad += run1(&c, data, &R, out, &rep);
                 }
             raw_free(&R);
@@ -1809,7 +2092,7 @@ Test(long_window, clip_vs_reference) {
                                 spec c = {"clip", st, has_ddof(st) ? m & 1 : 0, 0, st->algos[a],
                                           TARGETS[(a + (size_t)m) % NT], dt, (mwk_align)al,
                                           (mwk_nan_policy)(m >> 1 & 1), mcs[m], n, w,
-                                          m == 2 ? -1 : 1, m == 3 ? 2 : 1, (size_t)m & 1, 1, 0, (uint64_t)n};
+                                          m == 2 ? -1 : 1, m == 3 ? 2 : 1, (size_t)m & 1, 1, 0, (uint64_t)n, 0, 0.0, MWK_INTERP_LINEAR};
                                 bad += run1(&c, data, &R, out, &rep);
                                 /* the same with long_window ERROR is rejected, nothing written */
                                 c.clip = 0;
