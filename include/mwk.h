@@ -171,7 +171,7 @@ typedef enum mwk_algorithm {
     MWK_ALGO_NETWORK = 11, /* median/quantile, small windows: sorting networks in SIMD
                              registers */
     MWK_ALGO_DIRECT = 12  /* weighted_sum/weighted_mean: each window's dot product with
-                             the taps in SIMD, compensated (Dot2), O(w) per window */
+                             the taps in SIMD (blocked, compensated), O(w) per window */
 } mwk_algorithm;
 
 /** Number of algorithm values (MWK_ALGO_AUTO .. the last one). */
@@ -412,12 +412,14 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   exact result is not reported as inf.
  *   Accuracy (finite data; u = 2^-53, g = W*u / (1 - W*u)):
  *     naive (the reference: Ogita-Rump-Oishi Dot2 with fma(), i.e. as if
- *     accumulated in twice the precision) and direct on targets with a
- *     fused multiply-add (avx2, avx512, neon/sve):
+ *     accumulated in twice the precision):
  *         |S - exact| <= u * |exact| + g^2 * sum_i |w[i] x[j+i]|
- *     direct on targets without FMA (sse4, ssse3, scalar): products are
- *     rounded, the sum compensated:
- *         |S - exact| <= u * |exact| + (u + g^2) * sum_i |w[i] x[j+i]|
+ *     direct (SIMD, one lane per window: the products accumulated by
+ *     multiply-add in chains of 16 taps, the chains' sums added with
+ *     TwoSum and their errors summed apart), for W <= 2^20:
+ *         |S - exact| <= u * |exact| + 18 * u * sum_i |w[i] x[j+i]|
+ *     (17 on targets with a fused multiply-add; so W <= 16 is one plain
+ *     chain, and longer windows do not grow the bound);
  *     fft (FFTW overlap-save in blocks of N ~ 8W values, log2 N the
  *     transform's depth): relative to the largest |x| in the block that
  *     holds the window, not to the window itself:
@@ -673,5 +675,9 @@ MWK_API void mwk_release_caches(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Exponentially weighted statistics (mwk_ewm, mwk_ewm_batch): their own
+ * header, part of the public API. */
+#include "mwk_ewm.h"
 
 #endif /* MWK_H */

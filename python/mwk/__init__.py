@@ -305,6 +305,12 @@ for _info in _STATISTICS:
     _MOVE_NAMES.append(_fn.__name__)
 del _info, _fn
 
+# weighted_sum / weighted_mean take their taps first (and window_type=):
+# python/mwk/_weighted.py.
+from . import _weighted  # noqa: E402
+
+_weighted.install(globals())
+
 
 def hampel(a: Any, window: int, n_sigmas: float = 3.0, *, axis: int = -1, replace: str = "median",
            return_mask: bool = False, min_count: Any = None, threads: Any = None, algorithm: str = "auto",

@@ -111,6 +111,7 @@ static PyMethodDef methods[] = {
     {"ewm", mwk_py_ewm, METH_VARARGS, mwk_py_ewm_doc},
     {"move", (PyCFunction)(void (*)(void))mwk_py_move, METH_FASTCALL | METH_KEYWORDS, mwk_py_move_doc},
     {"statistics", mwk_py_statistics, METH_NOARGS, mwk_py_statistics_doc},
+    {"window_taps", mwk_py_window_taps, METH_VARARGS, mwk_py_window_taps_doc},
     {"options", mwk_py_options, METH_NOARGS, mwk_py_options_doc},
     {"hampel", (PyCFunction)(void (*)(void))mwk_py_hampel, METH_VARARGS | METH_KEYWORDS, mwk_py_hampel_doc},
     {"runtime_info", py_runtime_info, METH_NOARGS, runtime_info_doc},

@@ -12,6 +12,7 @@
 #include <numpy/arrayobject.h>
 
 #include <float.h>
+#include <math.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static const dtype_map *map_of_mwk(mwk_dtype t) {
  * stored in quantile / quantiles. `positional`: move_<stat> takes it right
  * after window, without a default (numpy.quantile's q); move() and the
  * Polars plugin use the C default. */
-typedef enum { PK_INT, PK_CHOICE, PK_QUANTILE } param_kind;
+typedef enum { PK_INT, PK_CHOICE, PK_QUANTILE, PK_WEIGHTS, PK_FLOAT } param_kind;
 
 typedef struct {
     unsigned bit;
@@ -81,6 +82,11 @@ static const param_desc PARAMS[] = {
     {MWK_PARAM_DDOF, "ddof", PK_INT, 0, 0, 0, NULL, set_ddof},
     {MWK_PARAM_QUANTILE, "q", PK_QUANTILE, 1, 0, 0, NULL, NULL},
     {MWK_PARAM_INTERPOLATION, "interpolation", PK_CHOICE, 0, MWK_INTERP_LINEAR, 0, interp_name, set_interp},
+    /* weighted_sum / weighted_mean: PK_WEIGHTS a 1-D sequence of finite
+     * floats (the window is its length), PK_FLOAT min_weight in [0, 1];
+     * read after the loop over the others (weights_params). */
+    {MWK_PARAM_WEIGHTS, "weights", PK_WEIGHTS, 1, 0, 0, NULL, NULL},
+    {MWK_PARAM_WEIGHTS, "min_weight", PK_FLOAT, 0, 0, 0, NULL, NULL},
 };
 #define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
@@ -413,6 +419,58 @@ typedef struct rowdim {
     npy_intp xs, ys;
 } rowdim;
 
+/* The weights parameters (PK_WEIGHTS, PK_FLOAT) into params; *wobj keeps
+ * the taps' float64 array alive for the call (the caller releases it). */
+static int weights_params(PyObject *const *vals, const mwk_stat_info *info, const char *fname,
+                          long long window, mwk_params *params, PyArrayObject **wobj) {
+    for (size_t k = 0; k < N_PARAMS; k++) {
+        PyObject *o = vals[k];
+        const param_desc *p = &PARAMS[k];
+        if (!o || o == Py_None || (p->kind != PK_WEIGHTS && p->kind != PK_FLOAT)) continue;
+        if (!(info->params & p->bit)) {
+            PyErr_Format(PyExc_TypeError, "%s has no parameter '%s'", fname, p->name);
+            return -1;
+        }
+        if (p->kind == PK_FLOAT) {
+            if (PyBool_Check(o) || !PyNumber_Check(o)) {
+                PyErr_Format(PyExc_TypeError, "%s must be a float, got %.100s", p->name, Py_TYPE(o)->tp_name);
+                return -1;
+            }
+            const double v = PyFloat_AsDouble(o);
+            if (v == -1.0 && PyErr_Occurred()) return -1;
+            if (!(v >= 0.0 && v <= 1.0)) {
+                PyErr_Format(PyExc_ValueError, "%s must be in [0, 1], got %R", p->name, o);
+                return -1;
+            }
+            params->min_weight = v;
+            continue;
+        }
+        PyArrayObject *wa = (PyArrayObject *)PyArray_FROM_OTF(o, NPY_FLOAT64, NPY_ARRAY_IN_ARRAY);
+        if (!wa) return -1;
+        *wobj = wa;
+        if (PyArray_NDIM(wa) != 1 || PyArray_DIM(wa, 0) < 1) {
+            PyErr_Format(PyExc_ValueError, "%s must be a non-empty 1-D sequence of floats", p->name);
+            return -1;
+        }
+        const double *w = (const double *)PyArray_DATA(wa);
+        const npy_intp W = PyArray_DIM(wa, 0);
+        for (npy_intp i = 0; i < W; i++)
+            if (!isfinite(w[i])) {
+                PyErr_Format(PyExc_ValueError, "%s must be finite (weights[%zd] is %g)", p->name, (Py_ssize_t)i,
+                             w[i]);
+                return -1;
+            }
+        if ((long long)W != window) {
+            PyErr_Format(PyExc_ValueError, "window (=%lld) must equal len(%s) (=%zd)", window, p->name,
+                         (Py_ssize_t)W);
+            return -1;
+        }
+        params->weights = w;
+        params->n_weights = (size_t)W;
+    }
+    return 0;
+}
+
 PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     (void)self;
     PyObject *v[N_ARGS];
@@ -505,6 +563,7 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         PyObject *o = v[A_PARAM0 + k];
         const param_desc *p = &PARAMS[k];
         if (!o || o == Py_None) continue;
+        if (p->kind == PK_WEIGHTS || p->kind == PK_FLOAT) continue; /* weights_params */
         if (!(info.params & p->bit)) {
             PyMem_Free(qbuf);
             return PyErr_Format(PyExc_TypeError, "%s has no parameter '%s'", fname, p->name);
@@ -536,12 +595,20 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         p->set_int(&params, iv);
     }
 
+    PyArrayObject *wobj = NULL; /* the taps (weighted statistics), released on every path */
+    if (weights_params(v + A_PARAM0, &info, fname, window, &params, &wobj) < 0) {
+        Py_XDECREF(wobj);
+        PyMem_Free(qbuf);
+        return NULL;
+    }
+
     /* ---- the input ------------------------------------------------------- */
     PyArrayObject *a;
     if (PyArray_Check(v[A_A])) { /* what PyArray_FROM_O returns for an ndarray, without its dtype discovery */
         a = (PyArrayObject *)v[A_A];
         Py_INCREF(a);
     } else if (!(a = (PyArrayObject *)PyArray_FROM_O(v[A_A]))) {
+        Py_XDECREF(wobj);
         PyMem_Free(qbuf);
         return NULL;
     }
@@ -728,6 +795,7 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         Py_DECREF(tmp);
     }
     Py_DECREF(a);
+    Py_XDECREF(wobj);
     PyMem_Free(qbuf);
     return (PyObject *)res;
 
@@ -735,6 +803,7 @@ fail:
     Py_XDECREF(tmp);
     Py_XDECREF(res);
     Py_XDECREF(a);
+    Py_XDECREF(wobj);
     PyMem_Free(qbuf);
     return NULL;
 }
@@ -985,6 +1054,8 @@ static PyObject *stat_dict(mwk_stat s) {
         const param_desc *p = &PARAMS[k];
         if (!(info.params & p->bit)) continue;
         PyObject *dv = p->kind == PK_QUANTILE ? PyFloat_FromDouble(defaults.quantile)
+                       : p->kind == PK_FLOAT  ? PyFloat_FromDouble(defaults.min_weight)
+                       : p->kind == PK_WEIGHTS ? (Py_INCREF(Py_None), Py_None)
                        : p->kind == PK_CHOICE ? PyUnicode_FromString(p->choice((int)p->dflt))
                                               : PyLong_FromLongLong(p->dflt);
         if (dict_set(params, p->name, dv) < 0) goto fail;
@@ -1092,3 +1163,33 @@ const char mwk_py_options_doc[] =
     "``nan_policy`` and ``algorithm`` (every algorithm name, in enum order),\n"
     "``dtypes`` (input dtypes, NumPy names) and ``defaults`` (mode,\n"
     "algorithm, nan_policy).\n";
+
+/* ------------------------------------------------------------------------ */
+/* Named windows (weighted statistics' window_type=)                        */
+
+const char mwk_py_window_taps_doc[] =
+    "window_taps(name, window, param=0.0)\n--\n\n"
+    "Taps of a named window as scipy.signal.windows.<name>(window, sym=True)\n"
+    "(pandas' rolling(win_type=)): a float64 array of length window. param is\n"
+    "gaussian's std or exponential's tau (> 0), ignored by the others (C:\n"
+    "mwk_window_taps).";
+
+PyObject *mwk_py_window_taps(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *name;
+    Py_ssize_t w;
+    double param = 0.0;
+    if (!PyArg_ParseTuple(args, "sn|d:window_taps", &name, &w, &param)) return NULL;
+    if (w < 1) return PyErr_Format(PyExc_ValueError, "window must be >= 1, got %zd", w);
+    npy_intp dim = (npy_intp)w;
+    PyArrayObject *r = (PyArrayObject *)PyArray_SimpleNew(1, &dim, NPY_FLOAT64);
+    if (!r) return NULL;
+    mwk_status st = mwk_window_taps(name, (size_t)w, param, (double *)PyArray_DATA(r));
+    if (st != MWK_OK) {
+        Py_DECREF(r);
+        return PyErr_Format(PyExc_ValueError,
+                            "window_taps: unknown window type %s, or its parameter out of range (gaussian's std "
+                            "and exponential's tau must be > 0)", name);
+    }
+    return (PyObject *)r;
+}

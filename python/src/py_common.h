@@ -13,6 +13,8 @@ PyObject *mwk_py_raise_status(const char *func, mwk_status st);
 /* move_py.c: the generic NumPy entry and the registry it reads. */
 PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
 extern const char mwk_py_move_doc[];
+PyObject *mwk_py_window_taps(PyObject *self, PyObject *args);
+extern const char mwk_py_window_taps_doc[];
 PyObject *mwk_py_statistics(PyObject *self, PyObject *noargs);
 extern const char mwk_py_statistics_doc[];
 PyObject *mwk_py_options(PyObject *self, PyObject *noargs);
