@@ -1,0 +1,174 @@
+"""move_weighted_sum / move_weighted_mean (issue 11) against numpy.correlate /
+numpy.convolve, a direct float64 (math.fsum) reference with the documented
+NaN, min_weight and clipped-window rules, scipy.signal.windows for
+window_type, pandas' rolling(win_type) and Polars' rolling_*(weights=) where
+they are comparable."""
+import math
+
+import numpy as np
+import pytest
+
+import mwk
+
+ALGOS = ["auto", "naive", "direct", "fft"]
+
+
+def ref(x, w, mean, mode="trailing", min_count=None, min_weight=0.0, nan_policy="skip"):
+    """The header's definition, window by window (fsum: correctly rounded)."""
+    n, W = len(x), len(w)
+    mc = W if min_count is None else min_count
+    left = {"trailing": W - 1, "centered": W // 2, "valid": 0}[mode]
+    ks = range(n - W + 1) if mode == "valid" else range(n)
+    tot = math.fsum(abs(v) for v in w)
+    out = []
+    for k in ks:
+        pos = [k - left + i for i in range(W)]
+        vals = [x[p] if 0 <= p < n else math.nan for p in pos]
+        inrow = [x[p] for p in pos if 0 <= p < n]
+        nnan = sum(math.isnan(v) for v in inrow)
+        count = sum(not math.isnan(v) for v in vals)
+        if (nan_policy == "propagate" and nnan) or count < mc or count == 0:
+            out.append(math.nan)
+            continue
+        D = math.fsum(abs(wi) for wi, v in zip(w, vals) if math.isnan(v))
+        if D > 0 and D > (1 - min_weight) * tot:
+            out.append(math.nan)
+            continue
+        S = math.fsum(wi * v for wi, v in zip(w, vals) if not math.isnan(v))
+        if not mean:
+            out.append(S)
+            continue
+        P = math.fsum(wi for wi, v in zip(w, vals) if not math.isnan(v))
+        out.append(S / P if P != 0 else math.nan)
+    return np.array(out)
+
+
+def close(got, want, scale):
+    assert got.shape == want.shape
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)
+    np.testing.assert_allclose(got[~nan], want[~nan], rtol=0, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("algo", ALGOS)
+@pytest.mark.parametrize("W", [1, 3, 10, 64, 300])
+def test_valid_is_correlate(algo, W):
+    rng = np.random.default_rng(W)
+    x = rng.standard_normal(2000)
+    w = rng.standard_normal(W)
+    got = mwk.move_weighted_sum(x, w, mode="valid", algorithm=algo)
+    np.testing.assert_allclose(got, np.correlate(x, w, "valid"), rtol=0, atol=1e-11 * np.abs(w).sum())
+    np.testing.assert_allclose(got, np.convolve(x, w[::-1], "valid"), rtol=0, atol=1e-11 * np.abs(w).sum())
+    wp = np.abs(w) + 0.1
+    gm = mwk.move_weighted_mean(x, wp, mode="valid", algorithm=algo)
+    np.testing.assert_allclose(gm, np.correlate(x, wp, "valid") / wp.sum(), rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("algo", ALGOS)
+@pytest.mark.parametrize("mode", ["trailing", "centered", "valid"])
+@pytest.mark.parametrize("min_weight", [0.0, 0.5, 1.0])
+def test_nan_min_weight_zero_negative_taps(algo, mode, min_weight):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(300) * 5 + 1
+    x[rng.random(300) < 0.08] = np.nan
+    x[100:130] = np.nan
+    w = rng.uniform(0.1, 1.0, 9)
+    w[[2, 5]] = 0.0
+    w[[1, 7]] *= -0.6
+    for mean, fn in ((0, mwk.move_weighted_sum), (1, mwk.move_weighted_mean)):
+        got = fn(x, w, min_count=1, min_weight=min_weight, mode=mode, algorithm=algo)
+        close(got, ref(list(x), list(w), mean, mode, 1, min_weight), 1e3)
+
+
+@pytest.mark.parametrize("algo", ALGOS)
+def test_propagate_and_dtypes(algo):
+    rng = np.random.default_rng(3)
+    xi = rng.integers(-50, 50, 500)
+    w = rng.uniform(0.1, 1.0, 7)
+    for dt in (np.int64, np.int32, np.int16, np.float32, np.float64):
+        got = mwk.move_weighted_mean(xi.astype(dt), w, algorithm=algo)
+        assert got.dtype == (np.float32 if dt == np.float32 else np.float64)
+        want = ref(list(xi.astype(np.float64)), list(w), 1)
+        tol = 1e-5 if dt == np.float32 else 1e-12
+        close(got.astype(np.float64), want, tol / 1e-12)
+    x = rng.standard_normal(200)
+    x[50] = np.nan
+    got = mwk.move_weighted_sum(x, w, min_count=1, nan_policy="propagate", algorithm=algo)
+    close(got, ref(list(x), list(w), 0, "trailing", 1, 0.0, "propagate"), 1)
+
+
+def test_batches_axis_out_threads():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((4, 3000))
+    w = rng.uniform(0.1, 1.0, 200)  # auto: fft
+    want = np.stack([mwk.move_weighted_mean(r, w, min_count=1) for r in a])
+    out = np.empty_like(a)
+    got = mwk.move_weighted_mean(a, w, min_count=1, out=out, threads=2)
+    assert got is out
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(mwk.move_weighted_mean(a.T, w, min_count=1, axis=0), want.T)
+
+
+SCIPY_WINDOWS = [("boxcar", None), ("triang", None), ("hann", None), ("hamming", None), ("blackman", None),
+                 ("bartlett", None), ("blackmanharris", None), ("nuttall", None), ("barthann", None),
+                 ("bohman", None), ("parzen", None), ("cosine", None), ("gaussian", 2.5),
+                 ("exponential", 3.0)]
+
+
+@pytest.mark.parametrize("name,param", SCIPY_WINDOWS)
+@pytest.mark.parametrize("W", [1, 2, 5, 8, 31])
+def test_window_taps_match_scipy(name, param, W):
+    sw = pytest.importorskip("scipy.signal.windows")
+    kw = {} if param is None else ({"std": param} if name == "gaussian" else {"tau": param})
+    want = getattr(sw, name)(W, sym=True, **kw)
+    got = mwk._mwk.window_taps(name, W, 0.0 if param is None else param)
+    np.testing.assert_allclose(got, want, rtol=0, atol=4e-16)
+
+
+@pytest.mark.parametrize("name,param", [("triang", None), ("hann", None), ("gaussian", 2.0),
+                                        ("blackman", None), ("exponential", 1.5)])
+def test_pandas_win_type(name, param):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("scipy")
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(400)
+    x[rng.random(400) < 0.1] = np.nan
+    kw = {} if param is None else ({"std": param} if name == "gaussian" else {"tau": param})
+    r = pd.Series(x).rolling(9, win_type=name, min_periods=3)
+    got_m = mwk.move_weighted_mean(x, window_type=name, window=9, window_param=param, min_count=3)
+    got_s = mwk.move_weighted_sum(x, window_type=name, window=9, window_param=param, min_count=3)
+    np.testing.assert_allclose(got_m, r.mean(**kw).to_numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(got_s, r.sum(**kw).to_numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("center", [False, True])
+def test_polars_rolling_weights(center):
+    pl = pytest.importorskip("polars")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(500)
+    w = rng.uniform(0.1, 1.0, 12)
+    s = pl.Series(x)
+    mode = "centered" if center else "trailing"
+    for ms in (None, 1):
+        pm = s.rolling_mean(12, weights=w.tolist(), center=center, min_samples=ms).to_numpy()
+        ps = s.rolling_sum(12, weights=w.tolist(), center=center, min_samples=ms).to_numpy()
+        np.testing.assert_allclose(mwk.move_weighted_mean(x, w, min_count=ms, mode=mode), pm, rtol=1e-12,
+                                   atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(mwk.move_weighted_sum(x, w, min_count=ms, mode=mode), ps, rtol=1e-12,
+                                   atol=1e-12, equal_nan=True)
+
+
+def test_errors():
+    x = np.arange(10.0)
+    with pytest.raises(ValueError):
+        mwk.move_weighted_sum(x, [1.0, np.nan])
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, [1.0, 2.0], min_weight=1.5)
+    with pytest.raises(TypeError):
+        mwk.move_weighted_mean(x)
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, window_type="nope", window=3)
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, [1.0, 2.0], window=3)
+    with pytest.raises(ValueError):
+        mwk._mwk.move("weighted_sum", x, 3, weights=[1.0, 2.0])
