@@ -145,6 +145,17 @@ _PARAM_TEXT: Dict[str, str] = {
     "Polars use 1). A window with ``count <= ddof`` gives NaN. Must be >= 0.",
     "q": "The quantile, in [0, 1] (else ValueError); or a sequence of them: the output then "
     "has a trailing axis of ``len(q)`` values, in the order given, computed in one pass.",
+    "weights": "weighted_sum/weighted_mean: the taps, finite floats (zero and negative ones "
+    "allowed), ``len(weights) == window``; ``weights[i]`` multiplies the window's i-th value, "
+    "oldest first, so that in ``mode='valid'`` move_weighted_sum(x, w) is "
+    "``numpy.correlate(x, w, 'valid')`` = ``numpy.convolve(x, w[::-1], 'valid')`` (as pandas' "
+    "rolling(win_type) and Polars' rolling_*(weights=)). The taps may also be passed in "
+    "window's place: ``move_weighted_mean(a, taps)``; named windows (pandas' win_type): "
+    "``mwk.window_taps('hann', 9)``. None: every tap 1. NaN is skipped: the mean divides by "
+    "the sum of the taps of the present values.",
+    "min_weight": "weighted_sum/weighted_mean: in [0, 1]; a window gives NaN unless the "
+    "|taps| of its absent positions (NaN, or outside the data in clipped windows) sum to at "
+    "most ``(1 - min_weight) * sum(|weights|)``. Default 0.",
     "interpolation": "How a quantile between two of the window's values is formed, as "
     "numpy.quantile's ``method`` of the same name. Default 'linear' (NumPy's and pandas' "
     "default; Polars' is 'nearest'). Any other str raises ValueError.",
@@ -154,6 +165,8 @@ _PARAM_TEXT: Dict[str, str] = {
 _PARAM_HEAD: Dict[str, str] = {
     "q": "q : float or sequence of float",
     "interpolation": "interpolation : {'linear', 'lower', 'higher', 'nearest', 'midpoint'}, optional",
+    "weights": "weights : array_like of float or None, optional",
+    "min_weight": "min_weight : float, optional",
 }
 
 
@@ -305,11 +318,8 @@ for _info in _STATISTICS:
     _MOVE_NAMES.append(_fn.__name__)
 del _info, _fn
 
-# weighted_sum / weighted_mean take their taps first (and window_type=):
-# python/mwk/_weighted.py.
-from . import _weighted  # noqa: E402
-
-_weighted.install(globals())
+# Named windows for move_weighted_sum/mean's taps (pandas' win_type).
+from ._weighted import window_taps  # noqa: E402
 
 
 def hampel(a: Any, window: int, n_sigmas: float = 3.0, *, axis: int = -1, replace: str = "median",

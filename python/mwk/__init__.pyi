@@ -162,6 +162,37 @@ def move_rank(
     threads: Optional[int] = None,
     target: Optional[str] = None,
 ) -> np.ndarray: ...
+def move_weighted_sum(
+    a: npt.ArrayLike,
+    window: Union[int, Sequence[float], npt.ArrayLike],
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    weights: Union[None, Sequence[float], npt.ArrayLike] = None,
+    min_weight: float = 0.0,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "direct", "fft"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def move_weighted_mean(
+    a: npt.ArrayLike,
+    window: Union[int, Sequence[float], npt.ArrayLike],
+    min_count: Optional[int] = None,
+    axis: int = -1,
+    weights: Union[None, Sequence[float], npt.ArrayLike] = None,
+    min_weight: float = 0.0,
+    *,
+    mode: _Mode = "trailing",
+    algorithm: Literal["auto", "naive", "direct", "fft"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    out: Optional[np.ndarray] = None,
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
+def window_taps(name: str, window: int, param: Optional[float] = None) -> np.ndarray: ...
 @overload
 def hampel(
     a: npt.ArrayLike,

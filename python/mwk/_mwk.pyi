@@ -41,7 +41,7 @@ class _Options(TypedDict):
 def move(
     stat: Union[str, int],
     a: npt.ArrayLike,
-    window: int,
+    window: Union[int, Sequence[float], npt.ArrayLike],
     min_count: Optional[int] = None,
     axis: int = -1,
     *,
@@ -54,7 +54,10 @@ def move(
     ddof: Optional[int] = None,
     q: Union[None, float, Sequence[float], npt.ArrayLike] = None,
     interpolation: Optional[_Interpolation] = None,
+    weights: Union[None, Sequence[float], npt.ArrayLike] = None,
+    min_weight: Optional[float] = None,
 ) -> np.ndarray: ...
+def window_taps(name: str, window: int, param: float = 0.0) -> np.ndarray: ...
 def hampel(
     a: npt.ArrayLike,
     window: int,

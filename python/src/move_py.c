@@ -83,9 +83,10 @@ static const param_desc PARAMS[] = {
     {MWK_PARAM_QUANTILE, "q", PK_QUANTILE, 1, 0, 0, NULL, NULL},
     {MWK_PARAM_INTERPOLATION, "interpolation", PK_CHOICE, 0, MWK_INTERP_LINEAR, 0, interp_name, set_interp},
     /* weighted_sum / weighted_mean: PK_WEIGHTS a 1-D sequence of finite
-     * floats (the window is its length), PK_FLOAT min_weight in [0, 1];
-     * read after the loop over the others (weights_params). */
-    {MWK_PARAM_WEIGHTS, "weights", PK_WEIGHTS, 1, 0, 0, NULL, NULL},
+     * floats of the window's length (None: the boxcar; the taps may also be
+     * passed as window), PK_FLOAT min_weight in [0, 1]; read after the loop
+     * over the others (weights_params). */
+    {MWK_PARAM_WEIGHTS, "weights", PK_WEIGHTS, 0, 0, 0, NULL, NULL},
     {MWK_PARAM_WEIGHTS, "min_weight", PK_FLOAT, 0, 0, 0, NULL, NULL},
 };
 #define N_PARAMS (sizeof PARAMS / sizeof PARAMS[0])
@@ -489,7 +490,24 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     mwk_params_init(&params);
 
     long long window, iv;
-    if (get_int(v[A_WINDOW], "window", &window) < 0) return NULL;
+    /* Weighted statistics: the taps may stand in window's place
+     * (move_weighted_mean(a, taps)); the window is then their length. */
+    PyObject *wo = v[A_WINDOW];
+    if ((info.params & MWK_PARAM_WEIGHTS) &&
+        ((PyArray_Check(wo) && PyArray_NDIM((PyArrayObject *)wo) > 0) || PyList_Check(wo) || PyTuple_Check(wo))) {
+        for (size_t k = 0; k < N_PARAMS; k++)
+            if (PARAMS[k].kind == PK_WEIGHTS) {
+                if (v[A_PARAM0 + k] && v[A_PARAM0 + k] != Py_None)
+                    return PyErr_Format(PyExc_TypeError, "%s: taps given twice (as window and as %s)", fname,
+                                        PARAMS[k].name);
+                v[A_PARAM0 + k] = v[A_WINDOW];
+            }
+        const Py_ssize_t len = PyObject_Length(v[A_WINDOW]);
+        if (len < 0) return NULL;
+        window = (long long)len;
+    } else if (get_int(v[A_WINDOW], "window", &window) < 0) {
+        return NULL;
+    }
     if (window < 1) return PyErr_Format(PyExc_ValueError, "window must be >= 1, got %lld", window);
     if (v[A_MIN_COUNT] && v[A_MIN_COUNT] != Py_None) {
         if (get_int(v[A_MIN_COUNT], "min_count", &iv) < 0) return NULL;
@@ -810,7 +828,8 @@ fail:
 
 const char mwk_py_move_doc[] =
     "move(stat, a, window, min_count=None, axis=-1, *, mode='trailing', algorithm='auto', "
-    "nan_policy='skip', out=None, threads=None, target=None, ddof=None, q=None, interpolation=None)\n--\n\n"
+    "nan_policy='skip', out=None, threads=None, target=None, ddof=None, q=None, interpolation=None, "
+    "weights=None, min_weight=None)\n--\n\n"
     "Moving window statistic `stat` along one axis: the engine behind every\n"
     "``mwk.move_<stat>`` function (which document each statistic).\n\n"
     "Parameters\n----------\n"

@@ -1,8 +1,9 @@
 """move_weighted_sum / move_weighted_mean (issue 11) against numpy.correlate /
 numpy.convolve, a direct float64 (math.fsum) reference with the documented
 NaN, min_weight and clipped-window rules, scipy.signal.windows for
-window_type, pandas' rolling(win_type) and Polars' rolling_*(weights=) where
-they are comparable."""
+mwk.window_taps, pandas' rolling(win_type) and Polars' rolling_*(weights=)
+where they are comparable (Polars panics on weights with nulls: only
+null-free data is compared)."""
 import math
 
 import numpy as np
@@ -135,8 +136,9 @@ def test_pandas_win_type(name, param):
     x[rng.random(400) < 0.1] = np.nan
     kw = {} if param is None else ({"std": param} if name == "gaussian" else {"tau": param})
     r = pd.Series(x).rolling(9, win_type=name, min_periods=3)
-    got_m = mwk.move_weighted_mean(x, window_type=name, window=9, window_param=param, min_count=3)
-    got_s = mwk.move_weighted_sum(x, window_type=name, window=9, window_param=param, min_count=3)
+    taps = mwk.window_taps(name, 9, param)
+    got_m = mwk.move_weighted_mean(x, taps, min_count=3)
+    got_s = mwk.move_weighted_sum(x, 9, weights=taps, min_count=3)
     np.testing.assert_allclose(got_m, r.mean(**kw).to_numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
     np.testing.assert_allclose(got_s, r.sum(**kw).to_numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
 
@@ -158,17 +160,31 @@ def test_polars_rolling_weights(center):
                                    atol=1e-12, equal_nan=True)
 
 
+def test_boxcar_default_and_taps_as_window():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(100)
+    np.testing.assert_allclose(mwk.move_weighted_mean(x, 5), mwk.move_mean(x, 5), rtol=0, atol=1e-14,
+                               equal_nan=True)
+    w = rng.uniform(0.1, 1, 5)
+    np.testing.assert_array_equal(mwk.move_weighted_sum(x, w), mwk.move_weighted_sum(x, 5, weights=w))
+    np.testing.assert_array_equal(mwk.move_weighted_sum(x, list(w)), mwk.move_weighted_sum(x, 5, weights=w))
+
+
 def test_errors():
     x = np.arange(10.0)
     with pytest.raises(ValueError):
         mwk.move_weighted_sum(x, [1.0, np.nan])
     with pytest.raises(ValueError):
         mwk.move_weighted_mean(x, [1.0, 2.0], min_weight=1.5)
+    with pytest.raises(ValueError):
+        mwk.window_taps("nope", 3)
+    with pytest.raises(ValueError):
+        mwk.window_taps("gaussian", 3)
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, 3, weights=[1.0, 2.0])
     with pytest.raises(TypeError):
-        mwk.move_weighted_mean(x)
-    with pytest.raises(ValueError):
-        mwk.move_weighted_mean(x, window_type="nope", window=3)
-    with pytest.raises(ValueError):
-        mwk.move_weighted_mean(x, [1.0, 2.0], window=3)
+        mwk.move_weighted_mean(x, [1.0, 2.0], weights=[1.0, 2.0])
+    with pytest.raises(TypeError):
+        mwk.move_mean(x, 3, weights=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError):
         mwk._mwk.move("weighted_sum", x, 3, weights=[1.0, 2.0])
