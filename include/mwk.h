@@ -420,7 +420,7 @@ MWK_API void mwk_params_init(mwk_params *params);
  *         |S - exact| <= u * |exact| + 18 * u * sum_i |w[i] x[j+i]|
  *     (17 on targets with a fused multiply-add; so W <= 16 is one plain
  *     chain, and longer windows do not grow the bound);
- *     fft (FFTW overlap-save in blocks of N ~ 8W values, log2 N the
+ *     fft (FFTW overlap-save in blocks of N ~ 4W values, log2 N the
  *     transform's depth): relative to the largest |x| in the block that
  *     holds the window, not to the window itself:
  *         |S - exact| <= 8 * log2(N) * u * sum_i |w[i]| * max|x over the block|
@@ -436,7 +436,7 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   fft above it (kernels/weighted/auto_table.h): unlike move_mean, whose
  *   O(1)-per-window prefix algorithm honours the strict bound at every w,
  *   the only strict algorithms here cost O(W) per window, and fft's bound is
- *   local to its block (a few W values), not the row. Force naive or direct
+ *   local to its block (about 4W values), not the row. Force naive or direct
  *   for the per-window bound at any w.
  */
 

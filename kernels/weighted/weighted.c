@@ -267,7 +267,7 @@ static const mwk_algo_desc ALGOS[] = {
 #define CONTRACT                                                                                  \
     "naive, direct: |S - exact| <= u |exact| + c u sum|w x| over the window (naive c = w^2 u, "   \
     "direct c = 18); fft (auto above the crossover): 8 log2(N) u sum|w| max|x| over its block " \
-    "of N ~ 8w values"
+    "of N ~ 4w values"
 
 const mwk_stat_desc mwk_stat_weighted_sum = {
     .name = "weighted_sum",

@@ -260,6 +260,11 @@ def ref_stat(x, w, stat, min_count=None, mode="trailing", nan_policy="skip", ddo
     bound for each (0 for the exact statistics). ``rows``: only these output
     indices (others NaN with bound 0), for long rows. ``params``: the
     statistic's other parameters (quantile's q and interpolation)."""
+    if stat in ("weighted_sum", "weighted_mean") and params.get("weights") is None:
+        # weighted_*'s default taps are the boxcar: move_sum / move_mean's
+        # values, within their bound (tests/test_weighted.py has the taps).
+        stat = stat[len("weighted_"):]
+        params = {k: v for k, v in params.items() if k not in ("weights", "min_weight")}
     if stat in ORDER_STATS:
         return ref_order(x, w, stat, min_count, mode, nan_policy, rows=rows, **params)
     xa = np.asarray(x)

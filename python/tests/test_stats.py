@@ -300,7 +300,7 @@ def test_fft_row_relative_bound(stat):
         exp, _ = ref_stat(x, w, stat, 1)
         c = np.array([hi - lo for lo, hi in (window_bounds(i, 2000, w, "trailing") for i in range(2000))])
         mx = np.nanmax(np.abs(x))
-        tol = 8 * math.log2(4 * 2000) * 2.0**-53 * w * mx * (1 if stat == "sum" else 1 / c) * 4
+        tol = 8 * math.log2(4 * 2000) * 2.0**-53 * w * mx * (1 if stat in ("sum", "weighted_sum") else 1 / c) * 4
         fin = np.isfinite(exp)
         assert np.all(np.abs(y[fin] - exp[fin]) <= tol[fin] if np.ndim(tol) else tol)
 
