@@ -54,7 +54,7 @@ def _tolerance(stat, values, w, f32):
     u = 2.0**-24 if f32 else 2.0**-53
     fin = [abs(v) for v in values if v is not None and math.isfinite(v)]
     M = max(fin) if fin else 1.0
-    if stat in ("sum", "mean"):
+    if stat in ("sum", "mean", "weighted_sum", "weighted_mean"):
         return 64 * u * w * M, 4 * u
     if stat == "var":
         return 64 * u * w * M * M, 4 * u
@@ -93,6 +93,8 @@ def _argext(vals, lo, hi, better):
 
 def stat_of(stat, win, ddof, lo=None, hi=None, vals=None):
     """The statistic of a window's non-missing values (exact enough: fsum)."""
+    # weighted_*: the plugin's methods take no taps, the boxcar default
+    stat = {"weighted_sum": "sum", "weighted_mean": "mean"}.get(stat, stat)
     n = len(win)
     if stat in ("sum", "mean"):
         total = sum(win) if any(math.isinf(v) for v in win) else math.fsum(win)
