@@ -85,6 +85,8 @@ typedef struct st_stat {
 
 static st_stat STATS[MAX_STATS];
 static size_t NSTATS;
+static const char *LEFT_OUT[MAX_STATS]; /* registry order; see stats() */
+static size_t NLEFT_OUT;
 static int STATS_LOADED;
 
 static size_t stats(void) {
@@ -97,6 +99,17 @@ static size_t stats(void) {
         t->id = (mwk_stat)s;
         t->info.struct_size = sizeof t->info;
         t->info_status = mwk_stat_info_get(t->id, &t->info);
+        /* Weighted statistics (taps in mwk_params) have a suite of their own,
+         * tests/test_weighted.c, with an exact per-window reference, every
+         * algorithm x target x dtype x alignment, and fft's block bound (their
+         * auto may pick fft, documented in mwk.h): this file's grid, which
+         * passes no taps and holds auto to the strict per-window contract,
+         * leaves them to it. */
+        if (t->info_status == MWK_OK && (t->info.params & MWK_PARAM_WEIGHTS)) {
+            LEFT_OUT[NLEFT_OUT++] = t->info.name;
+            NSTATS--;
+            continue;
+        }
         t->name = t->info_status == MWK_OK && t->info.name ? t->info.name : "?";
         for (size_t r = 0; r < sizeof REFS / sizeof REFS[0]; r++)
             if (strcmp(REFS[r].name, t->name) == 0) t->ref = REFS[r].kind;
@@ -903,9 +916,13 @@ Test(registry, info_is_consistent) {
         if (s) strncat(joined, ",", sizeof joined - strlen(joined) - 1);
         strncat(joined, t->name, sizeof joined - strlen(joined) - 1);
     }
+    for (size_t i = 0; i < NLEFT_OUT; i++) { /* the weighted statistics come last in the registry */
+        strncat(joined, ",", sizeof joined - strlen(joined) - 1);
+        strncat(joined, LEFT_OUT[i], sizeof joined - strlen(joined) - 1);
+    }
     cr_assert_str_eq(ri.statistics, joined, "runtime_info.statistics is not the registry");
     /* out-of-range statistics: clean errors */
-    int bad_stats[] = {(int)ns, (int)ns + 1, -1, 1000, 1 << 30};
+    int bad_stats[] = {(int)mwk_stat_count(), (int)mwk_stat_count() + 1, -1, 1000, 1 << 30};
     for (int i = 0; i < 5; i++) {
         mwk_stat b = (mwk_stat)bad_stats[i];
         mwk_stat_info info;
@@ -1970,7 +1987,7 @@ Test(api, out_of_range_enums_and_algorithms) {
         cr_assert_eq(mwk_move_batch(st->id, NULL, X, MWK_F64, 0, 4, 4, 1, Y, 4, 1, 5, NULL), MWK_E_WINDOW_TOO_LONG);
         cr_assert_eq(mwk_move_batch(st->id, NULL, X, (mwk_dtype)NDT, 0, 4, 4, 1, Y, 4, 1, 2, NULL), MWK_E_DTYPE);
     }
-    int bad_stats[] = {(int)ns, -1, 1000, 1 << 30};
+    int bad_stats[] = {(int)mwk_stat_count(), -1, 1000, 1 << 30};
     for (int i = 0; i < 4; i++) {
         cr_assert_eq(mwk_move((mwk_stat)bad_stats[i], NULL, X, MWK_F64, N, 1, Y, 1, 3, NULL), MWK_E_STAT);
         cr_assert_eq(mwk_move_batch((mwk_stat)bad_stats[i], NULL, X, MWK_F64, 2, 8, 8, 1, Y, 8, 1, 3, NULL),
