@@ -423,7 +423,11 @@ def main(argv=None) -> int:
     import mwk
 
     stat_algos = {s["name"]: [a for a, ok in s["algorithms"].items() if ok] for s in mwk.statistics()}
-    args.stats = args.stats.split(",") if args.stats else list(stat_algos)
+    # By default every statistic that takes only the window: quantile (a
+    # required q) has bench/order_bench.py, the weighted ones (taps)
+    # bench/weighted_bench.py.
+    plain = [s["name"] for s in mwk.statistics() if not s.get("positional") and "weights" not in s["params"]]
+    args.stats = args.stats.split(",") if args.stats else plain
     mods = {k: _try(k) for k in PEERS}
     env = C.environment()
     env["versions"]["numbagg"] = getattr(mods["numbagg"], "__version__", "missing")
