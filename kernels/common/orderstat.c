@@ -135,6 +135,27 @@ double mwk_rank_window(const double *x, size_t lo, size_t hi, size_t newest) {
     return mwk_rank_value(less, equal, c);
 }
 
+int mwk_order_window_counts(const double *x, size_t lo, size_t hi, mwk_nan_policy policy,
+                            size_t min_count) {
+    size_t nan = 0;
+    for (size_t i = lo; i < hi; i++) nan += isnan(x[i]) != 0;
+    const size_t c = hi - lo - nan;
+    return !((policy == MWK_NAN_PROPAGATE && nan) || c < min_count || c == 0);
+}
+
+double mwk_q_ref(const mwk_stat_desc *d, const double *x, size_t lo, size_t hi,
+                 const mwk_params *p, mwk_nan_policy policy, size_t min_count) {
+    if (!mwk_order_window_counts(x, lo, hi, policy, min_count)) return NAN;
+    mwk_qlist ql;
+    mwk_qlist_of(d, p, &ql);
+    ql.k = 1; /* the first quantile */
+    double *v = malloc((hi - lo) * sizeof *v), out[1];
+    if (!v) return NAN;
+    mwk_q_window(x, lo, hi, &ql, v, out);
+    free(v);
+    return out[0];
+}
+
 size_t mwk_q_naive_scratch(size_t n, size_t w) {
     (void)n;
     return w * sizeof(double);

@@ -65,6 +65,16 @@ size_t mwk_q_window(const double *x, size_t lo, size_t hi, const mwk_qlist *ql, 
 /* The reference rank of x[newest] among the non-NaN values of x[lo, hi). */
 double mwk_rank_window(const double *x, size_t lo, size_t hi, size_t newest);
 
+/* 1 when the window x[lo, hi) gives a value under the NaN policy and
+ * min_count (the rules every order statistic's reference applies). */
+int mwk_order_window_counts(const double *x, size_t lo, size_t hi, mwk_nan_policy policy,
+                            size_t min_count);
+
+/* The reference (mwk_stat_desc.ref) of median and quantile: the first
+ * quantile d asks for, of the window x[lo, hi). */
+double mwk_q_ref(const mwk_stat_desc *d, const double *x, size_t lo, size_t hi,
+                 const mwk_params *p, mwk_nan_policy policy, size_t min_count);
+
 /* Naive cores (every window on its own; scratch w doubles). */
 int mwk_q_naive(mwk_seg *s);
 size_t mwk_q_naive_scratch(size_t n, size_t w);

@@ -1,9 +1,6 @@
 /* move_median: the middle of the window's values (the mean of the two
  * middle ones for an even count). kernels/common/orderstat.c has the
  * shared position/combine rules; the algorithms live beside it. */
-#include <math.h>
-#include <stdlib.h>
-
 #include "auto_table.h"
 #include "common/orderstat.h"
 #include "common/qalgos.h"
@@ -13,18 +10,7 @@ extern const mwk_stat_desc mwk_stat_median;
 
 static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
                   mwk_nan_policy policy, size_t min_count) {
-    (void)p;
-    size_t c = 0, nan = 0;
-    for (size_t i = lo; i < hi; i++) nan += x[i] != x[i];
-    c = hi - lo - nan;
-    if ((policy == MWK_NAN_PROPAGATE && nan) || c < min_count || c == 0) return NAN;
-    mwk_qlist ql;
-    mwk_qlist_of(&mwk_stat_median, p, &ql);
-    double *v = malloc((hi - lo) * sizeof *v), out[1];
-    if (!v) return NAN;
-    mwk_q_window(x, lo, hi, &ql, v, out);
-    free(v);
-    return out[0];
+    return mwk_q_ref(&mwk_stat_median, x, lo, hi, p, policy, min_count);
 }
 
 static const mwk_algo_desc ALGOS[] = {

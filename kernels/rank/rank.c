@@ -9,10 +9,7 @@
 static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
                   mwk_nan_policy policy, size_t min_count) {
     (void)p;
-    size_t nan = 0;
-    for (size_t i = lo; i < hi; i++) nan += x[i] != x[i];
-    const size_t c = hi - lo - nan;
-    if ((policy == MWK_NAN_PROPAGATE && nan) || c < min_count || c == 0) return NAN;
+    if (!mwk_order_window_counts(x, lo, hi, policy, min_count)) return NAN;
     return mwk_rank_window(x, lo, hi, hi - 1);
 }
 
