@@ -17,7 +17,7 @@ import linecache
 import textwrap
 from typing import Any, Callable, Dict, List
 
-from . import _mwk
+from . import _mwk, _weighted
 from ._mwk import __version__, move, statistics
 
 _OPTIONS: Dict[str, Any] = _mwk.options()
@@ -137,6 +137,28 @@ _TEXT: Dict[str, Dict[str, str]] = {
         example=">>> mwk.move_rank(np.array([1.0, 3.0, 2.0, 2.0, 0.0]), 3)\n"
         "array([ nan,  nan,  0. , -0.5, -1. ])",
     ),
+    "weighted_sum": dict(
+        summary="Moving window weighted sum (a FIR filter) along one axis.",
+        peer="pandas' ``rolling(window, win_type=...).sum()`` and Polars' "
+        "``rolling_sum(window, weights=...)``; in ``mode='valid'`` ``numpy.correlate(a, weights, "
+        "'valid')``",
+        value="``sum(weights[i] * x[i])`` over the window's present values, oldest first",
+        example=">>> mwk.move_weighted_sum(np.arange(5.0), [1.0, 2.0], mode='valid')\n"
+        "array([ 2.,  5.,  8., 11.])\n"
+        ">>> mwk.move_weighted_sum(np.ones(5), 3, window_type='triang', mode='valid')\n"
+        "array([2., 2., 2.])",
+    ),
+    "weighted_mean": dict(
+        summary="Moving window weighted mean along one axis.",
+        peer="pandas' ``rolling(window, win_type=...).mean()`` and Polars' "
+        "``rolling_mean(window, weights=...)``",
+        value="``sum(weights[i] * x[i]) / sum(weights[i])`` over the window's present values "
+        "(NaN skipped: the divisor is the weight present)",
+        example=">>> mwk.move_weighted_mean(np.array([1.0, 2.0, np.nan, 4.0]), [1.0, 3.0], min_count=1)\n"
+        "array([1.  , 1.75, 2.  , 4.  ])\n"
+        ">>> mwk.move_weighted_mean(np.arange(6.0), 5, window_type=('gaussian', 1.0), mode='valid')\n"
+        "array([2., 3.])",
+    ),
 }
 
 _PARAM_TEXT: Dict[str, str] = {
@@ -151,11 +173,23 @@ _PARAM_TEXT: Dict[str, str] = {
     "``numpy.correlate(x, w, 'valid')`` = ``numpy.convolve(x, w[::-1], 'valid')`` (as pandas' "
     "rolling(win_type) and Polars' rolling_*(weights=)). The taps may also be passed in "
     "window's place: ``move_weighted_mean(a, taps)``; named windows (pandas' win_type): "
-    "``mwk.window_taps('hann', 9)``. None: every tap 1. NaN is skipped: the mean divides by "
-    "the sum of the taps of the present values.",
+    "``window_type='hann'`` or ``mwk.window_taps('hann', 9)``. None: every tap 1. NaN is "
+    "skipped: the mean divides by the sum of the taps of the present values.",
     "min_weight": "weighted_sum/weighted_mean: in [0, 1]; a window gives NaN unless the "
     "|taps| of its absent positions (NaN, or outside the data in clipped windows) sum to at "
     "most ``(1 - min_weight) * sum(|weights|)``. Default 0.",
+    "window_type": "weighted_sum/weighted_mean: a named window instead of ``weights`` (pandas' "
+    "``rolling(window, win_type=...)``), taps ``scipy.signal.windows.<name>(window, sym=True)``: "
+    "a str, one of boxcar, triang, hann, hamming, blackman, bartlett, blackmanharris, nuttall, "
+    "barthann, bohman, parzen, cosine, exponential (tau 1.0) (and scipy.signal.get_window's "
+    "aliases of these), or scipy.signal.get_window's tuple for a window with a parameter: "
+    "``('gaussian', std)``, ``('exponential', tau)`` (also scipy's own ``('exponential', None, "
+    "tau)``), or with pandas' keyword ``('gaussian', {'std': std})``, ``('exponential', "
+    "{'tau': tau})`` (pandas' ``rolling(w, win_type='gaussian').mean(std=2.0)`` is "
+    "``move_weighted_mean(a, w, window_type=('gaussian', 2.0))``). ``window`` must then be "
+    "an int (the number of taps). TypeError together with ``weights`` (or taps in window's "
+    "place); ValueError for an unknown name (the message lists them), a missing gaussian std, "
+    "or a parameter that is not > 0.",
     "interpolation": "How a quantile between two of the window's values is formed, as "
     "numpy.quantile's ``method`` of the same name. Default 'linear' (NumPy's and pandas' "
     "default; Polars' is 'nearest'). Any other str raises ValueError.",
@@ -167,7 +201,14 @@ _PARAM_HEAD: Dict[str, str] = {
     "interpolation": "interpolation : {'linear', 'lower', 'higher', 'nearest', 'midpoint'}, optional",
     "weights": "weights : array_like of float or None, optional",
     "min_weight": "min_weight : float, optional",
+    "window_type": "window_type : str or tuple or None, optional",
 }
+
+# Python-level parameters a statistic gets when the registry gives it the key
+# parameter: window_type (named windows) for the statistics with taps. It
+# follows the registry's parameters (not keyword-only: the keyword-only set is
+# the same for every statistic) and is resolved here, before the C call.
+_EXTRA_PARAMS: Dict[str, str] = {"weights": "window_type"}
 
 
 def _choices(names: List[str]) -> str:
@@ -208,6 +249,8 @@ def _docstring(info: Dict[str, Any]) -> str:
             continue
         params.append((_PARAM_HEAD.get(p, f"{p} : int, optional"),
                        _PARAM_TEXT.get(p, f"Parameter of {fn} (default {default!r}).")))
+    for p in _extra_params(info):
+        params.append((_PARAM_HEAD[p], _PARAM_TEXT[p]))
     params += [
         (f"mode : {_choices(_OPTIONS['mode'])}, optional",
          f"Default {defaults['mode']!r}. ``'trailing'`` (bottleneck, pandas): output i covers "
@@ -278,6 +321,10 @@ def _docstring(info: Dict[str, Any]) -> str:
     return "\n".join(body) + "\n"
 
 
+def _extra_params(info: Dict[str, Any]) -> List[str]:
+    return [e for p, e in _EXTRA_PARAMS.items() if p in info["params"]]
+
+
 def _make(info: Dict[str, Any]) -> Callable[..., Any]:
     """move_<name> with bottleneck's signature (a, window, the statistic's
     positional parameters (quantile's q), min_count=None, axis=-1, then the
@@ -292,14 +339,20 @@ def _make(info: Dict[str, Any]) -> Callable[..., Any]:
     pos = "".join(f", {p}" for p in positional)  # numpy.quantile's q: required, after window
     sig = "".join(f", {p}={default!r}" for p, default in params.items() if p not in positional)
     fwd = "".join(f", {p}={p}" for p in params)
+    extra = _extra_params(info)
+    sig += "".join(f", {p}=None" for p in extra)
+    pre = ("    if window_type is not None:\n"
+           "        weights = _window_type_taps(window_type, window, weights)\n"
+           if "window_type" in extra else "")
     src = (
         f"def {name}(a, window{pos}, min_count=None, axis=-1{sig}, *, mode={d['mode']!r}, "
         f"algorithm={d['algorithm']!r}, nan_policy={d['nan_policy']!r}, out=None, threads=None, "
         f"target=None):\n"
+        f"{pre}"
         f"    return _move({info['id']}, a, window, min_count, axis, mode=mode, algorithm=algorithm, "
         f"nan_policy=nan_policy, out=out, threads=threads, target=target{fwd})\n"
     )
-    ns: Dict[str, Any] = {"_move": _mwk.move}
+    ns: Dict[str, Any] = {"_move": _mwk.move, "_window_type_taps": _weighted.window_type_taps}
     filename = f"<mwk registry: {name}>"
     exec(compile(src, filename, "exec"), ns)
     # so that tracebacks through the generated function show its source

@@ -188,3 +188,105 @@ def test_errors():
         mwk.move_mean(x, 3, weights=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError):
         mwk._mwk.move("weighted_sum", x, 3, weights=[1.0, 2.0])
+
+
+# ------------------------------------------------------------ window_type=
+# (name, window_type, pandas' keyword arguments for .mean()/.sum())
+WINDOW_TYPES = [("boxcar", "boxcar", {}), ("triang", "triang", {}), ("hann", "hann", {}),
+                ("hamming", "hamming", {}), ("blackman", "blackman", {}), ("bartlett", "bartlett", {}),
+                ("parzen", "parzen", {}), ("gaussian", ("gaussian", 2.0), {"std": 2.0}),
+                ("gaussian", ("gaussian", {"std": 0.7}), {"std": 0.7}),
+                ("exponential", ("exponential", 3.0), {"tau": 3.0}),
+                ("exponential", "exponential", {}),  # tau 1.0: scipy's and pandas' default
+                ("exponential", ("exponential", None, 0.5), {"tau": 0.5})]
+
+
+@pytest.mark.parametrize("name,wt,kw", WINDOW_TYPES)
+@pytest.mark.parametrize("center", [False, True])
+def test_window_type_is_pandas_win_type(name, wt, kw, center):
+    """pandas' rolling(w, win_type=name).mean(**kw) / .sum(**kw): scipy's
+    windows, NaN skipped (the mean renormalised), min_periods counting values."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(len(name) + 7 * center)
+    x = rng.standard_normal(300) * 3 + 1
+    x[rng.random(300) < 0.1] = np.nan
+    x[40:46] = np.nan
+    mode = "centered" if center else "trailing"
+    for W, mp in ((9, 3), (10, 10), (1, 1)):
+        r = pd.Series(x).rolling(W, win_type=name, min_periods=mp, center=center)
+        gm = mwk.move_weighted_mean(x, W, min_count=mp, window_type=wt, mode=mode)
+        gs = mwk.move_weighted_sum(x, W, min_count=mp, window_type=wt, mode=mode)
+        np.testing.assert_allclose(gm, r.mean(**kw).to_numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(gs, r.sum(**kw).to_numpy(), rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("algo", ALGOS)
+def test_window_type_every_algorithm_against_scipy_correlate(algo):
+    """Independent of pandas: scipy.signal.get_window(wt, W, fftbins=False)
+    taps and numpy.correlate, for every algorithm, float64 and float32,
+    batches along an axis."""
+    signal = pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 700))
+    for wt, W in (("hann", 15), (("gaussian", 6.0), 61), (("exponential", None, 4.0), 33),
+                  ("blackmanharris", 200)):
+        taps = signal.get_window(wt, W, fftbins=False)
+        want = np.array([np.correlate(row, taps, "valid") for row in x])
+        got = mwk.move_weighted_sum(x, W, window_type=wt, mode="valid", algorithm=algo)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-11 * taps.sum())
+        gm = mwk.move_weighted_mean(x.T, W, window_type=wt, mode="valid", algorithm=algo, axis=0)
+        np.testing.assert_allclose(gm, want.T / taps.sum(), rtol=0, atol=1e-11)
+        g32 = mwk.move_weighted_mean(x.astype(np.float32), W, window_type=wt, mode="valid", algorithm=algo)
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, want.astype(np.float32) / taps.sum(), rtol=0, atol=1e-5)
+
+
+def test_window_type_spellings():
+    """One window, several spellings: scipy's aliases and _symmetric suffix,
+    get_window's tuples, pandas' keywords; the same taps as window_taps."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(80)
+    for spellings, taps in (
+        (["hann", "han", "hann_symmetric"], mwk.window_taps("hann", 7)),
+        (["boxcar", "ones", "rect"], np.ones(7)),
+        ([("gaussian", 1.5), ("gauss", 1.5), ("gaussian", {"std": 1.5}), ("gaussian", 3 / 2)],
+         mwk.window_taps("gaussian", 7, 1.5)),
+        ([("exponential", 2.0), ("exponential", None, 2.0), ("poisson", 2.0), ("exponential", {"tau": 2}),
+          ("exponential", {"center": None, "tau": 2.0})], mwk.window_taps("exponential", 7, 2.0)),
+        (["exponential", "poisson"], mwk.window_taps("exponential", 7, 1.0)),
+    ):
+        want = mwk.move_weighted_mean(x, taps)
+        for wt in spellings:
+            np.testing.assert_array_equal(mwk.move_weighted_mean(x, 7, window_type=wt), want, err_msg=str(wt))
+            np.testing.assert_array_equal(mwk.move_weighted_mean(x, np.int64(7), None, -1, None, 0.0, wt), want)
+
+
+def test_window_type_errors():
+    x = np.arange(20.0)
+    with pytest.raises(TypeError, match="exclusive"):
+        mwk.move_weighted_mean(x, 3, weights=[1.0, 2.0, 3.0], window_type="hann")
+    with pytest.raises(TypeError, match="int window"):
+        mwk.move_weighted_sum(x, [1.0, 2.0, 3.0], window_type="hann")
+    with pytest.raises(TypeError):
+        mwk.move_weighted_sum(x, 3, window_type=3.0)
+    with pytest.raises(TypeError):
+        mwk.move_weighted_sum(x, 3, window_type=("gaussian", "2"))
+    with pytest.raises(TypeError):
+        mwk.move_mean(x, 3, window_type="hann")  # only the statistics with taps
+    for bad in ("nope", "kaiser", "hann_periodic", ("nope", 1.0)):
+        with pytest.raises(ValueError, match="boxcar, triang, hann") as e:
+            mwk.move_weighted_mean(x, 5, window_type=bad)
+    with pytest.raises(ValueError, match="needs its std"):
+        mwk.move_weighted_mean(x, 5, window_type="gaussian")
+    with pytest.raises(ValueError, match="boxcar, triang"):
+        mwk.move_weighted_mean(x, 5, window_type="gaussian")
+    for bad in (("gaussian", 0.0), ("gaussian", -1.0), ("gaussian", float("nan")), ("exponential", float("inf")),
+                ("hann", 2.0), ("gaussian", 1.0, 2.0), ("exponential", 1.0, 2.0), ("gaussian", {"sigma": 1.0}),
+                ("exponential", {"center": 2.0, "tau": 1.0})):
+        with pytest.raises(ValueError):
+            mwk.move_weighted_mean(x, 5, window_type=bad)
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, 0, window_type="hann")
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, 21, window_type="hann")  # longer than the data: the usual rule
