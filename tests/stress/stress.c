@@ -16,6 +16,10 @@
  * x each of its algorithms (auto included) x every supported target x every
  * alignment x both NaN policies, the 12 dtypes taken in turn, on rows with
  * NaN/inf, with unit, doubled and negative strides, plus 2-D batches.
+ * Statistics with taps (weighted_sum, weighted_mean) run with real taps
+ * (zeros, negative ones, a wide range of magnitudes) and a min_weight, or
+ * the boxcar, chosen per job; windows above the auto crossover (fft) too,
+ * so the taps' spectra and the FFT plans are made by many threads at once.
  *
  *   mwk_stress [threads=8] [rounds=2]
  * Exit status 0 when everything matches, 1 otherwise (mismatches printed).
@@ -58,6 +62,13 @@ static void *DATA[N_DATA][N_DT]; /* [data set][dtype], 3*MAX_N elements (room fo
 static char TARGET_BUF[512];
 static const char *TARGETS[MAX_TARGETS + 1];
 static size_t NTARGETS;
+/* Taps for the statistics that take them (a job uses the first w); and the
+ * min_weight values a job picks from (job.ddof: bits 0-1 the min_weight,
+ * bit 2 set: no taps, the boxcar). */
+#define MAX_TAPS 320
+static double TAPS[MAX_TAPS];
+static const double MIN_WEIGHT[4] = {0.0, 0.5, 0.9, 1.0};
+static unsigned char HAS_TAPS[64]; /* [stat]: MWK_PARAM_WEIGHTS */
 
 static size_t esize(mwk_dtype d) {
     switch (d) {
@@ -93,6 +104,17 @@ static uint64_t rng(uint64_t *s) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
+}
+
+static void make_taps(void) {
+    uint64_t s = 777;
+    for (size_t i = 0; i < MAX_TAPS; i++) {
+        const uint64_t r = rng(&s);
+        const double u = (double)(r >> 11) * 0x1p-53;
+        double v = r % 7 == 0 ? 0.0 : ldexp(u + 0.25, (int)(r % 41) - 20); /* 2^-20 .. 2^20 */
+        if (r % 5 == 1) v = -v;
+        TAPS[i] = v;
+    }
 }
 
 static void make_data(void) {
@@ -169,6 +191,7 @@ static void make_jobs(void) {
                         j.ddof = (info.params & MWK_PARAM_DDOF) ? (int)(c % 2) : 0;
                         /* quantile: ddof picks q and the interpolation (run_job) */
                         if (info.params & MWK_PARAM_QUANTILE) j.ddof = (int)(c % 20);
+                        if (info.params & MWK_PARAM_WEIGHTS) j.ddof = (int)(c % 8), HAS_TAPS[s % 64] = 1;
                         j.algo = algos[a];
                         j.target = t < NTARGETS ? TARGETS[t] : NULL;
                         j.dt = (mwk_dtype)((c * 5 + s) % N_DT); /* every dtype, in turn */
@@ -216,6 +239,36 @@ static void make_jobs(void) {
                     j.xs = 1;
                     add_job(j);
                 }
+    /* Taps above the auto crossover (fft), and the same windows by every
+     * other algorithm: every target, trailing and centered (clipped edges). */
+    static const size_t wws[] = {161, 257, 300};
+    for (size_t s = 0; s < nstats; s++) {
+        mwk_stat_info info;
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        if (mwk_stat_info_get((mwk_stat)s, &info) != MWK_OK || !(info.params & MWK_PARAM_WEIGHTS)) continue;
+        for (size_t a = 0; a <= info.n_algorithms; a++) {
+            const mwk_algorithm al = a < info.n_algorithms ? info.algorithms[a] : MWK_ALGO_AUTO;
+            if (al != MWK_ALGO_AUTO && !mwk_algorithm_available(al)) continue;
+            for (size_t t = 0; t <= NTARGETS; t++, c++) {
+                job j;
+                memset(&j, 0, sizeof j);
+                j.stat = (mwk_stat)s;
+                j.ddof = (int)(c % 4); /* taps, each min_weight in turn */
+                j.algo = al;
+                j.target = t < NTARGETS ? TARGETS[t] : NULL;
+                j.dt = c % 2 ? MWK_F32 : MWK_F64;
+                j.al = c % 3 ? MWK_ALIGN_CENTERED : MWK_ALIGN_TRAILING;
+                j.pol = MWK_NAN_SKIP;
+                j.n = al == MWK_ALGO_NAIVE ? 700 : 1001; /* naive: O(n w) */
+                j.w = wws[c % 3];
+                j.xs = 1;
+                j.data = 1 + c % 3; /* NaN, inf, spikes */
+                j.rows = 1 + c % 2;
+                add_job(j);
+            }
+        }
+    }
     /* fft at many distinct lengths: plan creation races (statistics that have it) */
     for (size_t s = 0; s < nstats; s++) {
         if (!mwk_stat_has_algorithm((mwk_stat)s, MWK_ALGO_FFT)) continue;
@@ -231,6 +284,7 @@ static void make_jobs(void) {
             j.xs = 1;
             j.rows = 1;
             j.data = n % N_DATA;
+            j.ddof = (int)(n % 8); /* statistics with taps: taps or the boxcar, a min_weight */
             add_job(j);
         }
     }
@@ -268,6 +322,10 @@ static mwk_status run_job(const job *j, void *out) {
     static const double QS[4] = {0.5, 0.1, 0.9, 0.333};
     prm.quantile = QS[j->ddof % 4]; /* read only by statistics with MWK_PARAM_QUANTILE */
     prm.interpolation = (mwk_interpolation)(j->ddof % 5);
+    if (HAS_TAPS[j->stat % 64]) {
+        if (!(j->ddof & 4) && j->w <= MAX_TAPS) prm.weights = TAPS, prm.n_weights = j->w;
+        prm.min_weight = MIN_WEIGHT[j->ddof & 3];
+    }
     const char *base = DATA[j->data][j->dt];
     size_t es = esize(j->dt);
     size_t out_len = j->al == MWK_ALIGN_VALID ? j->n - j->w + 1 : j->n;
@@ -412,6 +470,7 @@ int main(int argc, char **argv) {
         TARGETS[NTARGETS++] = t;
 
     make_data();
+    make_taps();
     make_jobs();
     printf("mwk_stress: %zu threads, %zu jobs, targets %s, backends %s\n", NTHREADS, NJOBS,
            info.supported_targets, info.backends);
