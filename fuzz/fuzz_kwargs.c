@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness: the Polars plugin's pickled-kwargs reader
- * (python/src/pickle_kwargs.c) and the plugins' kwargs validation, through
+ * (python/src/pickle_kwargs.c: a flat dict of None/bool/int/float/str/bytes)
+ * and the plugins' kwargs validation (the weighted statistics' taps included), through
  * the real entry points: the generic _polars_plugin_field_rolling and
  * _polars_plugin_field_moving (statistic by name, its parameters) and the
  * mean-only _polars_plugin_field_rolling_mean / _polars_plugin_field_moving_mean,
@@ -63,6 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             const kw_item *it = &d.items[k];
             if (!memchr(it->key, 0, KW_MAX_STR) || !it->key[0]) abort();
             if (it->type == KW_STR && !memchr(it->s, 0, KW_MAX_STR)) abort();
+            /* bytes (the weighted statistics' taps) point into the input */
+            if (it->type == KW_BYTES && (it->b < copy || it->blen > size || it->b + it->blen > copy + size))
+                abort();
             if (kw_get(&d, it->key) == NULL) abort();
         }
     } else {

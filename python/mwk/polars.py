@@ -78,7 +78,8 @@ def statistics() -> List[Dict[str, Any]]:
     One dict per statistic, in registry order: ``name`` (the suffix of
     ``rolling_<name>`` / ``moving_<name>``), ``ddof`` (whether it takes
     ``ddof``), ``quantile`` (whether it takes ``quantile`` and
-    ``interpolation``), ``float32`` (whether float32 input gives float32 output) and
+    ``interpolation``), ``float32`` (whether float32 input gives float32 output),
+    ``weights`` (whether it takes ``weights`` and ``min_weight``) and
     ``algorithms`` (those compiled into this build, reference first;
     ``"auto"`` is always accepted too). Read from the C registry through
     ``mwk._mwk.statistics()``, the same source as ``mwk.move_<name>``.
@@ -89,6 +90,7 @@ def statistics() -> List[Dict[str, Any]]:
             "ddof": "ddof" in s["params"],
             "quantile": "q" in s["params"],
             "float32": bool(s["keeps_float32"]),
+            "weights": "weights" in s["params"],
             "algorithms": [a for a, ok in s["algorithms"].items() if ok and a != "auto"],
         }
         for s in _mwk.statistics()
@@ -133,6 +135,36 @@ def _quantile_kwarg(stat: str, quantile: object, interpolation: object, kw: dict
                              f"got {interpolation!r}")
         kw["quantile"] = q
         kw["interpolation"] = interpolation
+    return kw
+
+
+def _weights_kwarg(weights: object, window: int, wname: str, min_weight: object, kw: dict) -> dict:
+    """Taps for the plugin: packed little-endian float64 (bytes travel in
+    the pickled kwargs as they are; python/src/pickle_kwargs.c reads no
+    lists). Checked here so that a bad one fails when the expression is
+    built: 1-D, finite, as many as the window."""
+    if weights is not None:
+        import numpy as np
+
+        if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+            raise TypeError(f"weights must be a sequence of floats, got {type(weights).__name__}")
+        try:
+            w = np.asarray(weights, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"weights must be a sequence of floats: {e}") from None
+        if w.ndim != 1:
+            raise ValueError(f"weights must be 1-D, got {w.ndim} dimensions")
+        if len(w) != window:
+            raise ValueError(f"weights has {len(w)} values but {wname} is {window}; they must be equal")
+        if not np.isfinite(w).all():
+            raise ValueError("weights must be finite")
+        kw["weights"] = w.astype("<f8").tobytes()
+    if isinstance(min_weight, bool) or not isinstance(min_weight, (int, float)):
+        raise TypeError(f"min_weight must be a float, got {type(min_weight).__name__}")
+    if not 0.0 <= float(min_weight) <= 1.0:
+        raise ValueError(f"min_weight must be in [0, 1], got {min_weight!r}")
+    if float(min_weight) != 0.0:
+        kw["min_weight"] = float(min_weight)
     return kw
 
 
@@ -372,6 +404,43 @@ _WEIGHTS_DOC = """weights : None
     raises ``ValueError``.
 """
 
+_ROLLING_WEIGHTS_DOC = """weights : list of float or None, optional
+    Polars' per-position weights: ``window_size`` finite values (zero and
+    negative ones allowed), ``weights[0]`` on the oldest row of the window.
+    With weights the result is ``sum(w * x)`` ({weighted} below).
+"""
+
+_ROLLING_WEIGHTED_NOTES = """
+With weights (``rolling_{stat}(window_size, weights)`` runs
+``rolling_weighted_{stat}``, include/mwk.h MWK_STAT_WEIGHTED_SUM): a window
+clipped at the ends of the column keeps the taps on their positions (the
+last tap on row i without ``center``) and the positions outside the column
+are absent; nulls are absent too. The sum adds ``w[k] * x`` over the values
+present; the mean divides that by the sum of *their* weights (renormalised),
+so that on a column without nulls the values are Polars 2.x's. Where Polars
+differs: with nulls Polars raises (a panic: "weights not yet supported on
+array with null values"), here nulls are skipped as above and
+``min_samples`` counts the non-null values; a window whose present weights
+sum to 0 gives NaN from the mean (Polars 2.x gives 0.0, Polars 1.21 raises);
+an infinity under a zero weight is ignored (Polars: 0 * inf = NaN);
+non-finite weights or ``len(weights) != window_size`` raise ``ValueError``
+(Polars gives NaN, or panics). Polars 1.21 also puts the first taps on a
+clipped window's values and divides its mean by the sum of all the taps
+(1.21's ``rolling_mean([1., 2.], 2, weights=[1., 2.], min_samples=1)`` is
+0.25 at row 0; 2.x and mwk give 1.0): mwk follows 2.x.
+"""
+
+_WEIGHTED_PARAMS_DOC = """weights : list of float or None, optional
+    The taps: ``{w}`` finite values (zero and negative ones allowed),
+    ``weights[0]`` on the oldest value of the window, as
+    ``mwk.move_weighted_*`` (``mwk.window_taps`` builds named windows, as
+    pandas' ``win_type``). None (default): every tap 1, the boxcar.
+min_weight : float, optional
+    In [0, 1]: a window gives NaN unless the absent positions (nulls,
+    skipped NaN, positions outside the data) hold at most
+    ``(1 - min_weight)`` of the total ``|weight|``. Default 0.
+"""
+
 _ROLLING_QUANTILE_DOC = """quantile : float
     The quantile, in [0, 1].
 interpolation : {'nearest', 'higher', 'lower', 'midpoint', 'linear'}, optional
@@ -448,6 +517,37 @@ def _add_methods(stat: str) -> None:
             kw = _quantile_kwarg(stat, quantile, interpolation,
                                  _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat))
             return self._apply(lambda e: _moving_expr(e, kw))
+    elif info["weights"]:
+        # The taps, and min_weight (the fraction of the total |weight| that
+        # must be present), as mwk.move_weighted_<stat>.
+        def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
+                    min_samples: Optional[int] = None, center: bool = False, min_weight: float = 0.0):
+            kw = _weights_kwarg(weights, _check_int(window_size, "window_size"), "window_size", min_weight,
+                                _rolling_kwargs(window_size, min_samples, center, stat))
+            return self._apply(lambda e: _rolling_expr(e, kw))
+
+        def moving(self, window: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
+                   min_weight: float = 0.0, mode: str = "valid", min_samples: Optional[int] = None,
+                   nan_policy: str = "skip", threads: Optional[int] = None, algorithm: str = "auto"):
+            kw = _weights_kwarg(weights, _check_int(window, "window"), "window", min_weight,
+                                _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat))
+            return self._apply(lambda e: _moving_expr(e, kw))
+    elif f"weighted_{stat}" in _STATS:
+        # Polars' signature: rolling_mean/rolling_sum(window_size, weights=None, *, min_samples=None,
+        # center=False); with weights, the registry's weighted_<stat>.
+        def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
+                    min_samples: Optional[int] = None, center: bool = False):
+            kw = _rolling_kwargs(window_size, min_samples, center, stat)
+            if weights is not None:
+                kw = _weights_kwarg(weights, kw["window_size"], "window_size", 0.0,
+                                    _rolling_kwargs(window_size, min_samples, center, f"weighted_{stat}"))
+            return self._apply(lambda e: _rolling_expr(e, kw))
+
+        def moving(self, window: int, *, mode: str = "valid",  # type: ignore[misc]
+                   min_samples: Optional[int] = None, nan_policy: str = "skip",
+                   threads: Optional[int] = None, algorithm: str = "auto"):
+            kw = _moving_kwargs(window, mode, min_samples, nan_policy, threads, algorithm, stat)
+            return self._apply(lambda e: _moving_expr(e, kw))
     elif stat in _WEIGHTS_ARG:
         # Polars' signature: rolling_median(window_size, weights=None, *, min_samples=None, center=False)
         def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
@@ -492,6 +592,17 @@ def _add_methods(stat: str) -> None:
     if info["quantile"] or stat in _WEIGHTS_ARG:
         rolling_doc = rolling_doc.replace("min_samples : int or None, optional", _WEIGHTS_DOC
                                           + "min_samples : int or None, optional", 1)
+    if info["weights"]:
+        base = stat[len("weighted_"):]
+        rolling_doc = rolling_doc.replace("min_samples : int or None, optional", _WEIGHTED_PARAMS_DOC.format(
+            w="window_size") + "min_samples : int or None, optional", 1)
+        rolling_doc += _ROLLING_WEIGHTED_NOTES.format(stat=base)
+        moving_doc = moving_doc.replace("mode : {", _WEIGHTED_PARAMS_DOC.format(w="window") + "mode : {", 1)
+    elif f"weighted_{stat}" in _STATS:
+        rolling_doc = rolling_doc.replace("min_samples : int or None, optional", _ROLLING_WEIGHTS_DOC.format(
+            weighted="divided by ``sum(w)`` for the mean, see" if stat == "mean" else "see")
+            + "min_samples : int or None, optional", 1)
+        rolling_doc += _ROLLING_WEIGHTED_NOTES.format(stat=stat)
     if stat in _ROLLING_NOTES:
         rolling_doc += _ROLLING_NOTES[stat]
     methods = [(moving, "moving", moving_doc)]

@@ -31,6 +31,7 @@ class MwkExprNamespace:
     def rolling_mean(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
@@ -48,6 +49,7 @@ class MwkExprNamespace:
     def rolling_sum(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
@@ -230,14 +232,18 @@ class MwkExprNamespace:
     def rolling_weighted_sum(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        min_weight: float = 0.0,
     ) -> pl.Expr: ...
     def moving_weighted_sum(
         self,
         window: int,
+        weights: Optional[List[float]] = None,
         *,
+        min_weight: float = 0.0,
         mode: _Mode = "valid",
         min_samples: Optional[int] = None,
         nan_policy: _NanPolicy = "skip",
@@ -247,14 +253,18 @@ class MwkExprNamespace:
     def rolling_weighted_mean(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        min_weight: float = 0.0,
     ) -> pl.Expr: ...
     def moving_weighted_mean(
         self,
         window: int,
+        weights: Optional[List[float]] = None,
         *,
+        min_weight: float = 0.0,
         mode: _Mode = "valid",
         min_samples: Optional[int] = None,
         nan_policy: _NanPolicy = "skip",
@@ -338,6 +348,7 @@ class MwkSeriesNamespace:
     def rolling_mean(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
@@ -355,6 +366,7 @@ class MwkSeriesNamespace:
     def rolling_sum(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
@@ -537,14 +549,18 @@ class MwkSeriesNamespace:
     def rolling_weighted_sum(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        min_weight: float = 0.0,
     ) -> pl.Series: ...
     def moving_weighted_sum(
         self,
         window: int,
+        weights: Optional[List[float]] = None,
         *,
+        min_weight: float = 0.0,
         mode: _Mode = "valid",
         min_samples: Optional[int] = None,
         nan_policy: _NanPolicy = "skip",
@@ -554,14 +570,18 @@ class MwkSeriesNamespace:
     def rolling_weighted_mean(
         self,
         window_size: int,
+        weights: Optional[List[float]] = None,
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        min_weight: float = 0.0,
     ) -> pl.Series: ...
     def moving_weighted_mean(
         self,
         window: int,
+        weights: Optional[List[float]] = None,
         *,
+        min_weight: float = 0.0,
         mode: _Mode = "valid",
         min_samples: Optional[int] = None,
         nan_policy: _NanPolicy = "skip",

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A value on the pickle machine's stack. Strings point into the input. */
-typedef enum sv_kind { SV_MARK, SV_DICT, SV_NONE, SV_BOOL, SV_INT, SV_FLOAT, SV_STR } sv_kind;
+/* A value on the pickle machine's stack. Strings and bytes point into the input. */
+typedef enum sv_kind { SV_MARK, SV_DICT, SV_NONE, SV_BOOL, SV_INT, SV_FLOAT, SV_STR, SV_BYTES } sv_kind;
 typedef struct sv {
     sv_kind kind;
     int64_t i;
@@ -59,6 +59,11 @@ static int add_item(kw_dict *d, const sv *key, const sv *val, char *err, size_t 
             return fail(err, errlen, "kwargs value for '%s' is not a short string", it->key);
         it->type = KW_STR;
         memcpy(it->s, val->s, val->slen);
+        break;
+    case SV_BYTES:
+        it->type = KW_BYTES;
+        it->b = val->s;
+        it->blen = val->slen;
         break;
     default:
         return fail(err, errlen, "kwargs value for '%s' has an unsupported type", it->key);
@@ -157,6 +162,22 @@ int kw_parse(const uint8_t *buf, size_t len, kw_dict *out, char *err, size_t err
             PUSH(v);
             break;
         }
+        case 'C':    /* SHORT_BINBYTES (protocol 3+) */
+        case 'B':    /* BINBYTES */
+        case 0x8e: { /* BINBYTES8 (protocol 4+; large ones also come outside a frame) */
+            int n = op == 'C' ? 1 : op == 'B' ? 4 : 8;
+            NEED(n);
+            uint64_t bl = rd_le(buf + pos, n);
+            pos += (size_t)n;
+            if (bl > (uint64_t)(len - pos)) /* compared in 64 bits: no truncation on 32-bit size_t */
+                return fail(err, errlen, "kwargs pickle is truncated at byte %zu", pos);
+            v.kind = SV_BYTES;
+            v.s = buf + pos;
+            v.slen = (size_t)bl;
+            pos += (size_t)bl;
+            PUSH(v);
+            break;
+        }
         case 'K': /* BININT1 */
             NEED(1);
             v.kind = SV_INT;
@@ -235,7 +256,7 @@ int kw_parse(const uint8_t *buf, size_t len, kw_dict *out, char *err, size_t err
         default:
             return fail(err, errlen,
                         "kwargs pickle opcode 0x%02x at byte %zu is not allowed (only a flat dict of "
-                        "None/bool/int/float/str is accepted)",
+                        "None/bool/int/float/str/bytes is accepted)",
                         op, pos - 1);
         }
     }

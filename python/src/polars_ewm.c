@@ -15,10 +15,11 @@
  *
  * Ownership as polars_plugin.c: every input chunk, then every input wrapper,
  * is released on every path; the output export owns one schema, the pointer
- * vector and the ArrowArray struct. Failure leaves private_data NULL. The
- * error message cannot be set from this file (polars_plugin.c keeps it);
- * mwk/polars.py checks arguments before building the expression, so what can
- * fail here is data (an unsorted or null `by`) and memory.
+ * vector and the ArrowArray struct (polars_common.c). Failure leaves
+ * private_data NULL and a message for _polars_plugin_get_last_error_message
+ * (pl_set_err). mwk/polars.py checks arguments before building the
+ * expression, so what usually fails here is data (an unsorted or null `by`)
+ * and memory; kwargs are checked again, as they can come from anywhere.
  */
 #include <math.h>
 #include <stdint.h>
@@ -28,8 +29,7 @@
 #include "arrow_c.h"
 #include "mwk_ewm.h"
 #include "pickle_kwargs.h"
-
-#define PLUGIN_API __attribute__((visibility("default")))
+#include "polars_common.h"
 
 PLUGIN_API void _polars_plugin_field_ewm(const struct ArrowSchema *fields, size_t n_fields,
                                          struct ArrowSchema *return_value, const uint8_t *kwargs,
@@ -37,143 +37,35 @@ PLUGIN_API void _polars_plugin_field_ewm(const struct ArrowSchema *fields, size_
 PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
                                    size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx);
 
-static void release_inputs(SeriesExport *inputs, size_t n_inputs) {
-    for (size_t i = 0; inputs && i < n_inputs; i++) {
-        SeriesExport *e = &inputs[i];
-        if (!e->release) continue;
-        for (size_t j = 0; e->arrays && j < e->len; j++) {
-            struct ArrowArray *a = e->arrays[j];
-            if (a && a->release) a->release(a);
-        }
-        e->release(e);
-    }
-}
-
 /* ---- output -------------------------------------------------------------- */
 
-typedef struct {
-    char format[2];
-    char *name;
-} schema_priv;
-
-static void schema_release(struct ArrowSchema *s) {
-    if (!s || !s->release) return;
-    schema_priv *p = s->private_data;
-    if (p) {
-        free(p->name);
-        free(p);
-    }
-    s->release = NULL;
-    s->private_data = NULL;
-}
-
-static int schema_make(struct ArrowSchema *s, int f32, const char *name) {
-    memset(s, 0, sizeof *s);
-    schema_priv *p = calloc(1, sizeof *p);
-    if (!p) return -1;
-    size_t n = strlen(name ? name : "");
-    if (!(p->name = malloc(n + 1))) {
-        free(p);
-        return -1;
-    }
-    memcpy(p->name, name ? name : "", n + 1);
-    p->format[0] = f32 ? 'f' : 'g';
-    s->format = p->format;
-    s->name = p->name;
-    s->flags = ARROW_FLAG_NULLABLE;
-    s->release = schema_release;
-    s->private_data = p;
-    return 0;
-}
-
-typedef struct {
-    const void *buffers[2];
-    void *values;
-} array_priv;
-
-static void array_release(struct ArrowArray *a) {
-    if (!a || !a->release) return;
-    array_priv *p = a->private_data;
-    if (p) {
-        free(p->values);
-        free(p);
-    }
-    a->release = NULL;
-    a->private_data = NULL;
-}
-
-typedef struct {
-    struct ArrowSchema *schema;
-    struct ArrowArray *array;
-    struct ArrowArray *arrays[1];
-} export_priv;
-
-static void export_release(SeriesExport *e) {
-    if (!e || !e->release) return;
-    export_priv *p = e->private_data;
-    if (p) {
-        if (p->schema) {
-            if (p->schema->release) p->schema->release(p->schema);
-            free(p->schema);
-        }
-        free(p->array);
-        free(p);
-    }
-    e->release = NULL;
-    e->private_data = NULL;
-}
-
-/* The result from `values` (moved in: freed here on failure). */
+/* The result from `values` (moved in: freed on failure), Float64 or Float32,
+ * no nulls. 0, or -1 with the error set. */
 static int export_values(SeriesExport *out, void *values, int64_t n, int f32, const char *name) {
-    export_priv *p = calloc(1, sizeof *p);
-    struct ArrowSchema *s = malloc(sizeof *s);
-    struct ArrowArray *a = calloc(1, sizeof *a);
-    array_priv *ap = calloc(1, sizeof *ap);
-    if (!p || !s || !a || !ap || schema_make(s, f32, name) < 0) {
-        free(p), free(s), free(a), free(ap), free(values);
+    struct ArrowSchema s;
+    struct ArrowArray a;
+    void *bufs[2] = {NULL, values};
+    if (pl_schema_make(&s, f32 ? "f" : "g", name, NULL, NULL) < 0) {
+        free(values);
+        pl_set_err("mwk.ewm: out of memory building the result");
         return -1;
     }
-    ap->values = values;
-    ap->buffers[0] = NULL;
-    ap->buffers[1] = values;
-    a->length = n;
-    a->null_count = 0;
-    a->n_buffers = 2;
-    a->buffers = ap->buffers;
-    a->release = array_release;
-    a->private_data = ap;
-    p->schema = s;
-    p->array = a;
-    p->arrays[0] = a;
-    out->field = s;
-    out->arrays = p->arrays;
-    out->len = 1;
-    out->release = export_release;
-    out->private_data = p;
-    return 0;
+    if (pl_array_make(&a, n, 0, 2, bufs, NULL) < 0) {
+        pl_schema_release(&s);
+        pl_set_err("mwk.ewm: out of memory building the result");
+        return -1;
+    }
+    return pl_export_make(out, &s, &a);
 }
 
 /* ---- input --------------------------------------------------------------- */
-
-static float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu, u;
-    if (exp == 0) {
-        float f = ldexpf((float)mant, -24);
-        return sign ? -f : f;
-    }
-    if (exp == 31) u = sign | 0x7f800000u | (mant << 13);
-    else u = sign | ((exp + 112) << 23) | (mant << 13);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 /* Element i of a primitive buffer of Arrow format character c. */
 static int value_at(char c, const void *v, int64_t i, double *out) {
     switch (c) {
     case 'g': *out = ((const double *)v)[i]; return 0;
     case 'f': *out = ((const float *)v)[i]; return 0;
-    case 'e': *out = half_to_float(((const uint16_t *)v)[i]); return 0;
+    case 'e': *out = pl_half_to_float(((const uint16_t *)v)[i]); return 0;
     case 'c': *out = ((const int8_t *)v)[i]; return 0;
     case 's': *out = ((const int16_t *)v)[i]; return 0;
     case 'i': *out = ((const int32_t *)v)[i]; return 0;
@@ -286,7 +178,10 @@ typedef struct {
 static int parse(const uint8_t *kw, size_t len, ewm_args *a) {
     kw_dict d;
     char err[256];
-    if (kw_parse(kw, len, &d, err, sizeof err) < 0) return -1;
+    if (kw_parse(kw, len, &d, err, sizeof err) < 0) {
+        pl_set_err("mwk.ewm: %s", err);
+        return -1;
+    }
     mwk_ewm_params_init(&a->p);
     a->stat = MWK_EWM_MEAN;
     a->half_life_ns = a->half_life_units = NAN;
@@ -299,13 +194,19 @@ static int parse(const uint8_t *kw, size_t len, ewm_args *a) {
             int found = 0;
             for (int k = 0; k < 4; k++)
                 if (!strcmp(it->s, names[k])) a->stat = (mwk_ewm_stat)k, found = 1;
-            if (!found) return -1;
+            if (!found) {
+                pl_set_err("mwk.ewm: stat must be one of 'mean', 'sum', 'var', 'std'; got '%s'", it->s);
+                return -1;
+            }
         } else if (!strcmp(it->key, "decay") && it->type == KW_STR) {
             static const char *const names[] = {"com", "span", "halflife", "alpha"};
             int found = 0;
             for (int k = 0; k < 4; k++)
                 if (!strcmp(it->s, names[k])) a->p.decay = (mwk_ewm_decay)k, found = 1;
-            if (!found) return -1;
+            if (!found) {
+                pl_set_err("mwk.ewm: decay must be one of 'com', 'span', 'halflife', 'alpha'; got '%s'", it->s);
+                return -1;
+            }
         } else if (!strcmp(it->key, "value") && isnum) {
             a->p.decay_value = num;
         } else if (!strcmp(it->key, "adjust") && it->type == KW_BOOL) {
@@ -317,12 +218,16 @@ static int parse(const uint8_t *kw, size_t len, ewm_args *a) {
         } else if (!strcmp(it->key, "min_periods") && it->type == KW_INT && it->i >= 0) {
             a->p.min_periods = (size_t)it->i;
         } else if (!strcmp(it->key, "algorithm") && it->type == KW_STR) {
-            if (mwk_ewm_algorithm_from_name(it->s, &a->p.algorithm) != MWK_OK) return -1;
+            if (mwk_ewm_algorithm_from_name(it->s, &a->p.algorithm) != MWK_OK) {
+                pl_set_err("mwk.ewm: algorithm must be one of 'auto', 'naive', 'scan'; got '%s'", it->s);
+                return -1;
+            }
         } else if (!strcmp(it->key, "half_life_ns") && isnum) {
             a->half_life_ns = num;
         } else if (!strcmp(it->key, "half_life_units") && isnum) {
             a->half_life_units = num;
         } else if (it->type != KW_NONE) {
+            pl_set_err("mwk.ewm: unknown keyword argument '%s' or a value of the wrong type for it", it->key);
             return -1;
         }
     }
@@ -336,10 +241,17 @@ static int keeps_f32(const char *f) { return f && (!strcmp(f, "f") || !strcmp(f,
 PLUGIN_API void _polars_plugin_field_ewm(const struct ArrowSchema *fields, size_t n_fields,
                                          struct ArrowSchema *return_value, const uint8_t *kwargs,
                                          size_t kwargs_len) {
-    (void)kwargs, (void)kwargs_len;
+    ewm_args a;
     memset(return_value, 0, sizeof *return_value);
-    if (n_fields < 1 || !fields) return;
-    schema_make(return_value, keeps_f32(fields[0].format), fields[0].name);
+    /* The kwargs are read here too, so that a bad one fails when the query
+     * is planned, with its message. */
+    if (parse(kwargs, kwargs_len, &a) < 0) return;
+    if (n_fields < 1 || n_fields > 2 || !fields) {
+        pl_set_err("mwk.ewm takes one input column (two for ewm_mean_by), got %zu", n_fields);
+        return;
+    }
+    if (pl_schema_make(return_value, keeps_f32(fields[0].format) ? "f" : "g", fields[0].name, NULL, NULL) < 0)
+        pl_set_err("mwk.ewm: out of memory");
 }
 
 PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
@@ -350,7 +262,11 @@ PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const 
     double *x = NULL, *tau = NULL;
     void *y = NULL;
     int64_t n = 0;
-    if (n_inputs < 1 || n_inputs > 2 || parse(kwargs, kwargs_len, &a) < 0) goto done;
+    if (parse(kwargs, kwargs_len, &a) < 0) goto done;
+    if (n_inputs < 1 || n_inputs > 2 || !inputs) {
+        pl_set_err("mwk.ewm takes one input column (two for ewm_mean_by), got %zu", n_inputs);
+        goto done;
+    }
     const double *xin = NULL;
     {
         /* One Float64 chunk without nulls is read in place. */
@@ -364,37 +280,77 @@ PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const 
         } else if ((x = gather_values(s0, &n)) != NULL) {
             xin = x;
         } else {
+            pl_set_err("mwk.ewm: unsupported or malformed input column (Arrow format '%s'; expected a float, "
+                       "integer or boolean column), or out of memory",
+                       f0 ? f0 : "?");
             goto done;
         }
     }
     if (n_inputs == 2) {
         double unit_ns;
-        if (!(tau = gather_by(&inputs[1], n, &unit_ns))) goto done;
+        if (!(tau = gather_by(&inputs[1], n, &unit_ns))) {
+            const char *fb = inputs[1].field ? inputs[1].field->format : NULL;
+            pl_set_err("mwk.ewm_mean_by: `by` must be a Datetime, Date, Duration, Int64 or Int32 column of the "
+                       "values' length without nulls (got Arrow format '%s')",
+                       fb ? fb : "?");
+            goto done;
+        }
+        for (int64_t i = 1; i < n; i++)
+            if (!(tau[i] >= tau[i - 1])) {
+                pl_set_err("mwk.ewm_mean_by: `by` must be sorted in non-decreasing order (row %lld is before row "
+                           "%lld)",
+                           (long long)i, (long long)(i - 1));
+                goto done;
+            }
         a.p.decay = MWK_EWM_HALFLIFE;
         if (unit_ns > 0) {
-            if (!(a.half_life_ns > 0)) goto done;
+            if (!(a.half_life_ns > 0)) {
+                pl_set_err("mwk.ewm_mean_by: a temporal `by` needs half_life as a positive duration "
+                           "(half_life_ns)");
+                goto done;
+            }
             a.p.decay_value = a.half_life_ns / unit_ns;
         } else {
-            if (!(a.half_life_units > 0)) goto done;
+            if (!(a.half_life_units > 0)) {
+                pl_set_err("mwk.ewm_mean_by: an integer `by` needs a positive half_life in its units "
+                           "(half_life_units)");
+                goto done;
+            }
             a.p.decay_value = a.half_life_units;
         }
         a.p.times = tau;
     }
     const int f32 = keeps_f32(inputs[0].field ? inputs[0].field->format : NULL);
-    if (!(y = malloc((size_t)(n ? n : 1) * (f32 ? 4 : 8)))) goto done;
+    if (!(y = malloc((size_t)(n ? n : 1) * (f32 ? 4 : 8)))) {
+        pl_set_err("mwk.ewm: out of memory");
+        goto done;
+    }
     /* Float32 output: computed from float64 values (the input widened
      * exactly), rounded once by the library. */
     mwk_status st;
     if (f32) {
         float *xf = malloc((size_t)(n ? n : 1) * sizeof *xf);
-        if (!xf) goto done;
+        if (!xf) {
+            pl_set_err("mwk.ewm: out of memory");
+            goto done;
+        }
         for (int64_t i = 0; i < n; i++) xf[i] = (float)xin[i];
         st = mwk_ewm(a.stat, &a.p, xf, MWK_F32, (size_t)n, 1, y, 1);
         free(xf);
     } else {
         st = mwk_ewm(a.stat, &a.p, xin, MWK_F64, (size_t)n, 1, y, 1);
     }
-    if (st != MWK_OK) goto done;
+    if (st != MWK_OK) {
+        /* The library's parameter error names no field (its text is about
+         * struct sizes as much as ranges): say which ones it checks. */
+        if (st == MWK_E_PARAMS)
+            pl_set_err("mwk.ewm%s: a parameter is out of range (com >= 0, span >= 1, half_life > 0 and "
+                       "0 < alpha <= 1)",
+                       n_inputs == 2 ? "_mean_by" : "");
+        else
+            pl_set_err("mwk.ewm%s: %s", n_inputs == 2 ? "_mean_by" : "", mwk_status_str(st));
+        goto done;
+    }
     const char *name = inputs[0].field && inputs[0].field->name ? inputs[0].field->name : "";
     /* the name is copied before the inputs are released */
     void *v = y;
@@ -404,5 +360,5 @@ done:
     free(x);
     free(tau);
     free(y);
-    release_inputs(inputs, n_inputs);
+    pl_release_inputs(inputs, n_inputs);
 }

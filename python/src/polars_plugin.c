@@ -46,8 +46,7 @@
 #include "arrow_c.h"
 #include "mwk.h"
 #include "pickle_kwargs.h"
-
-#define PLUGIN_API __attribute__((visibility("default")))
+#include "polars_common.h"
 
 typedef void field_fn(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
                       const uint8_t *kwargs, size_t kwargs_len);
@@ -66,210 +65,9 @@ PLUGIN_API compute_fn _polars_plugin_hampel, _polars_plugin_rolling_rank;
 /* ------------------------------------------------------------------------ */
 /* errors                                                                    */
 
-static _Thread_local char g_err[1024];
-
-static void set_err(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g_err, sizeof g_err, fmt, ap);
-    va_end(ap);
-}
-
 PLUGIN_API uint32_t _polars_plugin_get_version(void) { return (0u << 16) | 1u; }
 
-PLUGIN_API const char *_polars_plugin_get_last_error_message(void) { return g_err; }
-
-static void release_inputs(SeriesExport *inputs, size_t n_inputs) {
-    for (size_t i = 0; inputs && i < n_inputs; i++) {
-        SeriesExport *e = &inputs[i];
-        if (!e->release) continue;
-        for (size_t j = 0; e->arrays && j < e->len; j++) {
-            struct ArrowArray *a = e->arrays[j];
-            if (a && a->release) a->release(a);
-        }
-        e->release(e);
-    }
-}
-
-/* ------------------------------------------------------------------------ */
-/* output schema and arrays                                                  */
-
-typedef struct schema_priv {
-    char *format;
-    char *name;
-    struct ArrowSchema *child;
-    struct ArrowSchema *children[1];
-} schema_priv;
-
-static void schema_release(struct ArrowSchema *s) {
-    if (!s || !s->release) return;
-    schema_priv *p = (schema_priv *)s->private_data;
-    if (p) {
-        if (p->child) {
-            if (p->child->release) p->child->release(p->child);
-            free(p->child);
-        }
-        free(p->format);
-        free(p->name);
-        free(p);
-    }
-    s->release = NULL;
-    s->private_data = NULL;
-}
-
-static char *dup_str(const char *s) {
-    size_t n = strlen(s ? s : "");
-    char *d = (char *)malloc(n + 1);
-    if (d) memcpy(d, s ? s : "", n + 1);
-    return d;
-}
-
-/* Fill *s: a nullable field `name` of `format`, with one child of
- * child_format named child_name when child_format is not NULL. */
-static int schema_make(struct ArrowSchema *s, const char *format, const char *name, const char *child_format,
-                       const char *child_name) {
-    memset(s, 0, sizeof *s);
-    schema_priv *p = (schema_priv *)calloc(1, sizeof *p);
-    if (!p) return -1;
-    p->format = dup_str(format);
-    p->name = dup_str(name);
-    if (!p->format || !p->name) goto fail;
-    if (child_format) {
-        p->child = (struct ArrowSchema *)malloc(sizeof *p->child);
-        if (!p->child) goto fail;
-        if (schema_make(p->child, child_format, child_name ? child_name : "item", NULL, NULL) < 0) {
-            free(p->child);
-            p->child = NULL;
-            goto fail;
-        }
-        p->children[0] = p->child;
-    }
-    s->format = p->format;
-    s->name = p->name;
-    s->metadata = NULL;
-    s->flags = ARROW_FLAG_NULLABLE;
-    s->n_children = child_format ? 1 : 0;
-    s->children = child_format ? p->children : NULL;
-    s->dictionary = NULL;
-    s->release = schema_release;
-    s->private_data = p;
-    return 0;
-fail:
-    free(p->format);
-    free(p->name);
-    free(p);
-    memset(s, 0, sizeof *s);
-    return -1;
-}
-
-typedef struct array_priv {
-    const void *buffers[3];
-    void *owned[3];
-    struct ArrowArray *child;
-    struct ArrowArray *children[1];
-} array_priv;
-
-static void array_release(struct ArrowArray *a) {
-    if (!a || !a->release) return;
-    array_priv *p = (array_priv *)a->private_data;
-    if (p) {
-        if (p->child) {
-            if (p->child->release) p->child->release(p->child);
-            free(p->child);
-        }
-        for (int k = 0; k < 3; k++) free(p->owned[k]);
-        free(p);
-    }
-    a->release = NULL;
-    a->private_data = NULL;
-}
-
-/* Fill *a with n_buffers buffers taken over from bufs (ownership moves in,
- * also on failure) and an optional child (moved in; its struct is freed by
- * the release). */
-static int array_make(struct ArrowArray *a, int64_t length, int64_t null_count, int n_buffers, void **bufs,
-                      struct ArrowArray *child) {
-    memset(a, 0, sizeof *a);
-    array_priv *p = (array_priv *)calloc(1, sizeof *p);
-    if (!p) {
-        for (int k = 0; k < n_buffers; k++) free(bufs[k]);
-        if (child) {
-            if (child->release) child->release(child);
-            free(child);
-        }
-        return -1;
-    }
-    for (int k = 0; k < n_buffers; k++) {
-        p->owned[k] = bufs[k];
-        p->buffers[k] = bufs[k];
-    }
-    p->child = child;
-    p->children[0] = child;
-    a->length = length;
-    a->null_count = null_count;
-    a->offset = 0;
-    a->n_buffers = n_buffers;
-    a->n_children = child ? 1 : 0;
-    a->buffers = p->buffers;
-    a->children = child ? p->children : NULL;
-    a->dictionary = NULL;
-    a->release = array_release;
-    a->private_data = p;
-    return 0;
-}
-
-typedef struct export_priv {
-    struct ArrowSchema *schema;
-    struct ArrowArray *array;
-    struct ArrowArray *arrays[1];
-} export_priv;
-
-/* The export's release: frees the schema, the array struct storage and the
- * pointer vector; the array itself was moved out and is released by Polars. */
-static void export_release(SeriesExport *e) {
-    if (!e || !e->release) return;
-    export_priv *p = (export_priv *)e->private_data;
-    if (p) {
-        if (p->schema) {
-            if (p->schema->release) p->schema->release(p->schema);
-            free(p->schema);
-        }
-        free(p->array);
-        free(p);
-    }
-    e->release = NULL;
-    e->private_data = NULL;
-}
-
-/* Build the returned series from a schema and one array (both moved in; on
- * failure both are released). Returns 0 or -1 with the error set. */
-static int export_make(SeriesExport *out, struct ArrowSchema *schema, struct ArrowArray *array) {
-    export_priv *p = (export_priv *)calloc(1, sizeof *p);
-    struct ArrowSchema *s = (struct ArrowSchema *)malloc(sizeof *s);
-    struct ArrowArray *a = (struct ArrowArray *)malloc(sizeof *a);
-    if (!p || !s || !a) {
-        free(p);
-        free(s);
-        free(a);
-        if (schema->release) schema->release(schema);
-        if (array->release) array->release(array);
-        set_err("mwk: out of memory building the result");
-        return -1;
-    }
-    *s = *schema;
-    *a = *array;
-    schema->release = NULL;
-    array->release = NULL;
-    p->schema = s;
-    p->array = a;
-    p->arrays[0] = a;
-    out->field = s;
-    out->arrays = p->arrays;
-    out->len = 1;
-    out->release = export_release;
-    out->private_data = p;
-    return 0;
-}
+PLUGIN_API const char *_polars_plugin_get_last_error_message(void) { return pl_last_err(); }
 
 /* ------------------------------------------------------------------------ */
 /* reading Arrow input                                                       */
@@ -351,25 +149,12 @@ static size_t dtype_size(mwk_dtype d) {
 
 static inline int bit_get(const uint8_t *bits, int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
 
-static float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, u;
-    if (exp == 0) {
-        float f = ldexpf((float)mant, -24);
-        return sign ? -f : f;
-    }
-    if (exp == 31) u = sign | 0x7f800000u | (mant << 13);
-    else u = sign | ((exp + 112) << 23) | (mant << 13);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 /* Element i (already offset) of a values buffer, as double. */
 static inline double value_at(in_kind k, const void *v, int64_t i) {
     switch (k) {
     case IN_F64: return ((const double *)v)[i];
     case IN_F32: return ((const float *)v)[i];
-    case IN_F16: return half_to_float(((const uint16_t *)v)[i]);
+    case IN_F16: return pl_half_to_float(((const uint16_t *)v)[i]);
     case IN_I8: return ((const int8_t *)v)[i];
     case IN_I16: return ((const int16_t *)v)[i];
     case IN_I32: return ((const int32_t *)v)[i];
@@ -393,7 +178,7 @@ static int check_primitive(const struct ArrowArray *a, const char *what) {
      * fuzz_arrow: a NULL array of buffers used to be dereferenced). */
     if (!a || a->length < 0 || a->offset < 0 || a->n_buffers != 2 || !a->buffers ||
         (a->length > 0 && !a->buffers[1])) {
-        set_err("mwk: malformed %s chunk", what);
+        pl_set_err("mwk: malformed %s chunk", what);
         return -1;
     }
     return 0;
@@ -471,7 +256,7 @@ static int check_keys(const kw_dict *d, const char *fn, const char *const *allow
         int ok = 0;
         for (int j = 0; j < n; j++) ok |= strcmp(d->items[k].key, allowed[j]) == 0;
         if (!ok) {
-            set_err("mwk.%s: unknown keyword argument '%s'", fn, d->items[k].key);
+            pl_set_err("mwk.%s: unknown keyword argument '%s'", fn, d->items[k].key);
             return -1;
         }
     }
@@ -483,14 +268,14 @@ static int kw_int(const kw_dict *d, const char *fn, const char *key, int require
     const kw_item *it = kw_get(d, key);
     if (!it || it->type == KW_NONE) {
         if (required) {
-            set_err("mwk.%s: keyword argument '%s' (an integer) is required", fn, key);
+            pl_set_err("mwk.%s: keyword argument '%s' (an integer) is required", fn, key);
             return -1;
         }
         *v = def;
         return 0;
     }
     if (it->type != KW_INT) {
-        set_err("mwk.%s: '%s' must be an integer", fn, key);
+        pl_set_err("mwk.%s: '%s' must be an integer", fn, key);
         return -1;
     }
     *v = it->i;
@@ -503,7 +288,48 @@ typedef struct stat_args {
     mwk_stat_info info;
     mwk_params params;
     char fn[48]; /* "rolling_std": the function's name in messages */
+    /* weighted_sum/weighted_mean: the taps as they came (packed little-endian
+     * float64 inside the kwargs buffer, checked finite), n_weights of them
+     * (0: none, the boxcar). They are decoded into params.weights by
+     * stat_weights_load, by the entry that computes, which frees them. */
+    const uint8_t *wbytes;
+    size_t n_weights;
 } stat_args;
+
+static double le_double(const uint8_t *p) {
+    uint64_t u = 0;
+    for (int k = 7; k >= 0; k--) u = (u << 8) | p[k];
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* Decodes the taps into a fresh buffer (*owned, NULL when there are none)
+ * and points sa->params at it. 0, or -1 with the error set. */
+static int stat_weights_load(stat_args *sa, double **owned) {
+    *owned = NULL;
+    if (!sa->n_weights) return 0;
+    double *w = (double *)malloc(sa->n_weights * sizeof *w);
+    if (!w) {
+        pl_set_err("mwk.%s: out of memory", sa->fn);
+        return -1;
+    }
+    for (size_t i = 0; i < sa->n_weights; i++) w[i] = le_double(sa->wbytes + 8 * i);
+    sa->params.weights = w;
+    sa->params.n_weights = sa->n_weights;
+    *owned = w;
+    return 0;
+}
+
+/* The window must equal the number of taps (mwk_params.n_weights). */
+static int stat_weights_window(const stat_args *sa, int64_t w, const char *wname) {
+    if (sa->n_weights && (uint64_t)w != (uint64_t)sa->n_weights) {
+        pl_set_err("mwk.%s: weights has %zu values but %s is %lld; they must be equal", sa->fn, sa->n_weights,
+                   wname, (long long)w);
+        return -1;
+    }
+    return 0;
+}
 
 /* Reads the dict, then "stat" (a registry name; def_stat for the entries
  * named after one statistic, which take no "stat" key) and the statistic's
@@ -515,7 +341,7 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
     char err[256];
     snprintf(sa->fn, sizeof sa->fn, "%s%s%s", entry, def_stat ? "_" : "", def_stat ? def_stat : "");
     if (kw_parse(len ? kw : NULL, len, d, err, sizeof err) < 0) {
-        set_err("mwk.%s: %s", sa->fn, err);
+        pl_set_err("mwk.%s: %s", sa->fn, err);
         return -1;
     }
     const char *name = def_stat;
@@ -523,11 +349,11 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
         keys[(*nkeys)++] = "stat";
         const kw_item *it = kw_get(d, "stat");
         if (!it || it->type == KW_NONE) {
-            set_err("mwk.%s: keyword argument 'stat' (a statistic's name) is required", sa->fn);
+            pl_set_err("mwk.%s: keyword argument 'stat' (a statistic's name) is required", sa->fn);
             return -1;
         }
         if (it->type != KW_STR) {
-            set_err("mwk.%s: 'stat' must be a str", sa->fn);
+            pl_set_err("mwk.%s: 'stat' must be a str", sa->fn);
             return -1;
         }
         name = it->s;
@@ -535,7 +361,7 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
     if (mwk_stat_from_name(name, &sa->stat) != MWK_OK || stat_info(sa->stat, &sa->info) < 0) {
         char known[256];
         stat_names(known, sizeof known);
-        set_err("mwk.%s: unknown statistic '%s' (known: %s)", sa->fn, name, known);
+        pl_set_err("mwk.%s: unknown statistic '%s' (known: %s)", sa->fn, name, known);
         return -1;
     }
     snprintf(sa->fn, sizeof sa->fn, "%s_%s", entry, sa->info.name);
@@ -545,7 +371,7 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
         keys[(*nkeys)++] = "ddof";
         if (kw_int(d, sa->fn, "ddof", 0, moving ? 0 : 1, &dd) < 0) return -1;
         if (dd < 0 || dd > INT_MAX) {
-            set_err("mwk.%s: ddof must be between 0 and %d, got %lld", sa->fn, INT_MAX, (long long)dd);
+            pl_set_err("mwk.%s: ddof must be between 0 and %d, got %lld", sa->fn, INT_MAX, (long long)dd);
             return -1;
         }
         sa->params.ddof = (int)dd;
@@ -556,13 +382,13 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
         const kw_item *it = kw_get(d, "quantile");
         if (it && it->type != KW_NONE) {
             if (it->type != KW_FLOAT && it->type != KW_INT) {
-                set_err("mwk.%s: 'quantile' must be a float", sa->fn);
+                pl_set_err("mwk.%s: 'quantile' must be a float", sa->fn);
                 return -1;
             }
             sa->params.quantile = it->type == KW_FLOAT ? it->f : (double)it->i;
         }
         if (!(sa->params.quantile >= 0.0 && sa->params.quantile <= 1.0)) {
-            set_err("mwk.%s: quantile must be in [0, 1], got %g", sa->fn, sa->params.quantile);
+            pl_set_err("mwk.%s: quantile must be in [0, 1], got %g", sa->fn, sa->params.quantile);
             return -1;
         }
     }
@@ -576,11 +402,47 @@ static int stat_parse(const uint8_t *kw, size_t len, int moving, const char *def
             if (v < 0) {
                 char names[128];
                 name_list(interp_name, names, sizeof names);
-                set_err("mwk.%s: interpolation must be one of %s; got '%s'", sa->fn, names,
+                pl_set_err("mwk.%s: interpolation must be one of %s; got '%s'", sa->fn, names,
                         it->type == KW_STR ? it->s : "?");
                 return -1;
             }
             sa->params.interpolation = (mwk_interpolation)v;
+        }
+    }
+    sa->wbytes = NULL;
+    sa->n_weights = 0;
+    if (sa->info.params & MWK_PARAM_WEIGHTS) {
+        keys[(*nkeys)++] = "weights";
+        keys[(*nkeys)++] = "min_weight";
+        const kw_item *it = kw_get(d, "weights");
+        if (it && it->type != KW_NONE) {
+            if (it->type != KW_BYTES || it->blen == 0 || it->blen % 8 != 0) {
+                pl_set_err("mwk.%s: 'weights' must be the taps as packed little-endian float64 bytes (at "
+                           "least one)",
+                           sa->fn);
+                return -1;
+            }
+            for (size_t i = 0; i < it->blen / 8; i++) {
+                double v = le_double(it->b + 8 * i);
+                if (!isfinite(v)) {
+                    pl_set_err("mwk.%s: weights must be finite; weights[%zu] is %g", sa->fn, i, v);
+                    return -1;
+                }
+            }
+            sa->wbytes = it->b;
+            sa->n_weights = it->blen / 8;
+        }
+        it = kw_get(d, "min_weight");
+        if (it && it->type != KW_NONE) {
+            if (it->type != KW_FLOAT && it->type != KW_INT) {
+                pl_set_err("mwk.%s: 'min_weight' must be a float", sa->fn);
+                return -1;
+            }
+            sa->params.min_weight = it->type == KW_FLOAT ? it->f : (double)it->i;
+            if (!(sa->params.min_weight >= 0.0 && sa->params.min_weight <= 1.0)) {
+                pl_set_err("mwk.%s: min_weight must be in [0, 1], got %g", sa->fn, sa->params.min_weight);
+                return -1;
+            }
         }
     }
     return 0;
@@ -607,12 +469,13 @@ static int rolling_parse(const uint8_t *kw, size_t len, const char *def_stat, ro
     if (check_keys(&d, sa->fn, keys, nkeys) < 0) return -1;
     if (kw_int(&d, sa->fn, "window_size", 1, 0, &w) < 0) return -1;
     if (w < 1) {
-        set_err("mwk.%s: window_size must be >= 1, got %lld", sa->fn, (long long)w);
+        pl_set_err("mwk.%s: window_size must be >= 1, got %lld", sa->fn, (long long)w);
         return -1;
     }
+    if (stat_weights_window(sa, w, "window_size") < 0) return -1;
     if (kw_int(&d, sa->fn, "min_samples", 0, w, &m) < 0) return -1;
     if (m < 0 || m > w) {
-        set_err("mwk.%s: min_samples must be between 0 and window_size (=%lld), got %lld", sa->fn,
+        pl_set_err("mwk.%s: min_samples must be between 0 and window_size (=%lld), got %lld", sa->fn,
                 (long long)w, (long long)m);
         return -1;
     }
@@ -620,14 +483,14 @@ static int rolling_parse(const uint8_t *kw, size_t len, const char *def_stat, ro
     r->center = 0;
     if (c && c->type != KW_NONE) {
         if (c->type != KW_BOOL) {
-            set_err("mwk.%s: center must be a bool", sa->fn);
+            pl_set_err("mwk.%s: center must be a bool", sa->fn);
             return -1;
         }
         r->center = (int)c->i;
     }
     r->window = (size_t)w;
     r->min_valid = m < 1 ? 1 : (size_t)m;
-    r->empty_zero = m == 0 && sa->stat == MWK_STAT_SUM;
+    r->empty_zero = m == 0 && (sa->stat == MWK_STAT_SUM || sa->stat == MWK_STAT_WEIGHTED_SUM);
     if ((sa->info.params & MWK_PARAM_DDOF) && r->min_valid <= (size_t)sa->params.ddof)
         r->min_valid = (size_t)sa->params.ddof + 1;
     return 0;
@@ -658,18 +521,19 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
     if (check_keys(&d, fn, keys, nkeys) < 0) return -1;
     if (kw_int(&d, fn, "window", 1, 0, &w) < 0) return -1;
     if (w < 1) {
-        set_err("mwk.%s: window must be >= 1, got %lld", fn, (long long)w);
+        pl_set_err("mwk.%s: window must be >= 1, got %lld", fn, (long long)w);
         return -1;
     }
+    if (stat_weights_window(sa, w, "window") < 0) return -1;
     if (kw_int(&d, fn, "min_samples", 0, -1, &m) < 0) return -1;
     if (m != -1 && (m < 1 || m > w)) {
-        set_err("mwk.%s: min_samples must be None or between 1 and window (=%lld), got %lld", fn,
+        pl_set_err("mwk.%s: min_samples must be None or between 1 and window (=%lld), got %lld", fn,
                 (long long)w, (long long)m);
         return -1;
     }
     if (kw_int(&d, fn, "threads", 0, -1, &t) < 0) return -1;
     if (t != -1 && (t < 1 || t > 1 << 20)) {
-        set_err("mwk.%s: threads must be None or a positive integer, got %lld", fn, (long long)t);
+        pl_set_err("mwk.%s: threads must be None or a positive integer, got %lld", fn, (long long)t);
         return -1;
     }
     r->window = (size_t)w;
@@ -681,14 +545,14 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
     const kw_item *it = kw_get(&d, "mode");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_STR) {
-            set_err("mwk.%s: mode must be a str", fn);
+            pl_set_err("mwk.%s: mode must be a str", fn);
             return -1;
         }
         int v = name_lookup(align_name, it->s);
         if (v < 0) {
             char names[128];
             name_list(align_name, names, sizeof names);
-            set_err("mwk.%s: mode must be one of %s; got '%s'", fn, names, it->s);
+            pl_set_err("mwk.%s: mode must be one of %s; got '%s'", fn, names, it->s);
             return -1;
         }
         r->align = (mwk_align)v;
@@ -696,14 +560,14 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
     it = kw_get(&d, "nan_policy");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_STR) {
-            set_err("mwk.%s: nan_policy must be a str", fn);
+            pl_set_err("mwk.%s: nan_policy must be a str", fn);
             return -1;
         }
         int v = name_lookup(policy_name, it->s);
         if (v < 0) {
             char names[128];
             name_list(policy_name, names, sizeof names);
-            set_err("mwk.%s: nan_policy must be one of %s; got '%s'", fn, names, it->s);
+            pl_set_err("mwk.%s: nan_policy must be one of %s; got '%s'", fn, names, it->s);
             return -1;
         }
         r->policy = (mwk_nan_policy)v;
@@ -712,14 +576,14 @@ static int moving_parse(const uint8_t *kw, size_t len, const char *def_stat, mov
     it = kw_get(&d, "algorithm");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_STR) {
-            set_err("mwk.%s: algorithm must be a str", fn);
+            pl_set_err("mwk.%s: algorithm must be a str", fn);
             return -1;
         }
         mwk_algorithm a;
         if (mwk_algorithm_from_name(it->s, &a) != MWK_OK || !mwk_stat_has_algorithm(sa->stat, a)) {
             char names[256];
             algo_names(&sa->info, names, sizeof names);
-            set_err("mwk.%s: algorithm must be one of %s; got '%s'", fn, names, it->s);
+            pl_set_err("mwk.%s: algorithm must be one of %s; got '%s'", fn, names, it->s);
             return -1;
         }
         r->algorithm = a;
@@ -808,13 +672,13 @@ static void store_nan(void *y, mwk_dtype ydt, size_t i) {
 static int rolling_out_dtype(const rolling_args *ra, const char *format, in_kind *k, mwk_dtype *ydt) {
     *k = kind_of_format(format);
     if (*k == IN_BAD) {
-        set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected a float, integer or boolean "
+        pl_set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected a float, integer or boolean "
                 "column",
                 ra->sa.fn, format ? format : "?");
         return -1;
     }
     if (mwk_move_out_dtype(ra->sa.stat, kind_dtype(*k), ydt) != MWK_OK || !dtype_format(*ydt)) {
-        set_err("mwk.%s: no output dtype for Arrow format '%s'", ra->sa.fn, format);
+        pl_set_err("mwk.%s: no output dtype for Arrow format '%s'", ra->sa.fn, format);
         return -1;
     }
     return 0;
@@ -827,12 +691,12 @@ static void rolling_field(const struct ArrowSchema *fields, size_t n_fields, str
     mwk_dtype ydt;
     if (rolling_parse(kwargs, kwargs_len, def_stat, &ra) < 0) return;
     if (n_fields != 1 || !fields) {
-        set_err("mwk.%s takes one input column, got %zu", ra.sa.fn, n_fields);
+        pl_set_err("mwk.%s takes one input column, got %zu", ra.sa.fn, n_fields);
         return;
     }
     if (rolling_out_dtype(&ra, fields[0].format, &k, &ydt) < 0) return;
-    if (schema_make(return_value, dtype_format(ydt), fields[0].name, NULL, NULL) < 0)
-        set_err("mwk.%s: out of memory", ra.sa.fn);
+    if (pl_schema_make(return_value, dtype_format(ydt), fields[0].name, NULL, NULL) < 0)
+        pl_set_err("mwk.%s: out of memory", ra.sa.fn);
 }
 
 /* Window [lo, hi] of output i (clipped to [0, n)). */
@@ -853,7 +717,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
     in_kind k;
     mwk_dtype ydt;
     if (!in->field) {
-        set_err("mwk.%s: input column without a schema", fn);
+        pl_set_err("mwk.%s: input column without a schema", fn);
         return;
     }
     if (rolling_out_dtype(ra, in->field->format, &k, &ydt) < 0) return;
@@ -869,7 +733,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
         has_null |= chunk_has_nulls(in->arrays[j]);
     }
     if (n > SIZE_MAX / 16) {
-        set_err("mwk.%s: column too long", fn);
+        pl_set_err("mwk.%s: column too long", fn);
         return;
     }
 
@@ -957,7 +821,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
         mwk_status st = mwk_move(ra->sa.stat, &ra->sa.params, x, dt, n, 1, yv, 1, ra->window, &opt);
         if (st != MWK_OK) {
             if (st == MWK_E_NOMEM) goto nomem;
-            set_err("mwk.%s: %s", fn, mwk_status_str(st));
+            pl_set_err("mwk.%s: %s", fn, mwk_status_str(st));
             goto fail;
         }
         /* Validity: at least min_valid non-null values in the window.
@@ -994,19 +858,19 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
 
     struct ArrowSchema schema;
     struct ArrowArray array;
-    if (schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
+    if (pl_schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
     void *bufs[2] = {valid, yv};
     valid = NULL;
     yv = NULL;
-    if (array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        schema_release(&schema);
+    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
+        pl_schema_release(&schema);
         goto nomem;
     }
-    export_make(ret, &schema, &array);
+    pl_export_make(ret, &schema, &array);
     return;
 
 nomem:
-    set_err("mwk.%s: out of memory", fn);
+    pl_set_err("mwk.%s: out of memory", fn);
 fail:
     free(yv);
     free(valid);
@@ -1018,11 +882,13 @@ fail:
 static void rolling_entry(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs, size_t kwargs_len,
                           SeriesExport *return_value, const CallerContext *ctx, const char *def_stat) {
     rolling_args ra;
-    if (rolling_parse(kwargs, kwargs_len, def_stat, &ra) == 0) {
-        if (n_inputs != 1 || !inputs) set_err("mwk.%s takes one input column, got %zu", ra.sa.fn, n_inputs);
+    double *taps = NULL;
+    if (rolling_parse(kwargs, kwargs_len, def_stat, &ra) == 0 && stat_weights_load(&ra.sa, &taps) == 0) {
+        if (n_inputs != 1 || !inputs) pl_set_err("mwk.%s takes one input column, got %zu", ra.sa.fn, n_inputs);
         else rolling_compute(&inputs[0], &ra, ctx, return_value);
     }
-    release_inputs(inputs, n_inputs);
+    free(taps);
+    pl_release_inputs(inputs, n_inputs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1077,21 +943,21 @@ static int moving_field_check(const struct ArrowSchema *fields, size_t n_fields,
                               nested_type *t, mwk_dtype *ydt) {
     const char *fn = ma->sa.fn;
     if (n_fields != 1 || !fields) {
-        set_err("mwk.%s takes one input column, got %zu", fn, n_fields);
+        pl_set_err("mwk.%s takes one input column, got %zu", fn, n_fields);
         return -1;
     }
     if (nested_parse(&fields[0], t) < 0) {
-        set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected Array or List of "
+        pl_set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected Array or List of "
                 "a float or integer dtype",
                 fn, fields[0].format ? fields[0].format : "?");
         return -1;
     }
     if (mwk_move_out_dtype(ma->sa.stat, kind_dtype(t->inner), ydt) != MWK_OK || !dtype_format(*ydt)) {
-        set_err("mwk.%s: no output dtype for Arrow format '%s'", fn, fields[0].children[0]->format);
+        pl_set_err("mwk.%s: no output dtype for Arrow format '%s'", fn, fields[0].children[0]->format);
         return -1;
     }
     if (!t->is_list && ma->align == MWK_ALIGN_VALID && ma->window > (size_t)t->width) {
-        set_err("mwk.%s: window (=%zu) is longer than the Array width (=%lld) in mode 'valid'", fn, ma->window,
+        pl_set_err("mwk.%s: window (=%zu) is longer than the Array width (=%lld) in mode 'valid'", fn, ma->window,
                 (long long)t->width);
         return -1;
     }
@@ -1110,8 +976,8 @@ static void moving_field_of(const struct ArrowSchema *fields, size_t n_fields, s
     if (t.is_list) snprintf(fmt, sizeof fmt, "+L");
     else snprintf(fmt, sizeof fmt, "+w:%zu", moving_len((size_t)t.width, &opt, ma.window));
     const char *cname = fields[0].children[0]->name;
-    if (schema_make(return_value, fmt, fields[0].name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0)
-        set_err("mwk.%s: out of memory", ma.sa.fn);
+    if (pl_schema_make(return_value, fmt, fields[0].name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0)
+        pl_set_err("mwk.%s: out of memory", ma.sa.fn);
 }
 
 static void moving_field(const struct ArrowSchema *fields, size_t n_fields, struct ArrowSchema *return_value,
@@ -1177,7 +1043,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
     nested_type t;
     mwk_dtype ydt;
     if (!in->field) {
-        set_err("mwk.%s: input column without a schema", fn);
+        pl_set_err("mwk.%s: input column without a schema", fn);
         return;
     }
     if (moving_field_check(in->field, 1, ma, &t, &ydt) < 0) return;
@@ -1197,7 +1063,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
         if (!a || a->length < 0 || a->offset < 0 || a->n_children != 1 || !a->children || !a->children[0] ||
             a->n_buffers != (t.is_list ? 2 : 1) || !a->buffers || (t.is_list && a->length > 0 && !a->buffers[1]) ||
             check_primitive(a->children[0], what) < 0) {
-            set_err("mwk.%s: malformed input chunk", fn);
+            pl_set_err("mwk.%s: malformed input chunk", fn);
             return;
         }
         if (!t.is_list) {
@@ -1208,7 +1074,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
             const int64_t end_rows = a->offset + a->length;
             if (end_rows < a->offset || (t.width > 0 && end_rows > INT64_MAX / t.width) ||
                 a->children[0]->length < end_rows * t.width) {
-                set_err("mwk.%s: malformed input chunk (values shorter than rows x width)", fn);
+                pl_set_err("mwk.%s: malformed input chunk (values shorter than rows x width)", fn);
                 return;
             }
             elems += (size_t)a->length * (size_t)t.width;
@@ -1220,7 +1086,7 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
                 int64_t s, e;
                 list_row(a, t.large, r, &s, &e);
                 if (s < 0 || e < s || e > a->children[0]->length) {
-                    set_err("mwk.%s: malformed list offsets", fn);
+                    pl_set_err("mwk.%s: malformed list offsets", fn);
                     return;
                 }
                 elems += (size_t)(e - s);
@@ -1232,13 +1098,13 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
     size_t owidth = t.is_list ? 0 : moving_len((size_t)t.width, &opt, ma->window);
     if (!t.is_list) {
         if (owidth && rows > SIZE_MAX / ysz / owidth) {
-            set_err("mwk.%s: output too large (rows x width overflows)", fn);
+            pl_set_err("mwk.%s: output too large (rows x width overflows)", fn);
             return;
         }
         total = rows * owidth;
     }
     if (total > SIZE_MAX / 16 || rows > SIZE_MAX / 16) {
-        set_err("mwk.%s: output too large", fn);
+        pl_set_err("mwk.%s: output too large", fn);
         return;
     }
     opt.threads = threads_for(ma->threads, ctx, elems);
@@ -1325,11 +1191,11 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
     scratch = NULL;
     if (st != MWK_OK) {
         if (st == MWK_E_NOMEM) goto nomem;
-        set_err("mwk.%s: %s", fn, mwk_status_str(st));
+        pl_set_err("mwk.%s: %s", fn, mwk_status_str(st));
         goto fail;
     }
     if (t.is_list && total != ypos) {
-        set_err("mwk.%s: internal error (output length)", fn);
+        pl_set_err("mwk.%s: internal error (output length)", fn);
         goto fail;
     }
     if (null_count == 0) {
@@ -1341,32 +1207,32 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
     if (t.is_list) snprintf(fmt, sizeof fmt, "+L");
     else snprintf(fmt, sizeof fmt, "+w:%zu", owidth);
     struct ArrowSchema schema;
-    if (schema_make(&schema, fmt, name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0) goto nomem;
+    if (pl_schema_make(&schema, fmt, name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0) goto nomem;
     struct ArrowArray *child = (struct ArrowArray *)malloc(sizeof *child);
     if (!child) {
-        schema_release(&schema);
+        pl_schema_release(&schema);
         goto nomem;
     }
     void *cbufs[2] = {NULL, yv};
     yv = NULL;
-    if (array_make(child, (int64_t)total, 0, 2, cbufs, NULL) < 0) {
+    if (pl_array_make(child, (int64_t)total, 0, 2, cbufs, NULL) < 0) {
         free(child);
-        schema_release(&schema);
+        pl_schema_release(&schema);
         goto nomem;
     }
     struct ArrowArray array;
     void *pbufs[2] = {valid, offs};
     valid = NULL;
     offs = NULL;
-    if (array_make(&array, (int64_t)rows, null_count, t.is_list ? 2 : 1, pbufs, child) < 0) {
-        schema_release(&schema);
+    if (pl_array_make(&array, (int64_t)rows, null_count, t.is_list ? 2 : 1, pbufs, child) < 0) {
+        pl_schema_release(&schema);
         goto nomem;
     }
-    export_make(ret, &schema, &array);
+    pl_export_make(ret, &schema, &array);
     return;
 
 nomem:
-    set_err("mwk.%s: out of memory", fn);
+    pl_set_err("mwk.%s: out of memory", fn);
 fail:
     free(yv);
     free(offs);
@@ -1377,11 +1243,13 @@ fail:
 static void moving_entry(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs, size_t kwargs_len,
                          SeriesExport *return_value, const CallerContext *ctx, const char *def_stat) {
     moving_args ma;
-    if (moving_parse(kwargs, kwargs_len, def_stat, &ma) == 0) {
-        if (n_inputs != 1 || !inputs) set_err("mwk.%s takes one input column, got %zu", ma.sa.fn, n_inputs);
+    double *taps = NULL;
+    if (moving_parse(kwargs, kwargs_len, def_stat, &ma) == 0 && stat_weights_load(&ma.sa, &taps) == 0) {
+        if (n_inputs != 1 || !inputs) pl_set_err("mwk.%s takes one input column, got %zu", ma.sa.fn, n_inputs);
         else moving_compute(&inputs[0], &ma, ctx, return_value);
     }
-    release_inputs(inputs, n_inputs);
+    free(taps);
+    pl_release_inputs(inputs, n_inputs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1451,31 +1319,31 @@ static int hampel_parse(const uint8_t *kw, size_t len, moving_args *r) {
     stat_args *sa = &r->sa;
     snprintf(sa->fn, sizeof sa->fn, "hampel");
     if (kw_parse(len ? kw : NULL, len, &d, err, sizeof err) < 0) {
-        set_err("mwk.hampel: %s", err);
+        pl_set_err("mwk.hampel: %s", err);
         return -1;
     }
     if (check_keys(&d, "hampel", keys, (int)(sizeof keys / sizeof keys[0])) < 0) return -1;
     sa->stat = MWK_STAT_MEDIAN;
     if (stat_info(sa->stat, &sa->info) < 0) {
-        set_err("mwk.hampel: the library has no median");
+        pl_set_err("mwk.hampel: the library has no median");
         return -1;
     }
     mwk_params_init(&sa->params);
     int64_t w, m, t;
     if (kw_int(&d, "hampel", "window", 1, 0, &w) < 0) return -1;
     if (w < 1) {
-        set_err("mwk.hampel: window must be >= 1, got %lld", (long long)w);
+        pl_set_err("mwk.hampel: window must be >= 1, got %lld", (long long)w);
         return -1;
     }
     if (kw_int(&d, "hampel", "min_samples", 0, -1, &m) < 0) return -1;
     if (m != -1 && (m < 1 || m > w)) {
-        set_err("mwk.hampel: min_samples must be None or between 1 and window (=%lld), got %lld", (long long)w,
+        pl_set_err("mwk.hampel: min_samples must be None or between 1 and window (=%lld), got %lld", (long long)w,
                 (long long)m);
         return -1;
     }
     if (kw_int(&d, "hampel", "threads", 0, -1, &t) < 0) return -1;
     if (t != -1 && (t < 1 || t > 1 << 20)) {
-        set_err("mwk.hampel: threads must be None or a positive integer, got %lld", (long long)t);
+        pl_set_err("mwk.hampel: threads must be None or a positive integer, got %lld", (long long)t);
         return -1;
     }
     r->window = (size_t)w;
@@ -1490,20 +1358,20 @@ static int hampel_parse(const uint8_t *kw, size_t len, moving_args *r) {
     const kw_item *it = kw_get(&d, "n_sigmas");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_FLOAT && it->type != KW_INT) {
-            set_err("mwk.hampel: 'n_sigmas' must be a float");
+            pl_set_err("mwk.hampel: 'n_sigmas' must be a float");
             return -1;
         }
         r->n_sigmas = it->type == KW_FLOAT ? it->f : (double)it->i;
     }
     if (!(r->n_sigmas >= 0.0 && r->n_sigmas <= 1.7976931348623157e308)) {
-        set_err("mwk.hampel: n_sigmas must be finite and >= 0, got %g", r->n_sigmas);
+        pl_set_err("mwk.hampel: n_sigmas must be finite and >= 0, got %g", r->n_sigmas);
         return -1;
     }
     it = kw_get(&d, "replace");
     if (it && it->type != KW_NONE) {
         int v = it->type == KW_STR ? name_lookup(replace_name, it->s) : -1;
         if (v < 0) {
-            set_err("mwk.hampel: replace must be one of 'median', 'nan'; got '%s'", it->type == KW_STR ? it->s : "?");
+            pl_set_err("mwk.hampel: replace must be one of 'median', 'nan'; got '%s'", it->type == KW_STR ? it->s : "?");
             return -1;
         }
         r->replace = (mwk_hampel_replace)v;
@@ -1515,7 +1383,7 @@ static int hampel_parse(const uint8_t *kw, size_t len, moving_args *r) {
             !mwk_stat_has_algorithm(sa->stat, a)) {
             char names[256];
             algo_names(&sa->info, names, sizeof names);
-            set_err("mwk.hampel: algorithm must be one of %s; got '%s'", names, it->type == KW_STR ? it->s : "?");
+            pl_set_err("mwk.hampel: algorithm must be one of %s; got '%s'", names, it->type == KW_STR ? it->s : "?");
             return -1;
         }
         r->algorithm = a;
@@ -1530,7 +1398,7 @@ static void hampel_column(SeriesExport *in, const moving_args *ma, const CallerC
     in_kind k = kind_of_format(in->field->format);
     mwk_dtype ydt;
     if (k == IN_BAD || mwk_move_out_dtype(ma->sa.stat, kind_dtype(k), &ydt) != MWK_OK || !dtype_format(ydt)) {
-        set_err("mwk.hampel: unsupported column dtype (Arrow format '%s'); expected a numeric column or an "
+        pl_set_err("mwk.hampel: unsupported column dtype (Arrow format '%s'); expected a numeric column or an "
                 "Array or List of one",
                 in->field->format ? in->field->format : "?");
         return;
@@ -1543,7 +1411,7 @@ static void hampel_column(SeriesExport *in, const moving_args *ma, const CallerC
         has_null |= chunk_has_nulls(in->arrays[j]);
     }
     if (n > SIZE_MAX / 16) {
-        set_err("mwk.hampel: column too long");
+        pl_set_err("mwk.hampel: column too long");
         return;
     }
     const mwk_dtype gdt = kind_gather_dtype(k);
@@ -1576,7 +1444,7 @@ static void hampel_column(SeriesExport *in, const moving_args *ma, const CallerC
                                          ma->replace, &opt);
         if (st != MWK_OK) {
             if (st == MWK_E_NOMEM) goto nomem;
-            set_err("mwk.hampel: %s", mwk_status_str(st));
+            pl_set_err("mwk.hampel: %s", mwk_status_str(st));
             goto fail;
         }
     }
@@ -1588,18 +1456,18 @@ static void hampel_column(SeriesExport *in, const moving_args *ma, const CallerC
     }
     struct ArrowSchema schema;
     struct ArrowArray array;
-    if (schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
+    if (pl_schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
     void *bufs[2] = {valid, yv};
     valid = NULL;
     yv = NULL;
-    if (array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        schema_release(&schema);
+    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
+        pl_schema_release(&schema);
         goto nomem;
     }
-    export_make(ret, &schema, &array);
+    pl_export_make(ret, &schema, &array);
     return;
 nomem:
-    set_err("mwk.hampel: out of memory");
+    pl_set_err("mwk.hampel: out of memory");
 fail:
     free(xbuf);
     free(yv);
@@ -1612,7 +1480,7 @@ PLUGIN_API void _polars_plugin_field_hampel(const struct ArrowSchema *fields, si
     moving_args ma;
     if (hampel_parse(kwargs, kwargs_len, &ma) < 0) return;
     if (n_fields != 1 || !fields) {
-        set_err("mwk.hampel takes one input column, got %zu", n_fields);
+        pl_set_err("mwk.hampel takes one input column, got %zu", n_fields);
         return;
     }
     nested_type t;
@@ -1623,13 +1491,13 @@ PLUGIN_API void _polars_plugin_field_hampel(const struct ArrowSchema *fields, si
     in_kind k = kind_of_format(fields[0].format);
     mwk_dtype ydt;
     if (k == IN_BAD || mwk_move_out_dtype(ma.sa.stat, kind_dtype(k), &ydt) != MWK_OK || !dtype_format(ydt)) {
-        set_err("mwk.hampel: unsupported column dtype (Arrow format '%s'); expected a numeric column or an "
+        pl_set_err("mwk.hampel: unsupported column dtype (Arrow format '%s'); expected a numeric column or an "
                 "Array or List of one",
                 fields[0].format ? fields[0].format : "?");
         return;
     }
-    if (schema_make(return_value, dtype_format(ydt), fields[0].name, NULL, NULL) < 0)
-        set_err("mwk.hampel: out of memory");
+    if (pl_schema_make(return_value, dtype_format(ydt), fields[0].name, NULL, NULL) < 0)
+        pl_set_err("mwk.hampel: out of memory");
 }
 
 PLUGIN_API void _polars_plugin_hampel(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
@@ -1637,12 +1505,12 @@ PLUGIN_API void _polars_plugin_hampel(SeriesExport *inputs, size_t n_inputs, con
     moving_args ma;
     if (hampel_parse(kwargs, kwargs_len, &ma) == 0) {
         nested_type t;
-        if (n_inputs != 1 || !inputs) set_err("mwk.hampel takes one input column, got %zu", n_inputs);
-        else if (!inputs[0].field) set_err("mwk.hampel: input column without a schema");
+        if (n_inputs != 1 || !inputs) pl_set_err("mwk.hampel takes one input column, got %zu", n_inputs);
+        else if (!inputs[0].field) pl_set_err("mwk.hampel: input column without a schema");
         else if (nested_parse(inputs[0].field, &t) == 0) moving_compute(&inputs[0], &ma, ctx, return_value);
         else hampel_column(&inputs[0], &ma, ctx, return_value);
     }
-    release_inputs(inputs, n_inputs);
+    pl_release_inputs(inputs, n_inputs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1669,19 +1537,19 @@ static int rank_parse(const uint8_t *kw, size_t len, rank_args *r) {
     char err[256];
     memset(r, 0, sizeof *r);
     if (kw_parse(len ? kw : NULL, len, &d, err, sizeof err) < 0) {
-        set_err("mwk.%s: %s", fn, err);
+        pl_set_err("mwk.%s: %s", fn, err);
         return -1;
     }
     if (check_keys(&d, fn, keys, (int)(sizeof keys / sizeof keys[0])) < 0) return -1;
     int64_t w, m, seed;
     if (kw_int(&d, fn, "window_size", 1, 0, &w) < 0) return -1;
     if (w < 1) {
-        set_err("mwk.%s: window_size must be >= 1, got %lld", fn, (long long)w);
+        pl_set_err("mwk.%s: window_size must be >= 1, got %lld", fn, (long long)w);
         return -1;
     }
     if (kw_int(&d, fn, "min_samples", 0, w, &m) < 0) return -1;
     if (m < 0 || m > w) {
-        set_err("mwk.%s: min_samples must be between 0 and window_size (=%lld), got %lld", fn, (long long)w,
+        pl_set_err("mwk.%s: min_samples must be between 0 and window_size (=%lld), got %lld", fn, (long long)w,
                 (long long)m);
         return -1;
     }
@@ -1692,7 +1560,7 @@ static int rank_parse(const uint8_t *kw, size_t len, rank_args *r) {
     const kw_item *it = kw_get(&d, "center");
     if (it && it->type != KW_NONE) {
         if (it->type != KW_BOOL) {
-            set_err("mwk.%s: center must be a bool", fn);
+            pl_set_err("mwk.%s: center must be a bool", fn);
             return -1;
         }
         r->center = (int)it->i;
@@ -1706,7 +1574,7 @@ static int rank_parse(const uint8_t *kw, size_t len, rank_args *r) {
         if (v < 0) {
             char names[128];
             name_list(rank_method_name, names, sizeof names);
-            set_err("mwk.%s: method must be one of %s; got '%s'", fn, names, it->type == KW_STR ? it->s : "?");
+            pl_set_err("mwk.%s: method must be one of %s; got '%s'", fn, names, it->type == KW_STR ? it->s : "?");
             return -1;
         }
         r->method = (rank_method)v;
@@ -1722,17 +1590,17 @@ PLUGIN_API void _polars_plugin_field_rolling_rank(const struct ArrowSchema *fiel
     rank_args ra;
     if (rank_parse(kwargs, kwargs_len, &ra) < 0) return;
     if (n_fields != 1 || !fields) {
-        set_err("mwk.rolling_rank takes one input column, got %zu", n_fields);
+        pl_set_err("mwk.rolling_rank takes one input column, got %zu", n_fields);
         return;
     }
     if (kind_of_format(fields[0].format) == IN_BAD) {
-        set_err("mwk.rolling_rank: unsupported column dtype (Arrow format '%s'); expected a float, integer or "
+        pl_set_err("mwk.rolling_rank: unsupported column dtype (Arrow format '%s'); expected a float, integer or "
                 "boolean column",
                 fields[0].format ? fields[0].format : "?");
         return;
     }
-    if (schema_make(return_value, rank_format(&ra), fields[0].name, NULL, NULL) < 0)
-        set_err("mwk.rolling_rank: out of memory");
+    if (pl_schema_make(return_value, rank_format(&ra), fields[0].name, NULL, NULL) < 0)
+        pl_set_err("mwk.rolling_rank: out of memory");
 }
 
 /* An order-preserving key: equal values (-0.0 and +0.0, every NaN) get
@@ -1782,13 +1650,13 @@ static inline uint64_t splitmix64(uint64_t x) {
 static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *ret) {
     const char *fn = "rolling_rank";
     if (!in->field) {
-        set_err("mwk.%s: input column without a schema", fn);
+        pl_set_err("mwk.%s: input column without a schema", fn);
         return;
     }
     const char *name = in->field->name ? in->field->name : "";
     in_kind k = kind_of_format(in->field->format);
     if (k == IN_BAD) {
-        set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected a float, integer or boolean column",
+        pl_set_err("mwk.%s: unsupported column dtype (Arrow format '%s'); expected a float, integer or boolean column",
                 fn, in->field->format ? in->field->format : "?");
         return;
     }
@@ -1798,7 +1666,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
         n += (size_t)in->arrays[j]->length;
     }
     if (n > SIZE_MAX / 64) {
-        set_err("mwk.%s: column too long", fn);
+        pl_set_err("mwk.%s: column too long", fn);
         return;
     }
     const size_t ysz = ra->method == RK_AVERAGE ? 8 : ra->idx64 ? 8 : 4;
@@ -1891,18 +1759,18 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
     }
     struct ArrowSchema schema;
     struct ArrowArray array;
-    if (schema_make(&schema, rank_format(ra), name, NULL, NULL) < 0) goto nomem;
+    if (pl_schema_make(&schema, rank_format(ra), name, NULL, NULL) < 0) goto nomem;
     void *bufs[2] = {valid, yv};
     valid = NULL;
     yv = NULL;
-    if (array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        schema_release(&schema);
+    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
+        pl_schema_release(&schema);
         goto nomem;
     }
-    export_make(ret, &schema, &array);
+    pl_export_make(ret, &schema, &array);
     return;
 nomem:
-    set_err("mwk.%s: out of memory", fn);
+    pl_set_err("mwk.%s: out of memory", fn);
     free(yv);
     free(valid);
     free(isval);
@@ -1919,8 +1787,8 @@ PLUGIN_API void _polars_plugin_rolling_rank(SeriesExport *inputs, size_t n_input
     (void)ctx;
     rank_args ra;
     if (rank_parse(kwargs, kwargs_len, &ra) == 0) {
-        if (n_inputs != 1 || !inputs) set_err("mwk.rolling_rank takes one input column, got %zu", n_inputs);
+        if (n_inputs != 1 || !inputs) pl_set_err("mwk.rolling_rank takes one input column, got %zu", n_inputs);
         else rank_compute(&inputs[0], &ra, return_value);
     }
-    release_inputs(inputs, n_inputs);
+    pl_release_inputs(inputs, n_inputs);
 }

@@ -373,7 +373,9 @@ def test_kwargs_accepted(lib, proto, w):
     "obj, match",
     [
         ({"window_size": [3]}, "opcode"),
-        ({"window_size": 3, "center": b"x"}, "opcode"),
+        # bytes are read (the weighted statistics' taps), then rejected by type
+        ({"window_size": 3, "center": b"x"}, "center must be a bool"),
+        ({"window_size": 3, "center": bytearray(b"x")}, "opcode"),
         ({"window_size": 3.0}, "integer"),
         ({"window_size": -2}, ">= 1"),
         ({"window_size": 2**70}, "64 bits"),

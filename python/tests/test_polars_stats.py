@@ -139,8 +139,8 @@ def polars_reference(values, stat, w, min_samples, center, ddof):
         else:
             lo, hi = max(0, i - w + 1), i
         win = [v for v in values[lo:hi + 1] if v is not None]
-        if not win and min_samples == 0 and stat == "sum":
-            out.append(0.0)  # Polars: the sum of no values is 0 when min_samples=0
+        if not win and min_samples == 0 and stat in ("sum", "weighted_sum"):
+            out.append(0.0)  # Polars: the sum of no values is 0 when min_samples=0 (weighted: the same)
         elif len(win) < ms:
             out.append(None)
         elif any(math.isnan(v) for v in win):

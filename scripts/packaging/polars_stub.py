@@ -62,6 +62,7 @@ TYPES = {
     "quantile": "float",
     "interpolation": "_Interpolation",
     "weights": "Optional[List[float]]",
+    "min_weight": "float",
     "method": "_RankMethod",
     "seed": "Optional[int]",
     "n_sigmas": "float",

@@ -1,0 +1,54 @@
+/*
+ * What the two Polars plugin sources (polars_plugin.c: rolling, moving,
+ * hampel, rolling_rank; polars_ewm.c: ewm) share: the per-thread error
+ * message behind _polars_plugin_get_last_error_message, the release of the
+ * inputs, and the Arrow export of a result (schema, array, SeriesExport).
+ * One copy, so that both entries report errors and own memory the same way
+ * (polars_ewm.c once had its own export and no message: its errors reached
+ * Polars empty).
+ *
+ * Ownership (see polars-ffi): every input chunk and then every input wrapper
+ * is released by the entry on every path (pl_release_inputs); the output
+ * export owns one schema, one pointer vector and the ArrowArray structs'
+ * storage, and its release frees exactly those (Polars moves the arrays out
+ * and releases them itself). Failure leaves return_value->private_data NULL
+ * and a message set with pl_set_err.
+ */
+#ifndef MWK_PY_POLARS_COMMON_H
+#define MWK_PY_POLARS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arrow_c.h"
+
+#define PLUGIN_API __attribute__((visibility("default")))
+
+/* The calling thread's last error message (Polars reads it right after a
+ * failed call on the same thread). */
+void pl_set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *pl_last_err(void);
+
+void pl_release_inputs(SeriesExport *inputs, size_t n_inputs);
+
+/* Fill *s: a nullable field `name` of `format`, with one child of
+ * child_format named child_name ("item" when NULL) when child_format is not
+ * NULL. 0, or -1 on out of memory (*s zeroed). */
+int pl_schema_make(struct ArrowSchema *s, const char *format, const char *name, const char *child_format,
+                   const char *child_name);
+void pl_schema_release(struct ArrowSchema *s);
+
+/* Fill *a with n_buffers (<= 3) buffers taken over from bufs (ownership
+ * moves in, also on failure; NULL entries allowed) and an optional child
+ * (moved in; its struct is freed by the release). 0 or -1. */
+int pl_array_make(struct ArrowArray *a, int64_t length, int64_t null_count, int n_buffers, void **bufs,
+                  struct ArrowArray *child);
+
+/* Build the returned series from a schema and one array (both moved in; on
+ * failure both are released). Returns 0 or -1 with the error set. */
+int pl_export_make(SeriesExport *out, struct ArrowSchema *schema, struct ArrowArray *array);
+
+/* IEEE binary16 to float (exact). */
+float pl_half_to_float(uint16_t h);
+
+#endif
