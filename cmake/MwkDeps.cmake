@@ -13,6 +13,7 @@ endfunction()
 mwk_check_option(MWK_HWY)
 mwk_check_option(MWK_FFTW)
 mwk_check_option(MWK_OPENMP)
+mwk_check_option(MWK_BLAS)
 
 # --- Highway ------------------------------------------------------------------
 set(MWK_HAVE_HWY 0)
@@ -71,7 +72,36 @@ if(NOT MWK_OPENMP STREQUAL "OFF")
   endif()
 endif()
 
+# --- BLAS (the FIR bank's gemm) ---------------------------------------------
+# OpenBLAS through pkg-config first (it brings cblas.h and openblas_get_config
+# for runtime_info), else any BLAS with a CBLAS interface via FindBLAS.
+set(MWK_HAVE_BLAS 0)
+set(MWK_HAVE_OPENBLAS 0)
+if(NOT MWK_BLAS STREQUAL "OFF")
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(OPENBLAS QUIET IMPORTED_TARGET openblas)
+  endif()
+  if(OPENBLAS_FOUND)
+    set(MWK_HAVE_BLAS 1)
+    set(MWK_HAVE_OPENBLAS 1)
+    list(APPEND MWK_DEP_TARGETS PkgConfig::OPENBLAS)
+  else()
+    find_package(BLAS QUIET)
+    find_path(MWK_CBLAS_INCLUDE cblas.h)
+    if(BLAS_FOUND AND MWK_CBLAS_INCLUDE)
+      set(MWK_HAVE_BLAS 1)
+      add_library(mwk_blas INTERFACE IMPORTED)
+      set_target_properties(mwk_blas PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${MWK_CBLAS_INCLUDE}
+                            INTERFACE_LINK_LIBRARIES "${BLAS_LIBRARIES}")
+      list(APPEND MWK_DEP_TARGETS mwk_blas)
+    endif()
+  endif()
+  if(NOT MWK_HAVE_BLAS AND MWK_BLAS STREQUAL "ON")
+    message(FATAL_ERROR "MWK_BLAS=ON but no BLAS with cblas.h was found (Debian: apt-get install libopenblas-dev)")
+  endif()
+endif()
+
 find_package(Threads REQUIRED)
 list(APPEND MWK_DEP_TARGETS Threads::Threads)
 
-message(STATUS "mwk: highway=${MWK_HAVE_HWY} fftw=${MWK_HAVE_FFTW} openmp=${MWK_HAVE_OPENMP}")
+message(STATUS "mwk: highway=${MWK_HAVE_HWY} fftw=${MWK_HAVE_FFTW} openmp=${MWK_HAVE_OPENMP} blas=${MWK_HAVE_BLAS}")

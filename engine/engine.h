@@ -71,6 +71,7 @@ typedef int (*mwk_core_fn)(mwk_seg *s);
                                 state that stopped): the statistic's masked_fallback redoes it */
 #define MWK_AF_FFTW 0x4u     /* needs FFTW: unavailable without it */
 #define MWK_AF_NO_AUTO 0x8u  /* weaker contract: auto never picks it */
+#define MWK_AF_BLAS 0x10u    /* needs a BLAS: unavailable without it */
 
 typedef struct mwk_algo_desc {
     mwk_algorithm id;

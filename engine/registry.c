@@ -34,6 +34,7 @@ const mwk_algo_desc *mwk_registry_algo(const mwk_stat_desc *d, mwk_algorithm a) 
 int mwk_algo_available(const mwk_algo_desc *a) {
     if (!a || !a->core) return 0;
     if ((a->flags & MWK_AF_FFTW) && !MWK_HAVE_FFTW) return 0;
+    if ((a->flags & MWK_AF_BLAS) && !MWK_HAVE_BLAS) return 0;
     return 1;
 }
 
@@ -110,6 +111,8 @@ int mwk_stat_has_algorithm(mwk_stat stat, mwk_algorithm a) {
 
 int mwk_algorithm_available(mwk_algorithm a) {
     if (a == MWK_ALGO_AUTO) return 1;
+    /* gemm belongs to the FIR bank (mwk_fir_bank_batch), outside the registry. */
+    if (a == MWK_ALGO_GEMM) return MWK_HAVE_BLAS;
     for (size_t i = 0; i < REGISTRY_COUNT; i++)
         if (mwk_algo_available(mwk_registry_algo(REGISTRY[i], a))) return 1;
     return 0;

@@ -170,12 +170,14 @@ typedef enum mwk_algorithm {
     MWK_ALGO_FENWICK = 10, /* rank: Fenwick tree over the window's value ranks, O(log w) */
     MWK_ALGO_NETWORK = 11, /* median/quantile, small windows: sorting networks in SIMD
                              registers */
-    MWK_ALGO_DIRECT = 12  /* weighted_sum/weighted_mean: each window's dot product with
+    MWK_ALGO_DIRECT = 12, /* weighted_sum/weighted_mean: each window's dot product with
                              the taps in SIMD (blocked, compensated), O(w) per window */
+    MWK_ALGO_GEMM = 13    /* FIR bank (mwk_fir_bank_batch): windows times taps with a BLAS
+                             GEMM (OpenBLAS); MWK_E_UNAVAILABLE without BLAS */
 } mwk_algorithm;
 
 /** Number of algorithm values (MWK_ALGO_AUTO .. the last one). */
-#define MWK_ALGO_COUNT 13
+#define MWK_ALGO_COUNT 14
 
 /**
  * Statistics. One registry lists them (mwk_stat_count, mwk_stat_info_get);
@@ -385,8 +387,10 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   pandas' rolling(win_type) and Polars' rolling_*(weights=) (which also
  *   put weights[0] on the oldest value). The window must equal n_weights
  *   (MWK_E_PARAMS otherwise); n_weights 0 with weights NULL means every tap
- *   1 (then the window is free: the boxcar). Taps must be finite; zero and
- *   negative taps are allowed. Clipped windows (trailing, centered, and
+ *   1 (then the window is free: the boxcar). Taps must be finite, and so
+ *   must sum_i |w[i]| (else MWK_E_PARAMS: every sum of taps the rules below
+ *   form then stays in range; scale such taps down, the mean does not
+ *   change); zero and negative taps are allowed. Clipped windows (trailing, centered, and
  *   every window of a clipped long window) keep the taps' alignment: the
  *   positions outside the row are absent, exactly like NaN values.
  *   Absent values (NaN, and the positions outside the row): skipped, as
@@ -439,6 +443,67 @@ MWK_API void mwk_params_init(mwk_params *params);
  *   local to its block (about 4W values), not the row. Force naive or direct
  *   for the per-window bound at any w.
  */
+
+/**
+ * ---------------------------------------------------------------------------
+ * FIR filter banks
+ * ---------------------------------------------------------------------------
+ * K filters of the same length W applied to each row in one call: taps
+ * filter k is taps[k*W .. k*W + W) (a row-major K x W array, oldest first as
+ * MWK_STAT_WEIGHTED_SUM). Value k of output position j of row r is written to
+ *     y + r*y_row_stride + j*y_stride + k*y_k_stride      (in elements)
+ * (y_k_stride = 1, y_stride = K: the K values of a position adjacent; NumPy's
+ * move_fir_bank returns this layout, a trailing axis of K).
+ *
+ * Semantics: exactly K separate mwk_move_batch calls with
+ * MWK_STAT_WEIGHTED_SUM, weights = filter k, n_weights = W, the given
+ * min_weight, window = W and the same options: alignment, clipped windows,
+ * long_window, NaN policy, min_count, min_weight, infinities, dtypes (float32
+ * and float16 in: float32 out; others float64), strides, rows, threads and
+ * target. No two output values may share memory (MWK_E_OVERLAP). Errors as
+ * mwk_move_batch_k, plus MWK_E_NULL (taps NULL), MWK_E_PARAMS (K = 0, a tap
+ * not finite, min_weight outside [0, 1]), MWK_E_ALGORITHM (an algorithm other
+ * than auto, naive, direct, fft, gemm), MWK_E_UNAVAILABLE (fft without FFTW,
+ * gemm without BLAS).
+ *
+ * Algorithms (opt->algorithm) and their bounds (finite data, u = 2^-53,
+ * S_k the exact weighted sum of filter k over the window):
+ *   naive, direct: per filter, mwk_move_batch's weighted_sum algorithm of
+ *     that name (the same bits, the same bounds).
+ *   gemm: windows x taps^T with cblas_dgemm, no copy (the windows j, j+W,
+ *     j+2W, ... form a row-major matrix of leading dimension W inside the row
+ *     itself), any summation order:
+ *         |S_k - exact| <= g_W * sum_i |w_k[i] x[j+i]|,  g_W = W u / (1 - W u).
+ *   fft: FFTW overlap-save as weighted_sum's fft (blocks of N ~ 4W), one
+ *     forward transform per block shared by the K filters and one inverse per
+ *     filter; its bound: 8 log2(N) u sum_i |w_k[i]| max|x over the block|.
+ *   Windows whose gemm/fft result is not finite (a NaN or inf in the window,
+ *   or overflow) are recomputed by the reference per filter; fft blocks that
+ *   hold a NaN or inf run weighted_sum's fft per filter (its validity-mask
+ *   transform: NaN costs O(K) transforms per such block, not O(W) per window).
+ *   auto: direct up to W = 96, fft above (without FFTW: direct), as measured
+ *   (kernels/firbank/firbank.c); gemm was never the fastest on the machine
+ *   measured and runs only when forced.
+ *
+ * Threads and BLAS: mwk shares rows and segments out over its own threads
+ * (opt->threads, OpenMP) and every GEMM it issues is a block of at most
+ * 2^18 multiply-adds (M*N*K, OpenBLAS's own threshold for running a GEMM on
+ * the calling thread alone), so OpenBLAS never starts threads of its own
+ * under mwk's and mwk never changes OpenBLAS's process-wide thread count
+ * (which NumPy and others share). A bank with K*W > 2^18 taps is blocked
+ * along the taps too.
+ */
+MWK_API mwk_status mwk_fir_bank_batch(const double *taps, size_t n_filters, size_t window,
+                                      double min_weight, const void *x, mwk_dtype dtype,
+                                      size_t rows, size_t n, ptrdiff_t x_row_stride,
+                                      ptrdiff_t x_stride, void *y, ptrdiff_t y_row_stride,
+                                      ptrdiff_t y_stride, ptrdiff_t y_k_stride,
+                                      const mwk_options *opt);
+
+/** The algorithm MWK_ALGO_AUTO runs for a bank of n_filters filters of
+ *  `window` taps (MWK_ALGO_DIRECT, MWK_ALGO_GEMM or MWK_ALGO_FFT). */
+MWK_API mwk_status mwk_fir_bank_choose(size_t n_filters, size_t window, size_t n,
+                                       const mwk_options *opt, mwk_algorithm *chosen);
 
 /**
  * Taps of a named window, as scipy.signal.windows.<name>(w, sym=True) (the
@@ -646,7 +711,8 @@ MWK_API int mwk_algorithm_available(mwk_algorithm a);
  */
 typedef struct mwk_runtime_info {
     size_t struct_size;            /* set by the caller: sizeof(mwk_runtime_info); the
-                                      0.1 size (without `statistics`) is accepted too */
+                                      0.1 size (without `statistics`) and the 0.2 size
+                                      (without `blas`) are accepted too */
     const char *version;           /* "0.2.0" */
     const char *target;            /* the process target, e.g. "avx512"; NULL if
                                       MWK_TARGET named an unknown/unsupported one */
@@ -660,6 +726,9 @@ typedef struct mwk_runtime_info {
     int max_threads;               /* threads a batch uses by default */
     /* --- 0.2 --- */
     const char *statistics;        /* the registry, comma-separated: "mean,sum,var,..." */
+    /* --- 0.3 --- */
+    const char *blas;              /* the BLAS behind MWK_ALGO_GEMM, e.g. "openblas 0.3.21
+                                      (pthreads, Zen)", or "none" (built without BLAS) */
 } mwk_runtime_info;
 
 MWK_API mwk_status mwk_runtime_info_get(mwk_runtime_info *info);

@@ -243,8 +243,9 @@ Test(api, status_strings) {
 
 Test(api, names) {
     static const char *algos[] = {"auto",  "naive",    "ring",      "prefix",  "fft",    "deque",
-                                  "welford", "heap", "skiplist", "sortblock", "fenwick", "network", "direct"};
-    cr_assert_eq(MWK_ALGO_COUNT, 13);
+                                  "welford", "heap", "skiplist", "sortblock", "fenwick", "network", "direct",
+                                  "gemm"};
+    cr_assert_eq(MWK_ALGO_COUNT, 14);
     for (int i = 0; i < MWK_ALGO_COUNT; i++) cr_assert_str_eq(mwk_algorithm_name((mwk_algorithm)i), algos[i]);
     cr_assert_null(mwk_algorithm_name((mwk_algorithm)MWK_ALGO_COUNT));
     cr_assert_null(mwk_algorithm_name((mwk_algorithm)-1));

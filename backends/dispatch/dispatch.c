@@ -18,6 +18,7 @@
 
 #include "mwk_config.h"
 #include "threads/threads.h"
+#include "blas/blas_backend.h"
 #if MWK_HAVE_HWY
 #include "hwy/hwy_shim.h"
 #endif
@@ -123,6 +124,9 @@ static void init_once(void) {
 #if MWK_HAVE_OPENMP
     append(st->backends, sizeof st->backends, "openmp");
 #endif
+#if MWK_HAVE_BLAS
+    append(st->backends, sizeof st->backends, MWK_HAVE_OPENBLAS ? "openblas" : "blas");
+#endif
 
     for (size_t i = 0; i < mwk_stat_count(); i++)
         append(st->statistics, sizeof st->statistics, mwk_stat_name((mwk_stat)i));
@@ -173,9 +177,12 @@ mwk_status mwk_target_resolve(const char *request, mwk_target *out) {
 
 mwk_status mwk_runtime_info_get(mwk_runtime_info *info) {
     if (!info) return MWK_E_NULL;
-    /* The 0.1 struct ends before `statistics`. */
+    /* The 0.1 struct ends before `statistics`, the 0.2 one before `blas`. */
     const size_t v01 = offsetof(mwk_runtime_info, statistics);
-    if (info->struct_size != sizeof(mwk_runtime_info) && info->struct_size != v01) return MWK_E_OPTIONS;
+    const size_t v02 = offsetof(mwk_runtime_info, blas);
+    if (info->struct_size != sizeof(mwk_runtime_info) && info->struct_size != v01 &&
+        info->struct_size != v02)
+        return MWK_E_OPTIONS;
     pthread_once(&g_once, init_once);
     const dispatch_state *st = &g_state;
     info->version = MWK_VERSION_STRING;
@@ -193,6 +200,7 @@ mwk_status mwk_runtime_info_get(mwk_runtime_info *info) {
 #endif
     int t = 1;
     info->max_threads = mwk_threads_default(&t) == MWK_OK ? t : 1;
-    if (info->struct_size >= sizeof(mwk_runtime_info)) info->statistics = st->statistics;
+    if (info->struct_size >= v02) info->statistics = st->statistics;
+    if (info->struct_size >= sizeof(mwk_runtime_info)) info->blas = mwk_blas_describe();
     return MWK_OK;
 }

@@ -54,6 +54,7 @@ const char *mwk_algorithm_name(mwk_algorithm a) {
     case MWK_ALGO_FENWICK: return "fenwick";
     case MWK_ALGO_NETWORK: return "network";
     case MWK_ALGO_DIRECT: return "direct";
+    case MWK_ALGO_GEMM: return "gemm";
     }
     return 0;
 }
