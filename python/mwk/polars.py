@@ -19,6 +19,13 @@ are two methods, generated from the registry at import:
   row of an ``Array`` or ``List`` column, with the semantics of
   ``mwk.move_<stat>`` on each row.
 
+``rolling_mean`` and ``rolling_sum`` also take Polars' ``weights`` (second
+positional argument, as ``Expr.rolling_mean(window_size, weights)``): they then
+run ``rolling_weighted_mean`` / ``rolling_weighted_sum``, which take the taps
+and ``min_weight`` themselves, as do ``moving_weighted_*`` per row; where
+Polars' weighted windows are wrong or panic (nulls, taps summing to 0, Polars
+1.21's clipped windows) the docstrings say what mwk does instead.
+
 Order statistics take their parameters as Polars does
 (``rolling_quantile(quantile, interpolation="nearest", window_size=2, ...)``,
 ``rolling_median(window_size, weights=None, ...)``; ``moving_quantile(window,
@@ -426,8 +433,9 @@ an infinity under a zero weight is ignored (Polars: 0 * inf = NaN);
 non-finite weights or ``len(weights) != window_size`` raise ``ValueError``
 (Polars gives NaN, or panics). Polars 1.21 also puts the first taps on a
 clipped window's values and divides its mean by the sum of all the taps
-(1.21's ``rolling_mean([1., 2.], 2, weights=[1., 2.], min_samples=1)`` is
-0.25 at row 0; 2.x and mwk give 1.0): mwk follows 2.x.
+(``pl.Series([1., 2., 3.]).rolling_mean(3, weights=[1., 1., 2.],
+min_samples=1)`` is 0.25 at row 0 on 1.21; 2.x and mwk give 1.0): mwk
+follows 2.x.
 """
 
 _WEIGHTED_PARAMS_DOC = """weights : list of float or None, optional
@@ -594,6 +602,8 @@ def _add_methods(stat: str) -> None:
                                           + "min_samples : int or None, optional", 1)
     if info["weights"]:
         base = stat[len("weighted_"):]
+        rolling_doc = (f"Rolling weighted {base} along the rows: Polars' ``Expr.rolling_{base}(window_size, "
+                       f"weights)``, with min_weight.\n" + rolling_doc.split("\n", 1)[1])
         rolling_doc = rolling_doc.replace("min_samples : int or None, optional", _WEIGHTED_PARAMS_DOC.format(
             w="window_size") + "min_samples : int or None, optional", 1)
         rolling_doc += _ROLLING_WEIGHTED_NOTES.format(stat=base)

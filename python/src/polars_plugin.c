@@ -15,6 +15,12 @@
  *             rows of equal length go to the library as one batch.
  * rolling_mean and moving_mean are the same functions with "stat" defaulting
  * to "mean" (the names registered before the registry existed).
+ * weighted_sum/weighted_mean take "weights" (the taps as bytes: packed
+ * little-endian float64, as many as the window; pickle_kwargs.c reads bytes
+ * but no lists) and "min_weight"; through rolling they are Polars'
+ * rolling_sum/rolling_mean(weights=): taps on their positions in clipped
+ * windows, nulls absent like the positions outside the column, the mean
+ * renormalised over the taps present (Polars 2.x on columns without nulls).
  * Two entries have semantics of their own:
  *   hampel        the Hampel filter (mwk_hampel_batch) along a numeric column
  *                 (one row; nulls stay null) or per row of an Array or List
@@ -26,6 +32,8 @@
  *                 a Fenwick tree over the column's value ranks, O(log n) per
  *                 row.
  *
+ * The Arrow export, the input release and the error slot are shared with
+ * polars_ewm.c (polars_common.c).
  * Ownership (see polars-ffi): every input chunk and then every input wrapper
  * is released here on every path; the output export owns one schema, one
  * pointer vector and the ArrowArray structs' storage, and its release frees
