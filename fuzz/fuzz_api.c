@@ -24,6 +24,22 @@
  *               lerp (the input's q byte: q from a table or out of [0, 1],
  *               each interpolation and an invalid one)
  *   rank        exact (counts, one rounding)
+ *   weighted_sum, weighted_mean   long double per window with the header's
+ *               rules (absent = NaN or outside the row, min_count, propagate,
+ *               min_weight from the absent side, infinities by sign(w x),
+ *               the mean renormalised); tolerance per algorithm from the
+ *               header: naive u|S| + g^2 sum|w x|, direct u|S| + 18 u
+ *               sum|w x|, fft 8 log2(N) u sum|w| max|x over the row| (+ the
+ *               subnormal term), plus W 2^-1074 for products that underflow;
+ *               the mean adds the divisor's error; windows whose absent
+ *               weight is within the divisor's error of the min_weight
+ *               threshold, or whose present weight is within it of 0, are
+ *               not judged (either answer is documented). Taps from the
+ *               input's taps byte: none (the boxcar), random ones (zeros,
+ *               +-1, negative, huge, subnormal, any exponent, all scaled by
+ *               a power of two), or malformed (n_weights != window, a
+ *               non-finite tap, NULL/0 mismatches) and min_weight from a
+ *               table (0, 1, in between, outside [0, 1], NaN).
  * and x, the gaps between strided outputs and the canaries around y must be
  * untouched. A statistic without a reference here (a new one) still gets the
  * status and memory checks. Any violation aborts with the reproduction
@@ -31,7 +47,8 @@
  *
  * Input layout: h0 h1 h2 h3 (dtype/align, algorithm/policy, window/min_count/
  * x stride, y stride/rows), h4 (statistic), h5 (dtype, ddof, variant), then
- * n and the rest. Two zero bytes h4 h5 mean mean, defaults and the dtype of
+ * n and the rest (a statistic with taps reads its taps byte, min_weight
+ * byte and a 4-byte taps seed after the quantile byte). Two zero bytes h4 h5 mean mean, defaults and the dtype of
  * h0: a pre-registry input gains them at offset 4 and replays unchanged.
  */
 #include <float.h>
@@ -348,12 +365,167 @@ static expect reference(int ref, const long double *xv, const double *xd, size_t
     return e;
 }
 
+/* ---- weighted_sum / weighted_mean ----------------------------------------- */
+/* The taps of the current input (NULL: the boxcar), their count as passed
+ * (WNW, may differ from the window: malformed), min_weight, and whether the
+ * taps themselves are malformed (MWK_E_PARAMS expected). */
+static double *WTAPS;
+static size_t WNW;
+static double WMIN;
+static int WBAD, WMAYBE; /* WMAYBE: sum|taps| at the edge of the double range, either answer */
+
+static uint64_t splitmix(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* One tap: zeros, +-1, ordinary, huge, subnormal, any exponent, times 2^sc
+ * (kept finite: a tap that would overflow is DBL_MAX with its sign). */
+static double gen_tap(uint64_t *st, int sc, int positive) {
+    const uint64_t r = splitmix(st);
+    const double m = (double)(r >> 11) * 0x1p-53; /* [0, 1) */
+    double v;
+    switch ((r >> 3) % 16) {
+    case 0: case 1: v = 0.0; break;
+    case 2: v = 1.0; break;
+    case 3: v = -1.0; break;
+    case 4: v = DBL_MAX * (0.5 + 0.5 * m); break;
+    case 5: v = ldexp((double)(r & 0xfffff), -1074); break;
+    case 6: v = ldexp(0.5 + 0.5 * m, (int)((r >> 40) % 2098) - 1074); break;
+    default: v = 2.0 * m - 1.0; break;
+    }
+    if (r & 1) v = -v;
+    if (positive) v = fabs(v);
+    v = ldexp(v, sc);
+    if (isinf(v)) v = copysign(DBL_MAX, v);
+    return v;
+}
+
+/* From the taps byte hw, the min_weight byte hm and seed, for window w. */
+static void make_taps(unsigned hw, unsigned hm, uint64_t seed, size_t w) {
+    static const double MW[16] = {0.0, 0.0, 0.0, 0.5, 1.0, 0.25, 0.75, 0.999,
+                                  1e-300, 0.1, 0.9, 1.0 - 0x1p-53, -0.1, 1.5, NAN, 0.5};
+    WMIN = MW[hm & 15];
+    WBAD = !(WMIN >= 0.0 && WMIN <= 1.0);
+    WTAPS = NULL, WNW = 0, WMAYBE = 0;
+    const int mode = (int)(hw & 7);
+    if (mode == 0 || w == 0) {
+        if (mode == 6) WNW = w + 1, WBAD = 1; /* n_weights without weights */
+        return;
+    }
+    /* a power-of-two scale for every tap: mostly none, else any exponent */
+    const int sc = (hw >> 3) < 24 ? 0 : (int)(splitmix(&seed) % 2200) - 1100;
+    size_t len = w;
+    if (mode == 4) len = (hw >> 3) & 1 ? w + 1 : w > 1 ? w - 1 : 2; /* n_weights != window */
+    WTAPS = malloc(len * sizeof *WTAPS); /* exact size: ASan sees overreads */
+    for (size_t i = 0; i < len; i++) WTAPS[i] = gen_tap(&seed, sc, mode == 3);
+    WNW = len;
+    if (mode == 4) WBAD = 1;
+    if (mode == 5) {
+        const double bad[3] = {NAN, INFINITY, -INFINITY};
+        WTAPS[splitmix(&seed) % len] = bad[(hw >> 3) % 3];
+        WBAD = 1;
+    }
+    if (mode == 6) WNW = 0, WBAD = 1; /* weights without n_weights */
+    /* sum |taps| must be finite (the header): beyond the double range
+     * MWK_E_PARAMS, within rounding of its edge either answer */
+    long double tot = 0;
+    for (size_t i = 0; i < len; i++) tot += fabsl((long double)WTAPS[i]);
+    if (tot > (long double)DBL_MAX * (1 + 0x1p-50L)) WBAD = 1;
+    else if (tot > (long double)DBL_MAX * (1 - 0x1p-50L)) WMAYBE = 1;
+}
+
+/* The header's definition for output k; algo as run (AUTO: the table's
+ * choice, direct up to 160 taps, fft above when available). */
+static expect ref_weighted(int mean, const double *xd, size_t n, size_t k, int al, size_t W, const double *taps,
+                           double mw, int pol, size_t mc, int algo, long double rowmax, int f32out) {
+    expect e = {0, 1, 0, NAN};
+    const long double u = 0x1p-53L;
+    const ptrdiff_t left = al == MWK_ALIGN_VALID ? 0 : al == MWK_ALIGN_TRAILING ? (ptrdiff_t)W - 1 : (ptrdiff_t)(W / 2);
+    const ptrdiff_t start = (ptrdiff_t)k - left;
+    size_t nan_in = 0, count = 0;
+    long double D = 0, P = 0, S = 0, A = 0, tot = 0, Pabs = 0;
+    int pinf = 0, ninf = 0;
+    for (size_t i = 0; i < W; i++) {
+        const ptrdiff_t pos = start + (ptrdiff_t)i;
+        const double wi = taps ? taps[i] : 1.0;
+        tot += fabs(wi);
+        if (pos < 0 || pos >= (ptrdiff_t)n) { D += fabs(wi); continue; }
+        const double v = xd[pos];
+        if (isnan(v)) { nan_in++; D += fabs(wi); continue; }
+        count++;
+        P += wi, Pabs += fabs(wi);
+        if (isinf(v)) {
+            if (wi != 0.0) *((v > 0) == (wi > 0) ? &pinf : &ninf) = 1;
+            continue;
+        }
+        S += (long double)wi * v, A += fabsl((long double)wi * v);
+    }
+    if ((pol == MWK_NAN_PROPAGATE && nan_in) || count < mc || count == 0) return e;
+    const int fft = algo == MWK_ALGO_FFT ||
+                    (algo == MWK_ALGO_AUTO && W > 160 && mwk_algorithm_available(MWK_ALGO_FFT));
+    const long double Nb = 2.0L * (W * 4 > 256 ? (long double)W * 4 : 256.0L); /* >= the block */
+    const long double L = log2l(Nb);
+    /* the divisor's and the absent weight's error (compensated sums, or the transform) */
+    const long double eW = fft ? 8 * L * u * tot + 4 * u * fabsl(P)
+                               : 4 * u * fabsl(P) + ((long double)W * W + 4) * u * u * tot;
+    /* min_weight, from the absent side, as the library computes it in double */
+    const double thr = (1.0 - mw) * (double)tot;
+    if (D > 0) {
+        const int fail = (double)D > thr;
+        if (fabsl(D - (long double)thr) <= eW + 2 * u * tot && (long double)thr != D) {
+            e.kind = -1; /* at the threshold within the error: either answer */
+            return e;
+        }
+        if (fail) return e;
+    }
+    if (pinf && ninf) return e;
+    if (mean && fabsl(P) <= 2 * eW) {
+        if (P == 0 && Pabs == 0) return e; /* every present tap 0: exactly NaN */
+        e.kind = -1;                        /* present weight within its error of 0 */
+        return e;
+    }
+    if (pinf || ninf) {
+        const int sgn = (pinf ? 1 : -1) * (mean && P < 0 ? -1 : 1);
+        e.kind = sgn > 0 ? 2 : 3;
+        return e;
+    }
+    const long double sub = 0x1p-1074L;
+    long double tolS;
+    if (fft)
+        tolS = 8 * L * u * tot * rowmax + (Nb + 8 * L * W) * sub;
+    else if (algo == MWK_ALGO_NAIVE) {
+        const long double g = W * u / (1 - W * u);
+        tolS = u * fabsl(S) + g * g * A;
+    } else
+        tolS = u * fabsl(S) + 18 * u * A;
+    tolS += u * fabsl(S) + (2.0L * W + 4) * sub + ((long double)W + 2) * LDBL_EPSILON * A;
+    e.kind = 0;
+    if (mean) {
+        e.v = S / P;
+        e.tol = (tolS + fabsl(e.v) * eW) / (fabsl(P) - eW) + 2 * u * fabsl(e.v);
+    } else {
+        e.v = S, e.tol = tolS;
+    }
+    if (f32out) e.tol += 0x1p-23L * fabsl(e.v) + 0x1p-149L + e.tol * 0x1p-20L;
+    if (fabsl(e.v) + e.tol >= (long double)(f32out ? FLT_MAX : DBL_MAX) * (1 - 0x1p-40L))
+        e.tol = INFINITY; /* may round to inf: any non-NaN */
+    return e;
+}
+
 /* The window's values (as double), for the report. */
 static void dump_window(const double *xd, size_t lo, size_t hi) {
     fprintf(stderr, "  window values:");
     for (size_t i = lo; i < hi && i < lo + 24; i++) fprintf(stderr, " %.17g", xd[i]);
     if (hi - lo > 24) fprintf(stderr, " ... (%zu values)", hi - lo);
     fprintf(stderr, "\n");
+    if (WTAPS) {
+        fprintf(stderr, "  taps (n_weights %zu, min_weight %g):", WNW, WMIN);
+        for (size_t i = 0; i < WNW && i < 24; i++) fprintf(stderr, " %.17g", WTAPS[i]);
+        fprintf(stderr, "\n");
+    }
 }
 
 #define FAIL(...)                                                                                        \
@@ -428,6 +600,8 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
     prm.ddof = ddof;
     prm.quantile = QVAL;
     prm.interpolation = (mwk_interpolation)QHOW;
+    const int has_w = stat_ok && (info.params & MWK_PARAM_WEIGHTS);
+    if (has_w) prm.weights = WTAPS, prm.n_weights = WNW, prm.min_weight = WMIN;
     if (pvar == 2) prm.struct_size = sizeof prm + 8;
     const mwk_params *pp = pvar == 1 ? NULL : &prm;
     const int eddof = pvar == 1 ? 0 : ddof; /* NULL params: defaults */
@@ -452,6 +626,7 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
     const int ehow = pvar == 1 ? MWK_INTERP_LINEAR : QHOW;
     REJ(pvar == 2 || (has_ddof && eddof < 0), MWK_E_PARAMS);
     REJ(has_q && (!(eq >= 0.0 && eq <= 1.0) || ehow < 0 || ehow > MWK_INTERP_MIDPOINT), MWK_E_PARAMS);
+    REJ(has_w && pvar == 0 && (WBAD || (WNW && WNW != w)), MWK_E_PARAMS);
     REJ(!opt_known, MWK_E_OPTIONS);
     REJ(!dt_ok, MWK_E_DTYPE);
     REJ(al < 0 || al > 2, MWK_E_ALIGN);
@@ -472,6 +647,7 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
     if (memcmp(xb, xcopy, xel * es) != 0) FAIL("x was modified (status %d)", st);
     /* ddof < 0 for a statistic without ddof: not its parameter; either answer */
     if (!bad && !has_ddof && eddof < 0 && st == MWK_E_PARAMS) bad = 1, any_error = 1;
+    if (!bad && has_w && pvar == 0 && WMAYBE && st == MWK_E_PARAMS) bad = 1, any_error = 1;
     if (bad || st != MWK_OK) {
         if (!bad) FAIL("valid call rejected with status %d (%s)", st, mwk_status_str(st));
         if (st == MWK_OK) FAIL("invalid call accepted (expected mask 0x%x)", ok_mask);
@@ -511,8 +687,11 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
                 double got;
                 if (od == MWK_F32) { float f; memcpy(&f, yb + pad + pos * 4, 4); got = f; }
                 else memcpy(&got, yb + pad + pos * 8, 8);
-                expect e = reference(ref, xv, xd, lo, hi, pol, mc, w, has_ddof ? eddof : 0, algo, n, rowmax,
-                                     od == MWK_F32, eq, ehow);
+                expect e = has_w ? ref_weighted(strcmp(sname, "weighted_mean") == 0, xd, n, k, al, w,
+                                                pvar ? NULL : WTAPS, pvar ? 0.0 : WMIN, pol, mc, algo, rowmax,
+                                                od == MWK_F32)
+                                 : reference(ref, xv, xd, lo, hi, pol, mc, w, has_ddof ? eddof : 0, algo, n, rowmax,
+                                             od == MWK_F32, eq, ehow);
                 if (e.kind < 0) continue;
 #define WFAIL(...) do { dump_window(xd, lo, hi); FAIL(__VA_ARGS__); } while (0)
                 if (e.kind == 1) {
@@ -616,6 +795,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         QHOW = (int)((hq >> 4) % 6); /* 5: invalid */
         if ((hq >> 4) == 15) QHOW = -1;
     }
+    unsigned hw = 0, hm = 0;
+    uint64_t wseed = 0;
+    mwk_stat_info winfo;
+    memset(&winfo, 0, sizeof winfo);
+    winfo.struct_size = sizeof winfo;
+    const int with_taps = stat >= 0 && (size_t)stat < nstats && mwk_stat_info_get((mwk_stat)stat, &winfo) == MWK_OK &&
+                          (winfo.params & MWK_PARAM_WEIGHTS);
+    if (with_taps) hw = (unsigned)take(&r, 1), hm = (unsigned)take(&r, 1), wseed = take(&r, 4);
+    make_taps(hw, hm, wseed, w);
 
     if (n * rows > 2800) n = 2800 / rows;
     uint64_t *bits = calloc(n * rows + 1, sizeof *bits);
@@ -645,5 +833,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     free(bits);
     free(lvals);
+    free(WTAPS);
+    WTAPS = NULL;
     return 0;
 }

@@ -11,8 +11,6 @@
 
 extern const mwk_stat_desc mwk_stat_weighted_sum, mwk_stat_weighted_mean;
 
-#define TWO_POW_64 18446744073709551616.0
-#define TWO_POW_M64 (1.0 / 18446744073709551616.0)
 
 /* a + b = s + e exactly (Knuth's TwoSum: no ordering assumption). */
 static inline void two_sum(double a, double b, double *s, double *e) {
@@ -116,10 +114,28 @@ double mwk_wt_window(const double *x, const wt_taps *t, int *nan) {
     if (inf) return mwk_wt_finish(t, 0.0, Pv, Dv, inf);
     const double S = dot2(x, w, t->W, 1.0);
     if (isfinite(S)) return mwk_wt_finish(t, S, Pv, Dv, 0);
-    /* Finite data whose sum (or a product) overflowed: scaling by a power of
-     * two is exact (values it pushes below the normal range are negligible
-     * against a sum this large). */
-    return mwk_wt_finish(t, dot2(x, w, t->W, TWO_POW_M64), Pv, Dv, 0) * TWO_POW_64;
+    /* Finite data whose sum (or a product) overflowed: x scaled by 2^-k, k
+     * from the largest |x| and |tap| (a huge tap times a huge value needs
+     * more than a fixed 2^-64), so that every product and partial sum fits.
+     * Scaling by a power of two is exact; values it pushes below the normal
+     * range are negligible against a sum this large. */
+    double mx = 0.0, mw = 0.0;
+    for (size_t i = 0; i < t->W; i++) {
+        if (!isfinite(x[i]) || w[i] == 0.0) continue;
+        if (fabs(x[i]) > mx) mx = fabs(x[i]);
+        if (fabs(w[i]) > mw) mw = fabs(w[i]);
+    }
+    int lw = 0;
+    while (lw < 64 && ((size_t)1 << lw) < t->W) lw++;
+    int k = ilogb(mx) + ilogb(mw) + lw + 2 - 1022;
+    if (k < 64) k = 64;
+    const double Ss = dot2(x, w, t->W, ldexp(1.0, -k));
+    if (!t->mean || Pv == 0.0) return ldexp(mwk_wt_finish(t, Ss, Pv, Dv, 0), k);
+    /* The mean S/P = (Ss / (P 2^-e)) 2^(k-e), e = ilogb(P): Ss / P itself
+     * (2^-k times the mean) could fall below the normal range when P is
+     * huge (a huge tap on a small value) and lose its precision. */
+    const int e = ilogb(Pv);
+    return ldexp(mwk_wt_finish(t, Ss, ldexp(Pv, -e), Dv, 0), k - e);
 }
 
 int mwk_wt_naive(mwk_seg *s) {
@@ -211,8 +227,15 @@ int mwk_wt_direct(mwk_seg *s) {
 static mwk_status check(const mwk_params *p) {
     if (p->n_weights && !p->weights) return MWK_E_PARAMS;
     if (!p->n_weights && p->weights) return MWK_E_PARAMS;
-    for (size_t i = 0; i < p->n_weights; i++)
+    /* Finite taps whose sum of |taps| is finite too (as mwk_wt_taps_init
+     * computes it): every partial sum of taps (the present weight, the absent
+     * one, the totals) is then bounded by it and cannot overflow. */
+    csum a = {0, 0};
+    for (size_t i = 0; i < p->n_weights; i++) {
         if (!isfinite(p->weights[i])) return MWK_E_PARAMS;
+        csum_add(&a, fabs(p->weights[i]));
+    }
+    if (!isfinite(a.s + a.c)) return MWK_E_PARAMS;
     if (!(p->min_weight >= 0.0 && p->min_weight <= 1.0)) return MWK_E_PARAMS; /* NaN too */
     return MWK_OK;
 }
