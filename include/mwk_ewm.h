@@ -125,8 +125,22 @@
  *   closed-form normaliser. The tests hold every target to
  *   34 u B_t + 70 u |mean|. The result depends on the SIMD target within
  *   this bound (FMA where the target has it).
- *   var/std have no scan form (an unnormalised scan of x^2 cancels):
- *   MWK_E_ALGORITHM. With times the decay varies per row: the scan is not
+ *   var/std have no scan form: MWK_E_ALGORITHM. Why (issue 11 looked for a
+ *   cheap one): the linear recurrences a scan can carry are the moments
+ *   about a fixed pivot c, N1 = sum w (x - c) and N2 = sum w (x - c)^2, and
+ *   var = N2/S1 - (N1/S1)^2 then errs by about u (mean_t - c)^2 / var_t
+ *   relative, unbounded as the mean drifts from c (a trend, a level
+ *   shift). Moving the pivot within the scan (N2' = N2 - 2 d N1 + d^2 S1)
+ *   cancels the same way, and re-pivoting by re-scanning the history that
+ *   still has weight (about 53 / -log2(lambda) rows, 18,000 at span 1000)
+ *   costs far more than the recursion. The normalised
+ *   Welford recursion is not linear in its state (the update divides by
+ *   the running S1 and squares the running deviation), so it does not
+ *   scan either. Measured (one thread, float64, n = 10^6, span 1000,
+ *   2026-11-29, shared EPYC): ewm_mean scan 2.2 ns/element, naive 14; ewm_var
+ *   naive 21, ewm_std 34 (noisy, shared machine); a pivoted form (three
+ *   scans) would cost an estimated ~7 but give
+ *   up the variance bound above. With times the decay varies per row: the scan is not
  *   used and both algorithms give the naive recursion.
  *
  * MWK_EWM_AUTO: scan for mean and sum without times, naive otherwise.
