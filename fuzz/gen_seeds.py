@@ -56,6 +56,14 @@ KWARGS = [
     {"stat": "var", "window": 100, "mode": "trailing", "min_samples": 1, "ddof": 1},
     {"stat": "max", "window": 2**40, "mode": "centered"},
     {"stat": "mean", "window": 3, "algorithm": "welford"},
+    # weighted: the taps as packed little-endian float64 bytes (BINBYTES)
+    {"stat": "weighted_mean", "window_size": 3, "weights": struct.pack("<3d", 1.0, 2.0, 3.0), "min_samples": 1},
+    {"stat": "weighted_sum", "window_size": 2, "weights": struct.pack("<2d", 1.0, -2.0), "center": True},
+    {"stat": "weighted_mean", "window": 4, "mode": "trailing", "weights": struct.pack("<4d", 0.0, 1.0, 0.5, 2.0),
+     "min_weight": 0.5},
+    {"stat": "weighted_sum", "window": 3, "weights": struct.pack("<2d", 1.0, 1.0)},
+    {"stat": "weighted_mean", "window_size": 1, "weights": b"\x00" * 7},
+    {"stat": "weighted_mean", "window_size": 1, "weights": struct.pack("<d", float("inf"))},
 ]
 
 
