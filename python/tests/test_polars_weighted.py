@@ -12,6 +12,11 @@ column without nulls (Polars panics on nulls with weights), Polars 2.x only
 see mwk/polars.py), taps whose present part does not sum to 0. moving_* per
 row against mwk.move_weighted_* (the NumPy path).
 
+Oldest Polars (scripts/packaging.sh's polars stage): this file is not in
+that run's file list; run by hand on Polars 1.21.0 it passes, the
+comparisons with Polars' own weighted windows skipped by the POLARS_2 gate
+(1.21 misplaces the taps of clipped windows).
+
 Tolerance (float64): |got - want| <= 64 u (sum |w x| over the window) for
 the sum, divided by |sum of present w| for the mean, plus 4 u |want|; the
 fft algorithm (auto above its crossover) is bounded by its block, so long
