@@ -8,14 +8,17 @@
 #   tsan      TSan build (OpenMP off), tests/stress: 8 threads x every
 #             statistic of the registry x its algorithms x every target,
 #             FFT plans created concurrently, bit-identical to one thread     build-tsan/
-#   valgrind  memcheck over every ctest test (children traced):
+#   valgrind  memcheck over the ctest tests (children traced), tiny grid
+#             (MWK_TEST_QUICK=2) without the numerics/big accuracy suites
+#             and the thread stress program (ASan and TSan run those):
 #             0 errors, 0 bytes definitely lost                               build-valgrind/
 #   fuzz      libFuzzer: fuzz_api (differential, C API, every statistic of
 #             the registry), fuzz_kwargs (pickled kwargs), fuzz_arrow
 #             (malformed Arrow input to the Polars plugin);
 #             regressions replayed, then MWK_FUZZ_SECONDS each                build-fuzz/
-#   arm64     cross-build for aarch64, Criterion suite under qemu-aarch64 on
-#             cortex-a72 (NEON) and max (SVE, SVE2), every target forced     build-arm64/
+#   arm64     cross-build for aarch64, Criterion suite (tiny grid: the best
+#             target per CPU) under qemu-aarch64 on cortex-a72 (NEON) and
+#             max (SVE2), every target forced for dispatch                  build-arm64/
 #   targets   x86: the suite with MWK_TARGET forced to each supported target  build/
 #
 # Every stage runs the Criterion suite with MWK_TEST_QUICK=1: the reduced grid
@@ -114,7 +117,16 @@ stage_valgrind() {
     -DMWK_BUILD_BENCH=OFF || return 1
   local logs=$ROOT/build-valgrind/vg-logs rc=0
   rm -rf "$logs"; mkdir -p "$logs"
-  OMP_NUM_THREADS=2 python3 "$REL/run_tests.py" build-valgrind --timeout 1200 \
+  # The tiny grid (MWK_TEST_QUICK=2: the best target only) without the
+  # accuracy-at-scale suites (numerics::*, big::*, and test_numerics, all of
+  # them): those check arithmetic, which valgrind's x87-at-double emulation
+  # cannot judge, over long rows that cost ~40x here; every statistic,
+  # algorithm, dtype, layout and option still runs under memcheck. They run
+  # natively, under ASan+UBSan and under qemu. The thread stress program
+  # (every statistic x algorithm x target on 8 threads) is left to ASan and
+  # TSan: valgrind serialises its threads, which made it the longest entry.
+  MWK_TEST_QUICK=2 CRITERION_TEST_PATTERN='!(numerics|big)/*' OMP_NUM_THREADS=2 \
+    python3 "$REL/run_tests.py" build-valgrind --timeout 1200 --exclude '^(numerics|stress)$' \
     --wrap "valgrind --tool=memcheck --trace-children=yes --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$logs/vg.%p.log" || rc=1
   # Every process's log (Criterion runs each test in a child): 0 errors,
   # 0 bytes definitely lost.
@@ -264,7 +276,9 @@ stage_arm64() {
       # the whole suite once (each test loops over every supported target itself);
       # ctest already runs test binaries through CMAKE_CROSSCOMPILING_EMULATOR
       echo "-- qemu -cpu $cpu: whole suite"
-      in_binfmt_ns python3 "$REL/run_tests.py" build-arm64 --timeout 1500 || rc=1
+      # tiny grid: the best target of each CPU model (NEON, SVE2); scalar and
+      # SSE-class paths are the same C and Highway code tested natively
+      MWK_TEST_QUICK=2 in_binfmt_ns python3 "$REL/run_tests.py" build-arm64 --timeout 1500 || rc=1
     fi
     # Every Criterion test already forces each supported target per call
     # (opt.target), and the stress program and the fuzz replay loop over all

@@ -9,10 +9,17 @@
 /* ------------------------------------------------------------------------- */
 int mt_quick(void) {
     const char *q = getenv("MWK_TEST_QUICK");
-    return q && *q && strcmp(q, "0") != 0;
+    if (!q || !*q || strcmp(q, "0") == 0) return 0;
+    return strcmp(q, "2") == 0 ? 2 : 1; /* 2: the tiny grid (one target) */
 }
 
 size_t mt_size(size_t full, size_t quick) { return mt_quick() ? quick : full; }
+
+double mt_ld_eps(void) {
+    volatile long double one = 1, e = 1;
+    while (one + e / 2 != one) e /= 2;
+    return (double)e;
+}
 
 /* ------------------------------------------------------------------------- */
 void mt_rng_seed(mt_rng *r, uint64_t seed) {
@@ -193,7 +200,10 @@ size_t mt_targets(const char *const **names) {
                 if (*t) list[count++] = t;
             }
         }
-        if (mt_quick() && count > 2) {
+        if (mt_quick() >= 2 && count > 1) {
+            /* tiny mode (valgrind, qemu): the best target only */
+            count = 1;
+        } else if (mt_quick() && count > 2) {
             /* quick mode: the best and the most basic target only */
             list[1] = list[count - 1];
             count = 2;

@@ -21,10 +21,17 @@ extern "C" {
 #endif
 
 /* ---- size knobs ----------------------------------------------------------
- * MWK_TEST_QUICK=1 shrinks the big sizes (for valgrind / sanitizers). */
+ * MWK_TEST_QUICK=1 shrinks the big sizes and tests two targets (the best and
+ * the most basic) per call, for the sanitizers; MWK_TEST_QUICK=2 (valgrind,
+ * qemu) is the same with the best target only. Returns 0, 1 or 2. */
 int mt_quick(void);
 /* n if not quick, else q. */
 size_t mt_size(size_t full, size_t quick);
+/* The unit roundoff long double really has in this process: 2^-64 on x86 and
+ * 2^-113 on aarch64 natively, but 2^-53 under valgrind, which runs x87 code
+ * at double precision (and double's exponent range). References computed in
+ * long double add their own error, measured with this, to their tolerance. */
+double mt_ld_eps(void);
 
 /* ---- PRNG: splitmix64 + Box-Muller ---------------------------------------- */
 typedef struct mt_rng {
