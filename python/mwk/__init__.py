@@ -472,3 +472,8 @@ __all__ = ["__version__", "hampel", "move", "runtime_info", "statistics", *_MOVE
 from ._ewm import ewm_mean, ewm_std, ewm_sum, ewm_var  # noqa: E402
 
 __all__ += ["ewm_mean", "ewm_std", "ewm_sum", "ewm_var"]
+
+# FIR filter banks (issue 11): mwk/_firbank.py.
+from ._firbank import move_fir_bank  # noqa: E402
+
+__all__ += ["move_fir_bank"]

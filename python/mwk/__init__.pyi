@@ -293,6 +293,20 @@ def ewm_std(
     threads: Optional[int] = None,
     target: Optional[str] = None,
 ) -> np.ndarray: ...
+def move_fir_bank(
+    a: npt.ArrayLike,
+    taps: npt.ArrayLike,
+    *,
+    mode: Literal["trailing", "valid", "centered"] = "trailing",
+    min_count: Optional[int] = None,
+    min_weight: float = 0.0,
+    axis: int = -1,
+    out: Optional[np.ndarray] = None,
+    algorithm: Literal["auto", "naive", "direct", "fft", "gemm"] = "auto",
+    nan_policy: Literal["skip", "propagate"] = "skip",
+    threads: Optional[int] = None,
+    target: Optional[str] = None,
+) -> np.ndarray: ...
 def statistics() -> List[_Statistic]: ...
 def runtime_info() -> Dict[str, Any]: ...
 

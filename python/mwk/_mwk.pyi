@@ -13,7 +13,8 @@ VERSION_PATCH: int
 _Mode = Literal["trailing", "valid", "centered"]
 _NanPolicy = Literal["skip", "propagate"]
 _Algorithm = Literal[
-    "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist", "sortblock", "fenwick", "network", "direct"
+    "auto", "naive", "ring", "prefix", "fft", "deque", "welford", "heap", "skiplist", "sortblock", "fenwick", "network", "direct",
+    "gemm"
 ]
 _Interpolation = Literal["linear", "lower", "higher", "nearest", "midpoint"]
 
@@ -82,6 +83,18 @@ def ewm(
     min_periods: int,
     bias: bool,
     times: Optional[np.ndarray],
+    algorithm: int,
+    threads: int,
+    target: Optional[str],
+) -> np.ndarray: ...
+def fir_bank(
+    a: np.ndarray,
+    taps: np.ndarray,
+    out: np.ndarray,
+    align: int,
+    min_count: int,
+    min_weight: float,
+    nan_policy: int,
     algorithm: int,
     threads: int,
     target: Optional[str],

@@ -71,9 +71,9 @@ static PyObject *py_runtime_info(PyObject *self, PyObject *noargs) {
             goto fail;
         }
     }
-    PyObject *versions = Py_BuildValue("{s:z,s:z,s:z,s:s}", "mwk", info.version, "highway",
-                                       info.highway_version, "fftw", info.fftw_version, "python_build",
-                                       PY_VERSION);
+    PyObject *versions = Py_BuildValue("{s:z,s:z,s:z,s:z,s:s}", "mwk", info.version, "highway",
+                                       info.highway_version, "fftw", info.fftw_version, "blas",
+                                       info.blas, "python_build", PY_VERSION);
     if (set_str(d, "version", info.version) < 0 || set_str(d, "target", info.target) < 0 ||
         set_str(d, "target_status", info.target_status == MWK_OK ? "ok" : mwk_status_str(info.target_status)) < 0 ||
         set_str(d, "target_request", info.target_request) < 0 ||
@@ -101,14 +101,20 @@ static const char runtime_info_doc[] =
     "    ``backends`` (list, e.g. ``[\"highway\", \"fftw\", \"openmp\"]``),\n"
     "    ``algorithms`` (every algorithm name -> available in this build, for\n"
     "    some statistic), ``max_threads`` (int)\n"
-    "    and ``versions`` (dict: mwk, highway, fftw, python_build).\n";
+    "    and ``versions`` (dict: mwk, highway, fftw, blas, python_build; blas is\n"
+    "    the BLAS behind move_fir_bank's gemm, e.g. \"openblas 0.3.21 (pthreads,\n"
+    "    Zen)\", or \"none\").\n";
 
 /* ewm_py.c: exponentially weighted statistics. */
 PyObject *mwk_py_ewm(PyObject *self, PyObject *args);
 extern const char mwk_py_ewm_doc[];
+/* firbank_py.c: FIR filter banks. */
+PyObject *mwk_py_fir_bank(PyObject *self, PyObject *args);
+extern const char mwk_py_fir_bank_doc[];
 
 static PyMethodDef methods[] = {
     {"ewm", mwk_py_ewm, METH_VARARGS, mwk_py_ewm_doc},
+    {"fir_bank", mwk_py_fir_bank, METH_VARARGS, mwk_py_fir_bank_doc},
     {"move", (PyCFunction)(void (*)(void))mwk_py_move, METH_FASTCALL | METH_KEYWORDS, mwk_py_move_doc},
     {"statistics", mwk_py_statistics, METH_NOARGS, mwk_py_statistics_doc},
     {"window_taps", mwk_py_window_taps, METH_VARARGS, mwk_py_window_taps_doc},

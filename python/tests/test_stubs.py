@@ -34,7 +34,8 @@ def literal_values(node):
 
 def test_init_stub_names_exactly_the_registry():
     fns = defs(stub("__init__.pyi"))
-    stub_moves = {n for n in fns if n.startswith("move_")}
+    # move_fir_bank (K outputs per position, mwk/_firbank.py) is not a registry statistic
+    stub_moves = {n for n in fns if n.startswith("move_")} - {"move_fir_bank"}
     assert stub_moves == {"move_" + s["name"] for s in mwk.statistics()}
     for n in mwk.__all__:
         if n != "__version__":
