@@ -3,6 +3,8 @@
 #   - the extension links the C library and Google Highway statically
 #     (Highway 1.0.3 built from Debian's own source package: libhwy-dev ships
 #     no static library);
+#   - built with -DMWK_BLAS=OFF (no OpenBLAS to bundle: move_fir_bank runs
+#     direct/fft, algorithm="gemm" is unavailable in the wheels);
 #   - FFTW and libgomp are bundled by `auditwheel repair` under the manylinux
 #     tag of the build machine's glibc; `auditwheel show` must then name no
 #     external library beyond that policy;
@@ -136,7 +138,8 @@ build_x86_64() {
   "$VENV/bin/python" -m pip wheel -q --no-build-isolation --no-deps -w "$PK/raw-x86_64" "$ROOT" \
     -C build-dir="$PK/skbuild-x86_64" \
     -C cmake.define.HWY_DIR="$PK/hwy-x86_64/lib/cmake/hwy" \
-    -C cmake.define.MWK_HWY=ON -C cmake.define.MWK_FFTW=ON -C cmake.define.MWK_OPENMP=ON
+    -C cmake.define.MWK_HWY=ON -C cmake.define.MWK_FFTW=ON -C cmake.define.MWK_OPENMP=ON \
+    -C cmake.define.MWK_BLAS=OFF
   local raw; raw=$(newest "$PK"/raw-x86_64/mwk-*.whl)
   say "auditwheel repair $(basename "$raw")"
   rm -f "$DIST"/mwk-*x86_64.whl
@@ -221,7 +224,8 @@ build_aarch64() {
     -C cmake.define.Python_INCLUDE_DIR="$sys/usr/include/python$pyver" \
     -C cmake.define.Python_NumPy_INCLUDE_DIR="$numpy_inc" \
     -C cmake.define.Python_SOABI="cpython-${pyver/./}-aarch64-linux-gnu" \
-    -C cmake.define.MWK_HWY=ON -C cmake.define.MWK_FFTW=ON -C cmake.define.MWK_OPENMP=ON
+    -C cmake.define.MWK_HWY=ON -C cmake.define.MWK_FFTW=ON -C cmake.define.MWK_OPENMP=ON \
+    -C cmake.define.MWK_BLAS=OFF
   local raw; raw=$(newest "$PK"/raw-aarch64/mwk-*.whl)
   case $raw in *aarch64.whl) ;; *) die "cross build produced $raw, not an aarch64 wheel" ;; esac
   # CMake 3.25's FindPython leaves the extension suffix empty when cross
