@@ -4,11 +4,15 @@
         scipy.signal.oaconvolve (the fastest peer) and Polars
         rolling_mean(weights=...);
     w = 10: mwk against numpy.convolve;
-    --crossover: direct against fft over w, for kernels/weighted/auto_table.h.
+    --crossover: direct against fft over w, for kernels/weighted/auto_table.h;
+    --spectrometer: the batch of the brief (2000 x 30000 float32, Gaussian
+        taps, w = 1001, valid) in GB/s (input + output) against the copy
+        floor (numpy copying the same bytes), one thread and all threads,
+        with scipy.signal.oaconvolve over the batch (axes=-1) beside it.
 
 Not a timed test: ratios are measured in the same run (the machine is
 shared and loaded: run it a few times). Usage:
-    .venv/bin/python bench/weighted_bench.py [--crossover] [--repeat 5]
+    .venv/bin/python bench/weighted_bench.py [--crossover] [--spectrometer [--rows 2000]] [--repeat 5]
 """
 import argparse
 import os
@@ -37,7 +41,11 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--crossover", action="store_true")
     ap.add_argument("--no-polars", action="store_true")
+    ap.add_argument("--spectrometer", action="store_true")
+    ap.add_argument("--rows", type=int, default=2000)
     args = ap.parse_args()
+    if args.spectrometer:
+        return spectrometer(args.rows, args.repeat)
     n, R = args.n, args.repeat
     rng = np.random.default_rng(0)
     x = rng.standard_normal(n)
@@ -83,6 +91,40 @@ def main():
             td = best(lambda: mwk.move_weighted_mean(x, taps, mode="valid", algorithm="direct", threads=1), R)
             tf = best(lambda: mwk.move_weighted_mean(x, taps, mode="valid", algorithm="fft", threads=1), R)
             print(f"  w {w:4d}: direct {ns(td):7.2f}  fft {ns(tf):7.2f}  {'direct' if td <= tf else 'fft'}")
+
+
+def spectrometer(rows, R):
+    """GB/s of the Gaussian smoothing of a day's chunk batch against the copy floor."""
+    import scipy.signal as ss
+
+    n, w = 30000, 1001
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((rows, n), dtype=np.float32) + np.float32(100)
+    taps = mwk.window_taps("gaussian", w, 150.0)
+    nout = n - w + 1
+    out = np.empty((rows, nout), np.float32)
+    gb = (x.nbytes + out.nbytes) / 1e9
+    dst = np.empty_like(x)
+    t_copy = best(lambda: np.copyto(dst, x), R)  # reads and writes x.nbytes each
+    floor = 2 * x.nbytes / 1e9 / t_copy
+    info = mwk.runtime_info()
+    print(f"spectrometer batch: {rows} x {n} float32, gaussian(std 150) taps, w = {w}, valid, "
+          f"target {info['target']}, {os.cpu_count()} CPUs, best of {R}")
+    print(f"  copy floor (numpy copyto, in+out)         {floor:7.2f} GB/s")
+    res = {}
+    for algo in ("auto", "fft", "direct"):
+        for th in (1, None):
+            if algo == "direct" and th is None:
+                continue
+            t = best(lambda: mwk.move_weighted_mean(x, taps, mode="valid", algorithm=algo, threads=th, out=out),
+                     R if algo != "direct" else 1)
+            res[f"mwk {algo} threads={'all' if th is None else 1}"] = t
+    tr = taps[::-1].copy()
+    s = taps.sum()
+    res["scipy oaconvolve(axes=-1) / sum"] = best(lambda: ss.oaconvolve(x, tr[None, :], mode="valid", axes=-1) / s,
+                                                 max(1, R // 2))
+    for k, t in res.items():
+        print(f"  {k:42s} {gb / t:7.2f} GB/s   {t:7.3f} s   x copy floor {floor / (gb / t):5.1f}")
 
 
 if __name__ == "__main__":
