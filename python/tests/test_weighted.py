@@ -290,3 +290,25 @@ def test_window_type_errors():
         mwk.move_weighted_mean(x, 0, window_type="hann")
     with pytest.raises(ValueError):
         mwk.move_weighted_mean(x, 21, window_type="hann")  # longer than the data: the usual rule
+
+
+def test_huge_taps():
+    """Taps near the double range (fuzz_api's findings): a huge tap on a huge
+    value, and on a zero (a huge present weight, a mean of ordinary size),
+    against an exact rational reference; taps whose |sum| overflows are
+    rejected (the header: sum |w| must be finite)."""
+    from fractions import Fraction
+
+    x = np.array([1.5e308, 0.0, 3.0, -2.0, 1.25e308, 7.0])
+    w = np.array([0.5, -1.7e308, 1.0, 0.25])
+    want = []
+    for j in range(len(x) - len(w) + 1):
+        S = sum(Fraction(float(a)) * Fraction(float(b)) for a, b in zip(w, x[j:j + len(w)]))
+        want.append(float(S / sum(Fraction(float(b)) for b in w)))
+    for algo in ALGOS:
+        got = mwk.move_weighted_mean(x, w, mode="valid", algorithm=algo)
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
+    with pytest.raises(ValueError):
+        mwk.move_weighted_mean(x, [1e308, 1e308])
+    with pytest.raises(ValueError):
+        mwk.move_weighted_sum(x, [-1e308, 1.0, -1e308])
