@@ -435,7 +435,11 @@ MWK_API void mwk_params_init(mwk_params *params);
  *     relative error (8 log2(N) u sum|w|), so a window whose absent weight
  *     is within that of the threshold may go either way; windows holding
  *     an infinity are computed directly. The mean: the sum's error divided
- *     by |present weight sum|, plus one rounding.
+ *     by |present weight sum|, plus one rounding for naive (a division) and
+ *     two for direct and fft where every tapped position is present (the
+ *     sum times the rounded reciprocal of the taps' sum: one multiply per
+ *     window instead of a divide; 14/6 may come out 1 ulp from the
+ *     correctly rounded 2.3333333333333335).
  *   MWK_ALGO_AUTO runs direct for windows up to a measured crossover and
  *   fft above it (kernels/weighted/auto_table.h): unlike move_mean, whose
  *   O(1)-per-window prefix algorithm honours the strict bound at every w,
