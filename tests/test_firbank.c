@@ -345,3 +345,36 @@ Test(firbank, runtime_info_blas) {
     cr_assert_null(old.blas);
     cr_assert_not_null(old.statistics);
 }
+
+/* Results never depend on the thread count: a row of several engine
+ * segments (max(65536, 8w) windows each) and two rows, every algorithm,
+ * one thread against two, bit for bit. */
+Test(firbank, threads_bit_identical) {
+    if (mt_quick() >= 2) return; /* valgrind/qemu: the layout test covers threads */
+    const size_t rows = 2, n = mt_quick() ? 70000 : 140000, K = 3, W = 12;
+    double *x = malloc(rows * n * sizeof(double));
+    double *y1 = malloc(rows * n * K * sizeof(double)), *y2 = malloc(rows * n * K * sizeof(double));
+    double taps[36];
+    cr_assert(x && y1 && y2);
+    mt_rng r;
+    mt_rng_seed(&r, 16);
+    fill_taps(&r, taps, K, W, 1);
+    for (size_t i = 0; i < rows * n; i++) x[i] = mt_rng_unif(&r) < 0.001 ? NAN : mt_rng_normal(&r);
+    for (size_t a = 0; a < sizeof ALGOS / sizeof ALGOS[0]; a++) {
+        if (!mwk_algorithm_available(ALGOS[a]) || ALGOS[a] == MWK_ALGO_NAIVE) continue;
+        mwk_options o;
+        mwk_options_init(&o);
+        o.algorithm = ALGOS[a];
+        o.min_count = 1;
+        o.threads = 1;
+        cr_assert_eq(mwk_fir_bank_batch(taps, K, W, 0.0, x, MWK_F64, rows, n, (ptrdiff_t)n, 1, y1,
+                                        (ptrdiff_t)(n * K), (ptrdiff_t)K, 1, &o), MWK_OK);
+        o.threads = 2;
+        cr_assert_eq(mwk_fir_bank_batch(taps, K, W, 0.0, x, MWK_F64, rows, n, (ptrdiff_t)n, 1, y2,
+                                        (ptrdiff_t)(n * K), (ptrdiff_t)K, 1, &o), MWK_OK);
+        cr_assert(memcmp(y1, y2, rows * n * K * sizeof(double)) == 0, "%s", mt_algo_str(ALGOS[a]));
+    }
+    free(x);
+    free(y1);
+    free(y2);
+}
