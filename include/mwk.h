@@ -491,11 +491,13 @@ MWK_API void mwk_params_init(mwk_params *params);
  *
  * Threads and BLAS: mwk shares rows and segments out over its own threads
  * (opt->threads, OpenMP) and every GEMM it issues is a block of at most
- * 2^18 multiply-adds (M*N*K, OpenBLAS's own threshold for running a GEMM on
- * the calling thread alone), so OpenBLAS never starts threads of its own
- * under mwk's and mwk never changes OpenBLAS's process-wide thread count
- * (which NumPy and others share). A bank with K*W > 2^18 taps is blocked
- * along the taps too.
+ * 65536 * GEMM_MULTITHREAD_THRESHOLD multiply-adds (M*N*K; 2^18 with
+ * OpenBLAS's default and Debian's builds), OpenBLAS's own limit for running
+ * a GEMM on the calling thread alone, so OpenBLAS never adds threads under
+ * mwk's and mwk never changes OpenBLAS's process-wide thread count (which
+ * NumPy and others share). A bank with more taps than that is blocked along
+ * the taps too. Concurrent GEMM calls from mwk's threads are safe with the
+ * pthreads and OpenMP builds of OpenBLAS (0.3.7 and later).
  */
 MWK_API mwk_status mwk_fir_bank_batch(const double *taps, size_t n_filters, size_t window,
                                       double min_weight, const void *x, mwk_dtype dtype,

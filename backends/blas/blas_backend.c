@@ -20,6 +20,14 @@ int mwk_blas_gemm_nt(size_t M, size_t N, size_t K, const double *A, size_t lda, 
     return 0;
 }
 
+size_t mwk_blas_max_mnk(void) {
+#ifdef OPENBLAS_GEMM_MULTITHREAD_THRESHOLD
+    return (size_t)65536 * (size_t)OPENBLAS_GEMM_MULTITHREAD_THRESHOLD;
+#else
+    return (size_t)1 << 18;
+#endif
+}
+
 static char g_desc[160];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -55,4 +63,5 @@ int mwk_blas_gemm_nt(size_t M, size_t N, size_t K, const double *A, size_t lda, 
     return -1;
 }
 const char *mwk_blas_describe(void) { return "none"; }
+size_t mwk_blas_max_mnk(void) { return (size_t)1 << 18; }
 #endif

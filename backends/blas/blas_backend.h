@@ -9,9 +9,10 @@
 #include "mwk_config.h"
 
 /* At most this many multiply-adds (M*N*K) per GEMM: OpenBLAS runs a GEMM
- * single-threaded when M*N*K <= SMP_THRESHOLD_MIN (65536) *
- * GEMM_MULTITHREAD_THRESHOLD (4, the default; interface/gemm.c). */
-#define MWK_BLAS_MAX_MNK ((size_t)1 << 18)
+ * on the calling thread alone when M*N*K <= SMP_THRESHOLD_MIN (65536) *
+ * GEMM_MULTITHREAD_THRESHOLD (interface/gemm.c; 4 by default and in
+ * Debian's builds, read from openblas_config.h when it is there). */
+size_t mwk_blas_max_mnk(void);
 
 /* C[M x N] (ldc) = beta*C + A[M x K] (lda) * B[N x K]^T (ldb), row-major.
  * Returns 0, or -1 without BLAS or when a size does not fit the BLAS int. */

@@ -131,19 +131,20 @@ static int bank_direct(mwk_seg *s) { return per_filter(s, mwk_wt_direct); }
  * row: a row-major M x W matrix with leading dimension W, in place (no
  * im2col copy). Their K outputs are rows of the output with leading
  * dimension W*K. So the segment runs as W interleaved GEMMs per chunk of
- * M*W positions, M*K*W <= MWK_BLAS_MAX_MNK multiply-adds each (the thread
+ * M*W positions, M*K*W <= mwk_blas_max_mnk() multiply-adds each (the thread
  * policy in include/mwk.h); banks with K*W above that are cut along the
  * taps too and accumulated (beta = 1). */
 static int bank_gemm(mwk_seg *s) {
 #if MWK_HAVE_BLAS
     const size_t K = s->k, W = s->w, m = s->n - s->w + 1;
     const double *taps = s->params->weights;
+    const size_t MNK = mwk_blas_max_mnk();
     size_t M, Wc = W;
-    if (K * W <= MWK_BLAS_MAX_MNK) {
-        M = MWK_BLAS_MAX_MNK / (K * W);
+    if (K <= MNK / W) {
+        M = MNK / (K * W);
     } else {
         M = 1;
-        Wc = MWK_BLAS_MAX_MNK / K ? MWK_BLAS_MAX_MNK / K : 1;
+        Wc = MNK / K ? MNK / K : 1;
     }
     for (size_t base = 0; base < m; base += M * W) {
         for (size_t r = 0; r < W; r++) {
