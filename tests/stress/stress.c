@@ -260,7 +260,7 @@ static void make_jobs(void) {
                 j.dt = c % 2 ? MWK_F32 : MWK_F64;
                 j.al = c % 3 ? MWK_ALIGN_CENTERED : MWK_ALIGN_TRAILING;
                 j.pol = MWK_NAN_SKIP;
-                j.n = al == MWK_ALGO_NAIVE ? 700 : 1001; /* naive: O(n w) */
+                j.n = al == MWK_ALGO_NAIVE ? 400 : 640; /* naive: O(n w); fft: blocks of ~4w */
                 j.w = wws[c % 3];
                 j.xs = 1;
                 j.data = 1 + c % 3; /* NaN, inf, spikes */
