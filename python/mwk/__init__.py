@@ -453,6 +453,7 @@ def runtime_info() -> Dict[str, Any]:
         some statistic); ``statistics`` (statistic name -> the algorithms
         ``move_<name>`` accepts in this build, ``"auto"`` first, then the
         reference); ``max_threads``; ``versions`` (mwk, highway, fftw,
+        blas -- the BLAS behind move_fir_bank's gemm, or "none" --,
         python_build, python, numpy).
     """
     import platform
