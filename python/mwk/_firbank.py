@@ -7,9 +7,11 @@ import numpy as np
 
 from . import _mwk
 
-_MODES = {"trailing": 0, "valid": 1, "centered": 2}
-_POLICIES = {"skip": 0, "propagate": 1}
-_ALGOS = {"auto": 0, "naive": 1, "fft": 4, "direct": 12, "gemm": 13}
+# The C enums' values are their positions in the C API's name lists.
+_OPT = _mwk.options()
+_MODES = {m: i for i, m in enumerate(_OPT["mode"])}
+_POLICIES = {p: i for i, p in enumerate(_OPT["nan_policy"])}
+_ALGOS = {a: i for i, a in enumerate(_OPT["algorithm"]) if a in ("auto", "naive", "direct", "fft", "gemm")}
 
 
 def _choice(name: str, value: Any, table: dict) -> int:
