@@ -168,7 +168,8 @@ _PARAM_TEXT: Dict[str, str] = {
     "q": "The quantile, in [0, 1] (else ValueError); or a sequence of them: the output then "
     "has a trailing axis of ``len(q)`` values, in the order given, computed in one pass.",
     "weights": "weighted_sum/weighted_mean: the taps, finite floats (zero and negative ones "
-    "allowed), ``len(weights) == window``; ``weights[i]`` multiplies the window's i-th value, "
+    "allowed; ``sum(abs(weights))`` must be finite too, else ValueError: scale such taps "
+    "down, the mean does not change), ``len(weights) == window``; ``weights[i]`` multiplies the window's i-th value, "
     "oldest first, so that in ``mode='valid'`` move_weighted_sum(x, w) is "
     "``numpy.correlate(x, w, 'valid')`` = ``numpy.convolve(x, w[::-1], 'valid')`` (as pandas' "
     "rolling(win_type) and Polars' rolling_*(weights=)). The taps may also be passed in "
