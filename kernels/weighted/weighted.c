@@ -125,6 +125,7 @@ double mwk_wt_window(const double *x, const wt_taps *t, int *nan) {
         if (fabs(x[i]) > mx) mx = fabs(x[i]);
         if (fabs(w[i]) > mw) mw = fabs(w[i]);
     }
+    if (!(mx > 0.0 && mw > 0.0)) return mwk_wt_finish(t, S, Pv, Dv, 0); /* not reached: keeps ilogb(0) out */
     int lw = 0;
     while (lw < 64 && ((size_t)1 << lw) < t->W) lw++;
     int k = ilogb(mx) + ilogb(mw) + lw + 2 - 1022;
