@@ -466,7 +466,8 @@ MWK_API void mwk_params_init(mwk_params *params);
  * and float16 in: float32 out; others float64), strides, rows, threads and
  * target. No two output values may share memory (MWK_E_OVERLAP). Errors as
  * mwk_move_batch_k, plus MWK_E_NULL (taps NULL), MWK_E_PARAMS (K = 0, a tap
- * not finite, min_weight outside [0, 1]), MWK_E_ALGORITHM (an algorithm other
+ * not finite, a filter whose sum of |taps| overflows, min_weight outside
+ * [0, 1]), MWK_E_ALGORITHM (an algorithm other
  * than auto, naive, direct, fft, gemm), MWK_E_UNAVAILABLE (fft without FFTW,
  * gemm without BLAS).
  *

@@ -315,7 +315,10 @@ Test(firbank, errors) {
     cr_assert_eq(mwk_fir_bank_batch(taps, 2, 2, 1.5, x, MWK_F64, 1, 10, 0, 1, y, 0, 2, 1, &o), MWK_E_PARAMS);
     taps[3] = NAN;
     cr_assert_eq(mwk_fir_bank_batch(taps, 2, 2, 0, x, MWK_F64, 1, 10, 0, 1, y, 0, 2, 1, &o), MWK_E_PARAMS);
-    taps[3] = 4;
+    /* a filter whose sum of |taps| overflows (weighted_sum's rule) */
+    taps[2] = taps[3] = 1.5e308;
+    cr_assert_eq(mwk_fir_bank_batch(taps, 2, 2, 0, x, MWK_F64, 1, 10, 0, 1, y, 0, 2, 1, &o), MWK_E_PARAMS);
+    taps[2] = 3, taps[3] = 4;
     /* outputs sharing memory */
     cr_assert_eq(mwk_fir_bank_batch(taps, 2, 2, 0, x, MWK_F64, 1, 10, 0, 1, y, 0, 1, 1, &o), MWK_E_OVERLAP);
     o.algorithm = MWK_ALGO_RING;

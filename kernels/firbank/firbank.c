@@ -319,11 +319,15 @@ static int bank_fft(mwk_seg *s) {
 /* ------------------------------------------------------------------------ */
 /* The descriptor                                                            */
 
+/* Each filter under weighted_sum's own check (finite taps whose sum of
+ * |taps| is finite, min_weight in [0, 1]). */
 static mwk_status bank_check(const mwk_params *p) {
     if (!p->weights || !p->n_weights || !p->n_quantiles) return MWK_E_PARAMS;
-    for (size_t i = 0; i < p->n_quantiles * p->n_weights; i++)
-        if (!isfinite(p->weights[i])) return MWK_E_PARAMS;
-    if (!(p->min_weight >= 0.0 && p->min_weight <= 1.0)) return MWK_E_PARAMS; /* NaN too */
+    for (size_t k = 0; k < p->n_quantiles; k++) {
+        const mwk_params q = filter_params(p, k);
+        const mwk_status st = mwk_stat_weighted_sum.check(&q);
+        if (st != MWK_OK) return st;
+    }
     return MWK_OK;
 }
 
