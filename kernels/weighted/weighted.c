@@ -1,6 +1,7 @@
 /* weighted_sum and weighted_mean: the descriptors, the reference (naive),
  * the direct core's dispatch, and the named windows (mwk_window_taps).
  * Semantics and bounds: include/mwk.h, MWK_STAT_WEIGHTED_SUM. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,7 +191,12 @@ int mwk_wt_direct(mwk_seg *s) {
      * folded into one scale; taps summing to 0 make every such mean NaN,
      * which the reference below decides window by window. */
     const int zero_mean = t.mean && t.tot_sgn == 0.0;
-    const double scale = t.mean && !zero_mean ? 1.0 / t.tot_sgn : 1.0;
+    /* 1/sum(taps) is one multiplier only while it is a normal number: taps
+     * summing to a subnormal make it inf, taps summing past 2^1022 make it
+     * subnormal (bits lost); then each mean is divided instead. */
+    const double inv = t.mean && !zero_mean ? 1.0 / t.tot_sgn : 1.0;
+    const int divide = t.mean && !zero_mean && !(fabs(inv) >= DBL_MIN && fabs(inv) <= DBL_MAX);
+    const double scale = divide ? 1.0 : inv;
     int r;
 #if MWK_HAVE_HWY
     if (s->target.hwy_bit != 0) {
@@ -205,6 +211,11 @@ int mwk_wt_direct(mwk_seg *s) {
     {
         r = mwk_wt_direct_portable(s->x, s->n, t.w, t.W, scale, s->out);
     }
+    if (divide)
+        for (size_t j = 0; j < m; j++) {
+            s->out[j] /= t.tot_sgn;
+            if (!isfinite(s->out[j])) r = 1;
+        }
     /* A window holding a NaN or an infinity (any tap: 0 * NaN is NaN), or
      * whose finite data overflowed, comes out non-finite: the reference
      * gives its value under every rule. O(w) per such window. */

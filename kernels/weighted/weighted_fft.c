@@ -21,6 +21,7 @@
  * holding an infinity under the taps, and finite windows whose transform
  * overflowed, are computed by the reference (mwk_wt_window). The bound is
  * in include/mwk.h. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -125,6 +126,8 @@ int mwk_wt_fft(mwk_seg *s) {
     const double invN = 1.0 / (double)N;
     const int zero_mean = t.mean && t.tot_sgn == 0.0;
     const double inv_tot = t.mean && !zero_mean ? 1.0 / t.tot_sgn : 1.0;
+    /* as direct's: the multiplier only while 1/sum(taps) is a normal number */
+    const int divide = t.mean && !zero_mean && !(fabs(inv_tot) >= DBL_MIN && fabs(inv_tot) <= DBL_MAX);
     /* Absent-weight noise of the transform (the header's bound on sum|w|):
      * below it, D is taken as 0. */
     const double tolD = 8.0 * log2((double)N) * 0x1p-53 * t.tot_abs;
@@ -193,7 +196,7 @@ int mwk_wt_fft(mwk_seg *s) {
                 const double As = bufA[e], D = neg ? bufD[e] : As;
                 out[j] = mwk_wt_finish(&t, S, t.tot_sgn - As, D > tolD ? D : 0.0, 0);
             } else {
-                out[j] = t.mean ? (zero_mean ? NAN : S * inv_tot) : S;
+                out[j] = t.mean ? (zero_mean ? NAN : divide ? S / t.tot_sgn : S * inv_tot) : S;
             }
         }
     }
