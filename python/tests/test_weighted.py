@@ -312,3 +312,26 @@ def test_huge_taps():
         mwk.move_weighted_mean(x, [1e308, 1e308])
     with pytest.raises(ValueError):
         mwk.move_weighted_sum(x, [-1e308, 1.0, -1e308])
+
+
+@pytest.mark.parametrize("scale", [2.0 ** -1000, 2.0 ** 1010, 2.0 ** 1016])
+def test_taps_summing_to_the_range_ends(scale):
+    """Tiny taps, and taps summing above 2^1022 (1/sum is subnormal): the mean
+    is the same as with the taps at scale 1, for every algorithm. (Taps whose
+    products with the data fall below the normal range lose bits to
+    underflow in every algorithm: not tested here; fuzz_api allows W 2^-1074
+    for them and replays the fft -inf finding for a subnormal tap.)"""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(700) * 1e4
+    w = rng.uniform(0.5, 1.0, 170)  # above the auto crossover too
+    w[:4] = [1.0, 0.5, 0.75, 0.25]
+    for W in (1, 4, 170):
+        taps = w[:W] * scale
+        assert np.all(np.isfinite(taps)) and np.all(taps > 0)
+        want = mwk.move_weighted_mean(x, taps / scale, mode="valid", algorithm="naive")
+        for algo in ALGOS:
+            got = mwk.move_weighted_mean(x, taps, mode="valid", algorithm=algo)
+            exact = mwk.move_weighted_mean(x, taps, mode="valid", algorithm="naive")
+            np.testing.assert_allclose(got, exact, rtol=1e-9 if algo == "fft" else 1e-13,
+                                       atol=1e-9 * np.abs(x).max() if algo == "fft" else 0, err_msg=algo)
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * np.abs(x).max(), err_msg=algo)
