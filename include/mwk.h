@@ -424,6 +424,9 @@ MWK_API void mwk_params_init(mwk_params *params);
  *         |S - exact| <= u * |exact| + 18 * u * sum_i |w[i] x[j+i]|
  *     (17 on targets with a fused multiply-add; so W <= 16 is one plain
  *     chain, and longer windows do not grow the bound);
+ *     naive and direct add W * 2^-1074 (the mean: divided by |present
+ *     weight sum|) where products w[i] x[j+i] fall below the normal range
+ *     and lose bits to underflow (tiny taps or data);
  *     fft (FFTW overlap-save in blocks of N ~ 4W values, log2 N the
  *     transform's depth): relative to the largest |x| in the block that
  *     holds the window, not to the window itself:
