@@ -16,10 +16,10 @@
 #             the registry), fuzz_kwargs (pickled kwargs), fuzz_arrow
 #             (malformed Arrow input to the Polars plugin);
 #             regressions replayed, then MWK_FUZZ_SECONDS each                build-fuzz/
-#   arm64     cross-build for aarch64, Criterion suite (tiny grid: the best
-#             target per CPU) under qemu-aarch64 on cortex-a72 (NEON, no
-#             numerics/big suites) and max (SVE2, all), every target forced
-#             for dispatch                                                   build-arm64/
+#   arm64     cross-build for aarch64; under qemu-aarch64 -cpu max the
+#             Criterion suite (tiny grid, targets SVE2 and NEON), the stress
+#             program and the fuzz corpus; on cortex-a72 (NEON only) and max
+#             the dispatcher's choice and every target forced            build-arm64/
 #   targets   x86: the suite with MWK_TARGET forced to each supported target  build/
 #
 # Every stage runs the Criterion suite with MWK_TEST_QUICK=1: the reduced grid
@@ -273,27 +273,22 @@ stage_arm64() {
       max) for t in sve sve2; do echo " $targets " | grep -q " $t " ||
              { echo "$t not offered on -cpu max"; rc=1; }; done ;;
     esac
-    if [ $criterion = 1 ]; then
-      # the whole suite once (each test loops over every supported target itself);
+    # The Criterion suite runs once, on max, with the tiny grid's sizes and
+    # two targets in the same process: SVE2 and NEON (MWK_TEST_TARGETS). The
+    # long-double references (software quad precision on aarch64, the bulk
+    # of the time under qemu) are computed once per case and shared by both
+    # targets. cortex-a72 (no SVE) adds what only a NEON-only CPU shows:
+    # the dispatcher's choice, MWK_TARGET per target and the fuzz corpus.
+    # Scalar is the same C code the x86 runs test; SVE (not SVE2) is left
+    # to the stress program and the fuzz replay, which loop over every target.
+    if [ $criterion = 1 ] && [ $cpu = max ]; then
+      echo "-- qemu -cpu $cpu: whole suite (tiny grid, targets sve2 and neon)"
       # ctest already runs test binaries through CMAKE_CROSSCOMPILING_EMULATOR
-      echo "-- qemu -cpu $cpu: whole suite"
-      # tiny grid: the best target of each CPU model (NEON, SVE2); scalar is
-      # the same C code tested natively. The accuracy-at-scale suites
-      # (numerics, big: long rows against long-double references, which are
-      # software quad precision on aarch64, so slow under qemu) run on max
-      # (SVE2) only; cortex-a72 (NEON) runs every other test.
-      if [ $cpu = max ]; then
-        MWK_TEST_QUICK=2 in_binfmt_ns python3 "$REL/run_tests.py" build-arm64 --timeout 1500 || rc=1
-      else
-        MWK_TEST_QUICK=2 CRITERION_TEST_PATTERN='!(numerics|big)/*' in_binfmt_ns python3 "$REL/run_tests.py" \
-          build-arm64 --timeout 1500 --exclude '^numerics$' || rc=1
-      fi
+      MWK_TEST_QUICK=2 MWK_TEST_TARGETS=sve2,neon in_binfmt_ns python3 "$REL/run_tests.py" build-arm64 \
+        --timeout 1500 --exclude '^stress$' || rc=1
     fi
-    # Every Criterion test already forces each supported target per call
-    # (opt.target), and the stress program and the fuzz replay loop over all
-    # of them: running those once per CPU model covers every target. What
-    # only MWK_TARGET can check (the process-level choice) runs per target.
-    if [ $criterion = 0 ]; then
+    # the stress program: 8 threads x every statistic x algorithm x target
+    if [ $criterion = 0 ] || [ $cpu = max ]; then
       MWK_TARGET= timeout 900 $QEMU build-arm64/mwk_stress 8 1 || rc=1
     fi
     timeout 900 $QEMU build-arm64/fuzz_api_replay "${corpus[@]}" || rc=1

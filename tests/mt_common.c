@@ -200,7 +200,24 @@ size_t mt_targets(const char *const **names) {
                 if (*t) list[count++] = t;
             }
         }
-        if (mt_quick() >= 2 && count > 1) {
+        const char *want = getenv("MWK_TEST_TARGETS");
+        if (want && *want && count > 0) {
+            /* an explicit list (qemu: sve2,neon in one run, so the long-double
+             * references, computed once per case, are shared by both) */
+            size_t keep = 0;
+            char wbuf[256];
+            snprintf(wbuf, sizeof wbuf, "%s", want);
+            char *save2 = NULL;
+            for (char *t = strtok_r(wbuf, ",", &save2); t; t = strtok_r(NULL, ",", &save2))
+                for (size_t i = keep; i < count; i++)
+                    if (strcmp(list[i], t) == 0) {
+                        const char *tmp = list[keep];
+                        list[keep++] = list[i];
+                        list[i] = tmp;
+                        break;
+                    }
+            if (keep > 0) count = keep;
+        } else if (mt_quick() >= 2 && count > 1) {
             /* tiny mode (valgrind, qemu): the best target only */
             count = 1;
         } else if (mt_quick() && count > 2) {

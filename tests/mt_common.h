@@ -67,7 +67,10 @@ void mt_put(void *data, mwk_dtype dt, size_t i, double v);
 void *mt_from_doubles(const double *v, size_t n, mwk_dtype dt);
 
 /* ---- SIMD targets and algorithms ------------------------------------------- */
-/* Targets supported on this CPU, parsed from mwk_runtime_info_get(). */
+/* Targets supported on this CPU, parsed from mwk_runtime_info_get(): all of
+ * them, or under MWK_TEST_QUICK the best and the most basic (1) or the best
+ * (2); MWK_TEST_TARGETS=a,b overrides that with the listed ones this CPU
+ * supports (all of the list's unsupported names are ignored). */
 size_t mt_targets(const char *const **names);
 /* Algorithms available in this build, auto included; returns count. */
 size_t mt_algos(mwk_algorithm out[5]);
