@@ -114,3 +114,72 @@ def test_runtime_info_blas():
     blas = info["versions"]["blas"]
     assert isinstance(blas, str)
     assert (blas == "none") == (not info["algorithms"]["gemm"])
+
+
+def test_bad_inputs():
+    """Every argument move_fir_bank rejects (docs/BAD_INPUT.md), with its
+    exception and the words of its message."""
+    x = np.arange(10.0)
+    t = np.ones((2, 3))
+    f = mwk.move_fir_bank
+    with pytest.raises(ValueError, match="dimension"):
+        f(np.float64(1.0), t)
+    for bad in (np.ones((2, 2, 2)), np.ones((0, 3)), np.ones((2, 0)), np.ones(0)):
+        with pytest.raises(ValueError, match="taps must have shape"):
+            f(x, bad)
+    with pytest.raises(ValueError):
+        f(x, [["a", "b"]])  # not numbers: NumPy's conversion
+    for bad in ([[1.0, np.inf]], [[1.0, -np.inf]], [[1e308, 1e308]]):  # not finite; sum |taps| overflows
+        with pytest.raises(ValueError, match="taps must be finite"):
+            f(x, bad)
+    for mw in (np.nan, -0.1, 1.5):
+        with pytest.raises(ValueError, match=r"min_weight in \[0, 1\]"):
+            f(x, t, min_weight=mw)
+    with pytest.raises(ValueError):
+        f(x, t, min_weight="a")
+    for name in ("mode", "nan_policy", "algorithm"):
+        with pytest.raises(ValueError, match=name + " must be one of"):
+            f(x, t, **{name: "nope"})
+        with pytest.raises(TypeError, match=name + " must be a str"):
+            f(x, t, **{name: 1})
+    for algo in ("ring", "prefix", "deque"):  # window-engine algorithms the bank lacks
+        with pytest.raises(ValueError, match="algorithm must be one of"):
+            f(x, t, algorithm=algo)
+    with pytest.raises(ValueError, match="out of bounds"):  # numpy's AxisError is a ValueError
+        f(x, t, axis=1)
+    with pytest.raises(TypeError):
+        f(x, t, axis=0.0)
+    for mc in (0, 4, -1):
+        with pytest.raises(ValueError, match="min_count"):
+            f(x, t, min_count=mc)
+    with pytest.raises(TypeError):
+        f(x, t, min_count=1.0)
+    for th in (0, -1):
+        with pytest.raises(ValueError, match="threads"):
+            f(x, t, threads=th)
+    with pytest.raises(TypeError):
+        f(x, t, threads=1.5)
+    for dt in ("complex128", "object", "U3", "datetime64[s]"):
+        with pytest.raises(TypeError, match="unsupported dtype"):
+            f(x.astype(dt), t)
+    if np.dtype(np.longdouble).itemsize > 8:
+        with pytest.raises(TypeError, match="unsupported dtype"):
+            f(x.astype(np.longdouble), t)
+    with pytest.raises(ValueError, match="longer than the data"):
+        f(x, np.ones((1, 11)))
+    with pytest.raises(TypeError, match="numpy.ndarray"):
+        f(x, t, out=[0.0] * 20)
+    with pytest.raises(ValueError, match="out must have shape"):
+        f(x, t, out=np.empty((10, 2), np.float32))  # wrong dtype
+    with pytest.raises(ValueError, match="out must have shape"):
+        f(x, t, out=np.empty((10, 3)))
+    ro = np.empty((10, 2))
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        f(x, t, out=ro)
+    with pytest.raises(ValueError, match="target"):
+        f(x, t, target="no-such-target")
+    with pytest.raises(TypeError, match="target"):
+        f(x, t, target=3)
+    with pytest.raises(TypeError):
+        f(x, t, "valid")  # keyword-only
