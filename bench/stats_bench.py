@@ -401,7 +401,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed-window", type=int, default=1000)
     p.add_argument("--rounds", type=int, default=None, help="interleaved timing rounds for the goals (default 3)")
     p.add_argument("--chart-n", type=int, default=None, help="length for the charts (default --n)")
-    p.add_argument("--windows", default=None, help="chart windows (default 10,30,...,100000; --quick 10,100,1000)")
+    p.add_argument("--windows", default=None, help="chart windows (default 10,30,...,100000; --quick 10,1000)")
     p.add_argument("--chart-budget", type=float, default=None, help="seconds per chart point (default 0.15)")
     p.add_argument("--naive-cap", type=float, default=None, help="time naive on a prefix where n*w exceeds this")
     p.add_argument("--slow-call", type=float, default=1.0, help="a call slower than this is timed once")
@@ -417,7 +417,7 @@ def main(argv=None) -> int:
     args.chart_n = args.chart_n or args.n
     args.chart_budget = args.chart_budget if args.chart_budget is not None else (0.003 if q else 0.15)
     args.naive_cap = args.naive_cap or (2e6 if q else 1e7)
-    args.windows = [int(float(v)) for v in (args.windows or ("10,100,1000" if q else
+    args.windows = [int(float(v)) for v in (args.windows or ("10,1000" if q else
                                                              "10,30,100,300,1000,3000,10000,30000,100000")).split(",")]
 
     import mwk
