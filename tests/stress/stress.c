@@ -20,6 +20,8 @@
  * (zeros, negative ones, a wide range of magnitudes) and a min_weight, or
  * the boxcar, chosen per job; windows above the auto crossover (fft) too,
  * so the taps' spectra and the FFT plans are made by many threads at once.
+ * FIR banks (mwk_fir_bank_batch) likewise: each algorithm (gemm with BLAS)
+ * x every target, K of 1 to 4, windows for direct and for fft.
  *
  *   mwk_stress [threads=8] [rounds=2]
  * Exit status 0 when everything matches, 1 otherwise (mismatches printed).
@@ -50,6 +52,7 @@ typedef struct job {
     unsigned char *ref;
     int ewm; /* 1 + mwk_ewm_stat for an EWM job (ddof: bit 0 adjust, bit 1 ignore_na;
                 algo: 0 naive, 1 scan, 2 auto), else 0 */
+    size_t bank; /* K filters: an mwk_fir_bank_batch job (ddof picks min_weight), else 0 */
 } job;
 
 #define MAX_TARGETS 16
@@ -67,6 +70,9 @@ static size_t NTARGETS;
  * bit 2 set: no taps, the boxcar). */
 #define MAX_TAPS 320
 static double TAPS[MAX_TAPS];
+/* FIR bank jobs: K x w taps, row-major (up to 5 filters of up to 300 taps) */
+#define MAX_BANK_TAPS 1500
+static double BANK_TAPS[MAX_BANK_TAPS];
 static const double MIN_WEIGHT[4] = {0.0, 0.5, 0.9, 1.0};
 static unsigned char HAS_TAPS[64]; /* [stat]: MWK_PARAM_WEIGHTS */
 
@@ -115,6 +121,11 @@ static void make_taps(void) {
         if (r % 5 == 1) v = -v;
         TAPS[i] = v;
     }
+    for (size_t i = 0; i < MAX_BANK_TAPS; i++) {
+        const uint64_t r = rng(&s);
+        const double u = (double)(r >> 11) * 0x1p-53;
+        BANK_TAPS[i] = (r % 9 == 0 ? 0.0 : ldexp(u + 0.25, (int)(r % 21) - 10)) * (r % 3 == 1 ? -1 : 1);
+    }
 }
 
 static void make_data(void) {
@@ -157,7 +168,7 @@ static void add_job(job j) {
         if (!JOBS) abort();
     }
     size_t out_len = j.al == MWK_ALIGN_VALID ? j.n - j.w + 1 : j.n;
-    j.out_bytes = j.rows * out_len * esize(out_dtype(j.stat, j.dt));
+    j.out_bytes = j.rows * out_len * esize(out_dtype(j.stat, j.dt)) * (j.bank ? j.bank : 1);
     j.ref = NULL;
     JOBS[NJOBS++] = j;
 }
@@ -269,6 +280,54 @@ static void make_jobs(void) {
             }
         }
     }
+    /* FIR banks (mwk_fir_bank_batch): each of its algorithms (gemm where BLAS
+     * is built in) x every target, windows on the direct side of auto's
+     * crossover and on the fft side, a few K; then fft at distinct lengths so
+     * the bank's plans and the taps' spectra are made by many threads at once. */
+    {
+        static const mwk_algorithm balgos[] = {MWK_ALGO_AUTO, MWK_ALGO_NAIVE, MWK_ALGO_DIRECT, MWK_ALGO_FFT,
+                                               MWK_ALGO_GEMM};
+        static const size_t bks[] = {1, 2, 4}, bws_direct[] = {9, 40, 96}, bws_fft[] = {100, 130, 170};
+        for (size_t a = 0; a < sizeof balgos / sizeof balgos[0]; a++) {
+            if (balgos[a] != MWK_ALGO_AUTO && !mwk_algorithm_available(balgos[a])) continue;
+            for (size_t t = 0; t <= NTARGETS; t++)
+                for (int side = 0; side < 2; side++, c++) {
+                    job j;
+                    memset(&j, 0, sizeof j);
+                    j.stat = MWK_STAT_WEIGHTED_SUM; /* the bank's semantics and out dtype */
+                    j.bank = bks[c % 3];
+                    j.ddof = (int)(c % 4); /* min_weight */
+                    j.algo = balgos[a];
+                    j.target = t < NTARGETS ? TARGETS[t] : NULL;
+                    j.dt = c % 2 ? MWK_F32 : MWK_F64;
+                    j.al = (mwk_align)(c % 3);
+                    j.pol = (mwk_nan_policy)(c / 3 % 2);
+                    j.n = 240; /* short rows: the time of the whole run stays within 10% */
+                    j.w = side ? bws_fft[c % 3] : bws_direct[c % 3];
+                    j.xs = 1;
+                    j.data = 1 + c % 3; /* NaN, inf, spikes */
+                    j.rows = 1 + (c / 2) % 2;
+                    add_job(j);
+                }
+        }
+        if (mwk_algorithm_available(MWK_ALGO_FFT))
+            for (size_t n = 200; n < 200 + 6 * 37; n += 37) {
+                job j;
+                memset(&j, 0, sizeof j);
+                j.stat = MWK_STAT_WEIGHTED_SUM;
+                j.bank = 2 + n % 3;
+                j.algo = MWK_ALGO_FFT;
+                j.dt = MWK_F64;
+                j.al = MWK_ALIGN_VALID;
+                j.n = n;
+                j.w = 98 + n % 20;
+                j.xs = 1;
+                j.rows = 1;
+                j.data = n % N_DATA;
+                j.ddof = (int)(n % 4);
+                add_job(j);
+            }
+    }
     /* fft at many distinct lengths: plan creation races (statistics that have it) */
     for (size_t s = 0; s < nstats; s++) {
         if (!mwk_stat_has_algorithm((mwk_stat)s, MWK_ALGO_FFT)) continue;
@@ -316,6 +375,12 @@ static mwk_status run_job(const job *j, void *out) {
     opt.align = j->al;
     opt.nan_policy = j->pol;
     opt.threads = 1;
+    if (j->bank) { /* NumPy's layout: the K values of a position adjacent */
+        const size_t L = j->al == MWK_ALIGN_VALID ? j->n - j->w + 1 : j->n;
+        const ptrdiff_t K = (ptrdiff_t)j->bank;
+        return mwk_fir_bank_batch(BANK_TAPS, j->bank, j->w, MIN_WEIGHT[j->ddof & 3], DATA[j->data][j->dt], j->dt,
+                                  j->rows, j->n, (ptrdiff_t)j->n, 1, out, (ptrdiff_t)L * K, K, 1, &opt);
+    }
     mwk_params prm;
     mwk_params_init(&prm);
     prm.ddof = j->ddof;
@@ -389,6 +454,8 @@ static void *work(void *arg) {
             PHASE1_ST[me->id * NJOBS + k] = run_job(&JOBS[k], dst);
             mwk_algorithm ch;
             if (mwk_move_choose(JOBS[k].stat, NULL, JOBS[k].dt, JOBS[k].n, JOBS[k].w, NULL, &ch) != MWK_OK)
+                me->bad++;
+            if (JOBS[k].bank && mwk_fir_bank_choose(JOBS[k].bank, JOBS[k].w, JOBS[k].n, NULL, &ch) != MWK_OK)
                 me->bad++;
         }
     } else {
