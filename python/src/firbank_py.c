@@ -105,8 +105,8 @@ PyObject *mwk_py_fir_bank(PyObject *self, PyObject *args) {
     if (st != MWK_OK) {
         if (st == MWK_E_PARAMS)
             return PyErr_Format(PyExc_ValueError,
-                                "move_fir_bank: taps must be finite and min_weight in [0, 1]: %s",
-                                mwk_status_str(st));
+                                "move_fir_bank: taps must be finite, with a finite sum of |taps| per "
+                                "filter, and min_weight in [0, 1]");
         if (st == MWK_E_UNAVAILABLE)
             return PyErr_Format(PyExc_ValueError,
                                 "move_fir_bank: algorithm not compiled into this build (fft needs "
