@@ -68,7 +68,13 @@ class DaskSettings:
 def _quiet_logs() -> None:
     if os.environ.get("MWK_DEBUG"):
         return
-    for name in ("distributed", "tornado", "asyncio", "bokeh"):
+    # distributed's logging config gives some children their own level
+    # (tornado.application: error), which a parent's level does not override:
+    # a Ctrl-C racing distributed's sync() then logged its internal NameError
+    # traceback. Every existing logger under these names is quieted too.
+    prefixes = ("distributed", "tornado", "asyncio", "bokeh")
+    names = set(prefixes) | {n for n in logging.root.manager.loggerDict if n.split(".")[0] in prefixes}
+    for name in names:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
