@@ -20,36 +20,6 @@
 
 #include "mwk_ewm.h"
 
-static const struct {
-    mwk_dtype mwk;
-    char kind;
-    int size;
-} EWM_DTYPES[] = {
-    {MWK_F64, 'f', 8}, {MWK_F32, 'f', 4}, {MWK_F16, 'f', 2}, {MWK_I64, 'i', 8}, {MWK_I32, 'i', 4},
-    {MWK_I16, 'i', 2}, {MWK_I8, 'i', 1},  {MWK_U64, 'u', 8}, {MWK_U32, 'u', 4}, {MWK_U16, 'u', 2},
-    {MWK_U8, 'u', 1},  {MWK_BOOL, 'b', 1},
-};
-
-static int ewm_dtype(PyArrayObject *a, mwk_dtype *out) {
-    PyArray_Descr *d = PyArray_DESCR(a);
-    for (size_t k = 0; k < sizeof EWM_DTYPES / sizeof EWM_DTYPES[0]; k++)
-        if (d->kind == EWM_DTYPES[k].kind && PyDataType_ELSIZE(d) == EWM_DTYPES[k].size) {
-            *out = EWM_DTYPES[k].mwk;
-            return 0;
-        }
-    return -1;
-}
-
-/* Strides in elements; -1 when the array cannot be addressed in place. */
-static int elem_strides(PyArrayObject *a, ptrdiff_t *rs, ptrdiff_t *cs) {
-    npy_intp isz = PyArray_ITEMSIZE(a);
-    if (!PyArray_ISNOTSWAPPED(a) || !PyArray_ISALIGNED(a)) return -1;
-    if (PyArray_STRIDE(a, 0) % isz || PyArray_STRIDE(a, 1) % isz) return -1;
-    *rs = PyArray_STRIDE(a, 0) / isz;
-    *cs = PyArray_STRIDE(a, 1) / isz;
-    return 0;
-}
-
 PyObject *mwk_py_ewm(PyObject *self, PyObject *args) {
     (void)self;
     int stat, decay, adjust, ignore_na, bias, algorithm, threads;
@@ -65,7 +35,7 @@ PyObject *mwk_py_ewm(PyObject *self, PyObject *args) {
     PyArrayObject *a = (PyArrayObject *)a_obj, *y = (PyArrayObject *)out_obj;
     if (min_periods < 0) return PyErr_Format(PyExc_ValueError, "min_periods must be >= 0, got %zd", min_periods);
     mwk_dtype xdt, ydt;
-    if (ewm_dtype(a, &xdt) < 0 || ewm_dtype(y, &ydt) < 0)
+    if (mwk_py_array_dtype((PyObject *)a, &xdt) < 0 || mwk_py_array_dtype((PyObject *)y, &ydt) < 0)
         return PyErr_Format(PyExc_TypeError, "ewm: unsupported dtype");
     mwk_dtype want;
     mwk_status st = mwk_ewm_out_dtype(xdt, &want);
@@ -74,8 +44,8 @@ PyObject *mwk_py_ewm(PyObject *self, PyObject *args) {
     if (PyArray_DIM(a, 0) != PyArray_DIM(y, 0) || PyArray_DIM(a, 1) != PyArray_DIM(y, 1))
         return PyErr_Format(PyExc_ValueError, "ewm: out must have a's shape");
     if (PyArray_FailUnlessWriteable(y, "out") < 0) return NULL;
-    ptrdiff_t xrs, xs, yrs, ys;
-    if (elem_strides(a, &xrs, &xs) < 0 || elem_strides(y, &yrs, &ys) < 0)
+    ptrdiff_t xst[2], yst[2]; /* a and y are 2-D (checked above) */
+    if (mwk_py_elem_strides((PyObject *)a, xst) < 0 || mwk_py_elem_strides((PyObject *)y, yst) < 0)
         return PyErr_Format(PyExc_ValueError, "ewm: arrays must be aligned, native byte order, whole-element strides");
     const size_t rows = (size_t)PyArray_DIM(a, 0), n = (size_t)PyArray_DIM(a, 1);
 
@@ -104,7 +74,7 @@ PyObject *mwk_py_ewm(PyObject *self, PyObject *args) {
     const void *xp = PyArray_DATA(a);
     void *yp = PyArray_DATA(y);
     Py_BEGIN_ALLOW_THREADS
-    st = mwk_ewm_batch((mwk_ewm_stat)stat, &p, xp, xdt, rows, n, xrs, xs, yp, yrs, ys);
+    st = mwk_ewm_batch((mwk_ewm_stat)stat, &p, xp, xdt, rows, n, xst[0], xst[1], yp, yst[0], yst[1]);
     Py_END_ALLOW_THREADS
     if (st != MWK_OK) {
         if (st == MWK_E_PARAMS && p.times)

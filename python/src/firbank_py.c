@@ -16,37 +16,6 @@
 
 #include <string.h>
 
-static const struct {
-    mwk_dtype mwk;
-    char kind;
-    int size;
-} FB_DTYPES[] = {
-    {MWK_F64, 'f', 8}, {MWK_F32, 'f', 4}, {MWK_F16, 'f', 2}, {MWK_I64, 'i', 8}, {MWK_I32, 'i', 4},
-    {MWK_I16, 'i', 2}, {MWK_I8, 'i', 1},  {MWK_U64, 'u', 8}, {MWK_U32, 'u', 4}, {MWK_U16, 'u', 2},
-    {MWK_U8, 'u', 1},  {MWK_BOOL, 'b', 1},
-};
-
-static int fb_dtype(PyArrayObject *a, mwk_dtype *out) {
-    PyArray_Descr *d = PyArray_DESCR(a);
-    for (size_t k = 0; k < sizeof FB_DTYPES / sizeof FB_DTYPES[0]; k++)
-        if (d->kind == FB_DTYPES[k].kind && PyDataType_ELSIZE(d) == FB_DTYPES[k].size) {
-            *out = FB_DTYPES[k].mwk;
-            return 0;
-        }
-    return -1;
-}
-
-/* Strides in elements; -1 when the array cannot be addressed in place. */
-static int fb_strides(PyArrayObject *a, ptrdiff_t *s) {
-    const npy_intp isz = PyArray_ITEMSIZE(a);
-    if (!PyArray_ISNOTSWAPPED(a) || !PyArray_ISALIGNED(a)) return -1;
-    for (int d = 0; d < PyArray_NDIM(a); d++) {
-        if (PyArray_STRIDE(a, d) % isz) return -1;
-        s[d] = PyArray_STRIDE(a, d) / isz;
-    }
-    return 0;
-}
-
 PyObject *mwk_py_fir_bank(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *a_obj, *taps_obj, *out_obj, *target_obj;
@@ -64,7 +33,7 @@ PyObject *mwk_py_fir_bank(PyObject *self, PyObject *args) {
     if (PyArray_TYPE(t) != NPY_FLOAT64 || !PyArray_ISCARRAY_RO(t))
         return PyErr_Format(PyExc_TypeError, "fir_bank: taps must be C-contiguous float64");
     mwk_dtype xdt, ydt;
-    if (fb_dtype(a, &xdt) < 0 || fb_dtype(y, &ydt) < 0)
+    if (mwk_py_array_dtype((PyObject *)a, &xdt) < 0 || mwk_py_array_dtype((PyObject *)y, &ydt) < 0)
         return PyErr_Format(PyExc_TypeError, "fir_bank: unsupported dtype");
     mwk_dtype want = (xdt == MWK_F32 || xdt == MWK_F16) ? MWK_F32 : MWK_F64;
     if (ydt != want) return PyErr_Format(PyExc_TypeError, "fir_bank: out must have dtype %s", mwk_dtype_name(want));
@@ -74,7 +43,7 @@ PyObject *mwk_py_fir_bank(PyObject *self, PyObject *args) {
         return PyErr_Format(PyExc_ValueError, "fir_bank: out must have shape (rows, n_out, K)");
     if (PyArray_FailUnlessWriteable(y, "out") < 0) return NULL;
     ptrdiff_t xs[2], ys[3];
-    if (fb_strides(a, xs) < 0 || fb_strides(y, ys) < 0)
+    if (mwk_py_elem_strides((PyObject *)a, xs) < 0 || mwk_py_elem_strides((PyObject *)y, ys) < 0)
         return PyErr_Format(PyExc_ValueError, "fir_bank: arrays must be aligned, native byte order, whole-element strides");
     if (min_count < 0) return PyErr_Format(PyExc_ValueError, "min_count must be >= 1");
     if (threads < 0) return PyErr_Format(PyExc_ValueError, "threads must be None or a positive integer");

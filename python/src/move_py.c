@@ -42,6 +42,24 @@ static const dtype_map *map_of_descr(PyArray_Descr *d) {
     return NULL;
 }
 
+int mwk_py_array_dtype(PyObject *a, mwk_dtype *out) {
+    const dtype_map *m = map_of_descr(PyArray_DESCR((PyArrayObject *)a));
+    if (!m) return -1;
+    *out = m->mwk;
+    return 0;
+}
+
+int mwk_py_elem_strides(PyObject *obj, ptrdiff_t *s) {
+    PyArrayObject *a = (PyArrayObject *)obj;
+    const npy_intp isz = PyArray_ITEMSIZE(a);
+    if (!PyArray_ISNOTSWAPPED(a) || !PyArray_ISALIGNED(a)) return -1;
+    for (int d = 0; d < PyArray_NDIM(a); d++) {
+        if (PyArray_STRIDE(a, d) % isz) return -1;
+        s[d] = PyArray_STRIDE(a, d) / isz;
+    }
+    return 0;
+}
+
 static const dtype_map *map_of_mwk(mwk_dtype t) {
     for (size_t k = 0; k < N_DTYPES; k++)
         if (DTYPES[k].mwk == t) return &DTYPES[k];
