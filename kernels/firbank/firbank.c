@@ -183,16 +183,6 @@ static int bank_gemm(mwk_seg *s) {
 /* fft                                                                      */
 
 #if MWK_HAVE_FFTW
-/* weighted_sum's fft block: ~4W (measured there), never above what the
- * segment needs. 0 on overflow. */
-static size_t block_len(size_t n, size_t W) {
-    size_t want = W > SIZE_MAX / 4 ? SIZE_MAX : 4 * W;
-    if (want < 256) want = 256;
-    const size_t whole = mwk_fft_good_size(n);
-    const size_t N = mwk_fft_good_size(want);
-    if (whole == 0 || N == 0) return 0;
-    return whole < N ? whole : N;
-}
 
 /* Overlap-save as weighted_fft.c, with one forward transform per block
  * shared by the K filters and one product and inverse transform per filter.
@@ -202,7 +192,7 @@ static size_t block_len(size_t n, size_t W) {
 static int bank_fft(mwk_seg *s) {
     const double *x = s->x;
     const size_t K = s->k, n = s->n, W = s->w, m = n - W + 1;
-    const size_t N = block_len(n, W);
+    const size_t N = mwk_wt_fft_block_len(n, W);
     if (N == 0 || N > (size_t)INT32_MAX || K > SIZE_MAX / (N / 2 + 1) / sizeof(fftw_complex)) {
         s->err = MWK_E_OVERFLOW;
         return -1;

@@ -47,6 +47,9 @@ double mwk_wt_window(const double *x, const wt_taps *t, int *nan);
 int mwk_wt_naive(mwk_seg *s);
 int mwk_wt_direct(mwk_seg *s);
 int mwk_wt_fft(mwk_seg *s);
+/* The fft algorithm's block length for n inputs and W taps (~4W, never above
+ * what n needs; 0 on overflow): the FIR bank's fft uses the same blocks. */
+size_t mwk_wt_fft_block_len(size_t n, size_t W);
 size_t mwk_wt_fft_scratch(size_t n, size_t w);
 
 #endif

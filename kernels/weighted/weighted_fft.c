@@ -42,7 +42,7 @@ static size_t round64(size_t b) { return (b + 63) & ~(size_t)63; }
 /* Block length for a segment of n inputs and W taps: ~4W (measured: 4W
  * ran 1.5-3x faster than 8W at W = 1000, its arrays stay in L2), never above what the segment
  * needs. 0 on overflow. */
-static size_t block_len(size_t n, size_t W) {
+size_t mwk_wt_fft_block_len(size_t n, size_t W) {
     size_t want = W > SIZE_MAX / 4 ? SIZE_MAX : 4 * W;
     if (want < 256) want = 256;
     const size_t whole = mwk_fft_good_size(n);
@@ -52,7 +52,7 @@ static size_t block_len(size_t n, size_t W) {
 }
 
 size_t mwk_wt_fft_scratch(size_t n, size_t w) {
-    const size_t N = block_len(n, w);
+    const size_t N = mwk_wt_fft_block_len(n, w);
     if (N == 0 || N > (size_t)INT32_MAX) return 0; /* the core reports the overflow */
     const size_t H = N / 2 + 1;
     return HEAD_BYTES + 3 * round64(N * sizeof(double)) + 4 * round64(H * sizeof(fftw_complex));
@@ -72,7 +72,7 @@ int mwk_wt_fft(mwk_seg *s) {
     const double *x = s->x;
     const size_t n = s->n, W = s->w, m = n - W + 1;
     double *out = s->out;
-    const size_t N = block_len(n, W);
+    const size_t N = mwk_wt_fft_block_len(n, W);
     if (N == 0 || N > (size_t)INT32_MAX) {
         s->err = MWK_E_OVERFLOW;
         return -1;
