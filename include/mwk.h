@@ -106,8 +106,13 @@ typedef enum mwk_status {
     MWK_E_NOMEM = 15,          /* memory allocation failed */
     MWK_E_INTERNAL = 16,       /* a bug: please report it */
     MWK_E_STAT = 17,           /* unknown statistic */
-    MWK_E_PARAMS = 18          /* params.struct_size unknown, or a parameter out of range
+    MWK_E_PARAMS = 18,         /* params.struct_size unknown, or a parameter out of range
                                   for the statistic (e.g. ddof < 0) */
+    MWK_E_STATE = 19,          /* a stream's serialised state is corrupt, truncated, from
+                                  another library version or not a stream at all; or the
+                                  stream is finished or broken by an earlier failure */
+    MWK_E_UNSORTED = 20,       /* time-based windows: the key is not sorted ascending */
+    MWK_E_CAPACITY = 21        /* the output buffer is smaller than the outputs to write */
 } mwk_status;
 
 /** A static, human-readable sentence for a status (never NULL). */
@@ -758,5 +763,8 @@ MWK_API void mwk_release_caches(void);
 /* Exponentially weighted statistics (mwk_ewm, mwk_ewm_batch): their own
  * header, part of the public API. */
 #include "mwk_ewm.h"
+/* Streams and grouped windows; key-based (time) windows. */
+#include "mwk_stream.h"
+#include "mwk_by.h"
 
 #endif /* MWK_H */

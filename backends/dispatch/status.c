@@ -23,6 +23,9 @@ const char *mwk_status_str(mwk_status s) {
     case MWK_E_INTERNAL: return "internal error in mwk (please report)";
     case MWK_E_STAT: return "unknown statistic (see mwk_stat_count)";
     case MWK_E_PARAMS: return "params.struct_size is not the size of any version of mwk_params (use mwk_params_init), or a parameter is out of range for the statistic";
+    case MWK_E_STATE: return "the stream state is corrupt, truncated, from another mwk version or not a stream state; or the stream is finished or broken by an earlier failure";
+    case MWK_E_UNSORTED: return "the key of a time-based window is not sorted ascending";
+    case MWK_E_CAPACITY: return "the output buffer is smaller than the number of outputs to write";
     }
     return "unknown mwk status code";
 }
