@@ -39,34 +39,8 @@
 /* Below this many elements in a batch, threads cost more than they save. */
 #define ENGINE_MIN_PARALLEL_ELEMS ((size_t)1 << 16)
 
-typedef struct {
-    const mwk_stat_desc *stat;
-    const mwk_algo_desc *algo; /* resolved: never AUTO */
-    mwk_params params;         /* complete */
-    mwk_dtype dtype, out_dtype;
-    mwk_align align;
-    mwk_nan_policy policy;
-    size_t n, w, min_count, out_len;
-    size_t left, right; /* window of output k: [k-left, k+right] */
-    size_t m;           /* full windows per row (0 when w > n) */
-    size_t nh, nt;      /* clipped outputs at the head and the tail */
-    size_t k;           /* values per output position (n_out) */
-    mwk_target target;
-    int threads;
-    int stream;
-} plan;
-
-typedef struct {
-    double *xr;    /* converted input stretch (cap_x) */
-    double *yr;    /* staging output (cap_y) */
-    double *xs;    /* masked copy (cap_x), on demand */
-    double *xp;    /* padded clipped windows (statistics without an accumulator) */
-    double *yp;    /* their outputs, k per window */
-    void *ealgo;   /* the algorithm's scratch for them */
-    double *col;   /* one value of k, gathered for the store (k > 1) */
-    void *algo;    /* the algorithm's scratch */
-    size_t cap_x;
-} scratch;
+typedef mwk_plan plan;
+typedef mwk_scratch scratch;
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
@@ -201,6 +175,7 @@ static int array_span(const void *base, size_t rows, ptrdiff_t rs, size_t cols, 
 
 static mwk_status resolve(const mwk_stat_desc *d, const mwk_params *params, mwk_dtype dtype,
                           size_t n, size_t window, const mwk_options *opt_in, plan *p) {
+    memset(p, 0, sizeof *p);
     if (!d) return MWK_E_STAT;
     mwk_options opt;
     mwk_status st = read_options(opt_in, &opt);
@@ -261,6 +236,13 @@ static mwk_status resolve(const mwk_stat_desc *d, const mwk_params *params, mwk_
     return MWK_OK;
 }
 
+mwk_status mwk_engine_resolve(const mwk_stat_desc *d, const mwk_params *params, mwk_dtype dtype,
+                              size_t n, size_t window, const mwk_options *opt, mwk_plan *p) {
+    return resolve(d, params, dtype, n, window, opt, p);
+}
+
+mwk_status mwk_engine_options(const mwk_options *in, mwk_options *out) { return read_options(in, out); }
+
 /* Span of a 3-D output (rows, out_len, k): the k axis widens the 2-D span. */
 static int out_span(const void *y, size_t rows, ptrdiff_t yrs, size_t L, ptrdiff_t ys, size_t k,
                     ptrdiff_t yqs, size_t esize, span *out) {
@@ -299,6 +281,31 @@ static int no_self_overlap3(const size_t cnt[3], const ptrdiff_t str[3]) {
     return 1;
 }
 
+mwk_status mwk_engine_check_io(const plan *p, const void *x, size_t rows, size_t n,
+                               ptrdiff_t xrs, ptrdiff_t xs, const void *y, size_t L,
+                               ptrdiff_t yrs, ptrdiff_t ys, ptrdiff_t yqs) {
+    span sx, sy;
+    const size_t oes = mwk_dtype_size(p->out_dtype);
+    if (n && !array_span(x, rows ? rows : 1, xrs, n, xs, mwk_dtype_size(p->dtype), &sx))
+        return MWK_E_OVERFLOW;
+    if (L && !out_span(y, rows ? rows : 1, yrs, L, ys, p->k, yqs, oes, &sy)) return MWK_E_OVERFLOW;
+    if (rows == 0 || L == 0 || n == 0) return MWK_OK;
+    if (!(sy.hi < sx.lo || sx.hi < sy.lo)) return MWK_E_OVERLAP;
+    /* The output must not overlap itself: outputs would overwrite each other
+     * in an order that depends on threads. Conservative for 2-D: one stride
+     * must step over the whole extent of the other. */
+    if (p->k > 1) {
+        const size_t cnt[3] = {rows, L, p->k};
+        const ptrdiff_t str[3] = {yrs, ys, yqs};
+        return no_self_overlap3(cnt, str) ? MWK_OK : MWK_E_OVERLAP;
+    }
+    if (L > 1 && ys == 0) return MWK_E_OVERLAP;
+    if (rows > 1 && yrs == 0) return MWK_E_OVERLAP;
+    if (rows > 1 && L > 1 && !(uabs(yrs) >= L * uabs(ys) || uabs(ys) >= rows * uabs(yrs)))
+        return MWK_E_OVERLAP;
+    return MWK_OK;
+}
+
 static mwk_status validate(const mwk_stat_desc *d, const mwk_params *params, const void *x,
                            mwk_dtype dtype, size_t rows, size_t n, ptrdiff_t xrs, ptrdiff_t xs,
                            const void *y, ptrdiff_t yrs, ptrdiff_t ys, ptrdiff_t yqs,
@@ -312,22 +319,7 @@ static mwk_status validate(const mwk_stat_desc *d, const mwk_params *params, con
         !out_span(y, rows ? rows : 1, yrs, p->out_len, ys, p->k, yqs, oes, &sy))
         return MWK_E_OVERFLOW;
     p->stream = (sy.hi - sy.lo) >= ENGINE_STREAM_BYTES;
-    if (rows == 0 || p->out_len == 0 || n == 0) return MWK_OK;
-    if (!(sy.hi < sx.lo || sx.hi < sy.lo)) return MWK_E_OVERLAP;
-    /* The output must not overlap itself: outputs would overwrite each other
-     * in an order that depends on threads. Conservative for 2-D: one stride
-     * must step over the whole extent of the other. */
-    const size_t L = p->out_len;
-    if (p->k > 1) {
-        const size_t cnt[3] = {rows, L, p->k};
-        const ptrdiff_t str[3] = {yrs, ys, yqs};
-        return no_self_overlap3(cnt, str) ? MWK_OK : MWK_E_OVERLAP;
-    }
-    if (L > 1 && ys == 0) return MWK_E_OVERLAP;
-    if (rows > 1 && yrs == 0) return MWK_E_OVERLAP;
-    if (rows > 1 && L > 1 && !(uabs(yrs) >= L * uabs(ys) || uabs(ys) >= rows * uabs(yrs)))
-        return MWK_E_OVERLAP;
-    return MWK_OK;
+    return mwk_engine_check_io(p, x, rows, n, xrs, xs, y, p->out_len, yrs, ys, yqs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -402,6 +394,17 @@ static mwk_status full_windows(const plan *p, const double *x, size_t n, double 
     if (r < 0) return s.err;
     if (r == 0 || (p->algo->flags & MWK_AF_FINAL)) return MWK_OK;
 
+    const size_t K = p->k;
+    /* Local algorithms (a grid): a window without NaN/inf keeps its fast-path
+     * value (when finite), so that its result never depends on a non-finite
+     * value elsewhere in the segment (streams rely on it). Rescue path only. */
+    double *keep = NULL;
+    if (p->algo->grid && p->stat->nf != MWK_NF_ORDER) {
+        if (!sc->yf && !(sc->yf = malloc((sc->cap_x ? sc->cap_x : 1) * K * sizeof(double))))
+            return MWK_E_NOMEM;
+        keep = sc->yf;
+        memcpy(keep, out, m * K * sizeof(double));
+    }
     if (p->stat->nf != MWK_NF_ORDER) {
         if (!sc->xs && !(sc->xs = malloc(sc->cap_x * sizeof(double)))) return MWK_E_NOMEM;
         double *xs = sc->xs;
@@ -421,10 +424,17 @@ static mwk_status full_windows(const plan *p, const double *x, size_t n, double 
         }
     }
     counts c = {0, 0, 0};
-    const size_t K = p->k;
     for (size_t i = 0; i < w; i++) count_add(&c, x[i]);
     for (size_t j = 0;; j++) {
-        for (size_t q = 0; q < K; q++) out[j * K + q] = finish(p, out[j * K + q], w, &c, x, j);
+        int fast = 0;
+        if (keep && !c.nan && !c.pinf && !c.ninf) {
+            fast = 1;
+            for (size_t q = 0; q < K; q++) fast &= isfinite(keep[j * K + q]) != 0;
+        }
+        if (fast)
+            memcpy(out + j * K, keep + j * K, K * sizeof(double));
+        else
+            for (size_t q = 0; q < K; q++) out[j * K + q] = finish(p, out[j * K + q], w, &c, x, j);
         if (j + 1 == m) break;
         count_add(&c, x[j + w]);
         count_sub(&c, x[j]);
@@ -531,7 +541,6 @@ static size_t edge_reach(const plan *p, size_t side) {
  * clipped windows), so a long window costs O(n), not O(w), per row. */
 static mwk_status edges_padded(const plan *p, const double *xv, size_t x0, size_t xlen, size_t k0,
                                size_t cnt, double *out, scratch *sc) {
-    const size_t n = p->n;
     const size_t left = edge_reach(p, p->left), right = edge_reach(p, p->right);
     const size_t w = left + right + 1, len = cnt + w - 1;
     /* Input index of P[0]: k0 - left (may be negative: padding). */
@@ -588,12 +597,15 @@ static size_t segment_outputs(size_t w) {
     return base > 8 * w ? base : 8 * w;
 }
 
-typedef struct {
-    const char *x;
-    ptrdiff_t xs;
-    char *y;
-    ptrdiff_t ys, yqs; /* yqs: between the k values of an output position */
-} row_io;
+typedef mwk_row_io row_io;
+
+size_t mwk_engine_segment_outputs(size_t w) { return segment_outputs(w); }
+
+size_t mwk_grid_vector(size_t w) {
+    (void)w;
+    return 64;
+}
+size_t mwk_grid_window(size_t w) { return w; }
 
 static int direct_in(const plan *p, const row_io *io) { return p->dtype == MWK_F64 && io->xs == 1; }
 static int direct_out(const plan *p, const row_io *io) {
@@ -604,21 +616,22 @@ static int direct_out(const plan *p, const row_io *io) {
 
 /* Input elements [k0, k0+len) of the row as contiguous float64. */
 static const double *row_input(const plan *p, const row_io *io, size_t k0, size_t len, scratch *sc) {
-    const char *base = io->x + (ptrdiff_t)k0 * io->xs * (ptrdiff_t)mwk_dtype_size(p->dtype);
+    const char *base =
+        io->x + (ptrdiff_t)(k0 - io->x0) * io->xs * (ptrdiff_t)mwk_dtype_size(p->dtype);
     if (direct_in(p, io)) return (const double *)base;
     mwk_load_f64(base, p->dtype, len, io->xs, sc->xr);
     return sc->xr;
 }
 
 static double *row_output(const plan *p, const row_io *io, size_t k0, scratch *sc) {
-    return direct_out(p, io) ? (double *)io->y + k0 * p->k : sc->yr;
+    return direct_out(p, io) ? (double *)io->y + (k0 - io->y0) * p->k : sc->yr;
 }
 
 static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, const double *yr,
                        scratch *sc) {
     if (direct_out(p, io)) return;
     const ptrdiff_t es = (ptrdiff_t)mwk_dtype_size(p->out_dtype);
-    char *base = io->y + (ptrdiff_t)k0 * io->ys * es;
+    char *base = io->y + (ptrdiff_t)(k0 - io->y0) * io->ys * es;
     if (p->k == 1) {
         mwk_store_f64(yr, p->out_dtype, len, base, io->ys);
         return;
@@ -640,14 +653,16 @@ static void row_commit(const plan *p, const row_io *io, size_t k0, size_t len, c
 /* Outputs [k0, k1) from the raw integers when the input stretch [x0,
  * x0 + len) that they read holds an int64/uint64 the float64 row would
  * round (statistics with raw_int only). Returns 1 when it did them. The
- * check reads only the stretch the work item reads anyway. */
+ * check reads only the stretch the work item reads anyway. raw_int's
+ * results equal the float64 path's wherever that one is exact, so the
+ * choice per stretch never shows. */
 static int raw_int_range(const plan *p, const row_io *io, size_t x0, size_t len, size_t k0,
                          size_t k1) {
     if (!p->stat->raw_int || !(p->dtype == MWK_I64 || p->dtype == MWK_U64)) return 0;
     const uint64_t lim = (uint64_t)1 << 53;
     int big = 0;
     for (size_t i = x0; i < x0 + len && !big; i++) {
-        const char *e = io->x + (ptrdiff_t)i * io->xs * 8;
+        const char *e = io->x + (ptrdiff_t)(i - io->x0) * io->xs * 8;
         if (p->dtype == MWK_I64) {
             int64_t v;
             memcpy(&v, e, 8);
@@ -659,61 +674,81 @@ static int raw_int_range(const plan *p, const row_io *io, size_t x0, size_t len,
         }
     }
     if (!big) return 0;
-    p->stat->raw_int(io->x, p->dtype, io->xs, p->n, p->left, p->right, k0, k1, p->min_count,
-                     (double *)(io->y + (ptrdiff_t)k0 * io->ys * 8), io->ys);
+    /* The view's coordinates: output k covers view inputs [k-x0-left,
+     * k-x0+right], clipped to the view (the row's own clipping wherever the
+     * view reaches the row's ends). */
+    p->stat->raw_int(io->x, p->dtype, io->xs, io->xn, p->left, p->right, k0 - io->x0,
+                     k1 - io->x0, p->min_count,
+                     (double *)(io->y + (ptrdiff_t)(k0 - io->y0) * io->ys * 8), io->ys);
     return 1;
 }
 
-static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch *sc) {
-    const size_t n = p->n, w = p->w, m = p->m;
-    if (m > 0) {
-        const size_t S = segment_outputs(w);
-        const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;
-        const size_t L = j1 - j0 + w - 1;
-        if (!raw_int_range(p, io, j0, L, p->nh + j0, p->nh + j1)) {
-            const double *xr = row_input(p, io, j0, L, sc);
-            double *yr = row_output(p, io, p->nh + j0, sc);
-            mwk_status st = full_windows(p, xr, L, yr, p->stream && direct_out(p, io), sc);
-            if (st != MWK_OK) return st;
-            row_commit(p, io, p->nh + j0, j1 - j0, yr, sc);
-        }
-    }
-    if (seg != 0) return MWK_OK;
-    /* The fast edge path needs a buffer as long as an edge stretch: the
-     * masked-copy scratch (cap_x >= that length), allocated once per thread. */
-    double *tmp = NULL;
-    if ((p->nh || p->nt) && p->stat->acc_scan) {
-        if (!sc->xs) sc->xs = malloc((sc->cap_x ? sc->cap_x : 1) * sizeof(double));
-        tmp = sc->xs; /* NULL (no memory): the slow path, which needs none */
-    }
-    if (p->nh && !raw_int_range(p, io, 0, min_sz(n, p->nh + p->right), 0, p->nh)) {
-        const size_t len = min_sz(n, p->nh + p->right);
-        const double *xh = row_input(p, io, 0, len, sc);
-        double *yh = row_output(p, io, 0, sc);
-        if (p->stat->acc_add) {
-            edges_head(p, xh, yh, tmp);
-        } else {
-            mwk_status st = edges_padded(p, xh, 0, len, 0, p->nh, yh, sc);
-            if (st != MWK_OK) return st;
-        }
-        row_commit(p, io, 0, p->nh, yh, sc);
-    }
-    const size_t t0 = p->out_len - p->nt - p->left; /* first input of the tail windows */
-    if (p->nt && !raw_int_range(p, io, t0, n - t0, p->out_len - p->nt, p->out_len)) {
-        const double *xt = row_input(p, io, t0, n - t0, sc);
-        double *yt = row_output(p, io, p->out_len - p->nt, sc);
-        if (p->stat->acc_add) {
-            edges_tail(p, xt, t0, yt, tmp);
-        } else {
-            mwk_status st = edges_padded(p, xt, t0, n - t0, p->out_len - p->nt, p->nt, yt, sc);
-            if (st != MWK_OK) return st;
-        }
-        row_commit(p, io, p->out_len - p->nt, p->nt, yt, sc);
-    }
+mwk_status mwk_engine_full(const plan *p, const row_io *io, size_t j0, size_t j1, int stream,
+                           scratch *sc) {
+    const size_t L = j1 - j0 + p->w - 1;
+    if (raw_int_range(p, io, j0, L, p->nh + j0, p->nh + j1)) return MWK_OK;
+    const double *xr = row_input(p, io, j0, L, sc);
+    double *yr = row_output(p, io, p->nh + j0, sc);
+    mwk_status st = full_windows(p, xr, L, yr, stream && direct_out(p, io), sc);
+    if (st != MWK_OK) return st;
+    row_commit(p, io, p->nh + j0, j1 - j0, yr, sc);
     return MWK_OK;
 }
 
-static mwk_status scratch_init(const plan *p, ptrdiff_t xs, ptrdiff_t ys, scratch *sc) {
+/* The fast edge path needs a buffer as long as an edge stretch: the
+ * masked-copy scratch (cap_x >= that length), allocated once per thread. */
+static double *edge_tmp(const plan *p, scratch *sc) {
+    if (!p->stat->acc_scan) return NULL;
+    if (!sc->xs) sc->xs = malloc((sc->cap_x ? sc->cap_x : 1) * sizeof(double));
+    return sc->xs; /* NULL (no memory): the slow path, which needs none */
+}
+
+mwk_status mwk_engine_head(const plan *p, const row_io *io, scratch *sc) {
+    const size_t len = min_sz(p->n, p->nh + p->right);
+    if (!p->nh || raw_int_range(p, io, 0, len, 0, p->nh)) return MWK_OK;
+    const double *xh = row_input(p, io, 0, len, sc);
+    double *yh = row_output(p, io, 0, sc);
+    if (p->stat->acc_add) {
+        edges_head(p, xh, yh, edge_tmp(p, sc));
+    } else {
+        mwk_status st = edges_padded(p, xh, 0, len, 0, p->nh, yh, sc);
+        if (st != MWK_OK) return st;
+    }
+    row_commit(p, io, 0, p->nh, yh, sc);
+    return MWK_OK;
+}
+
+mwk_status mwk_engine_tail(const plan *p, const row_io *io, scratch *sc) {
+    const size_t n = p->n;
+    const size_t t0 = p->out_len - p->nt - p->left; /* first input of the tail windows */
+    if (!p->nt || raw_int_range(p, io, t0, n - t0, p->out_len - p->nt, p->out_len)) return MWK_OK;
+    const double *xt = row_input(p, io, t0, n - t0, sc);
+    double *yt = row_output(p, io, p->out_len - p->nt, sc);
+    if (p->stat->acc_add) {
+        edges_tail(p, xt, t0, yt, edge_tmp(p, sc));
+    } else {
+        mwk_status st = edges_padded(p, xt, t0, n - t0, p->out_len - p->nt, p->nt, yt, sc);
+        if (st != MWK_OK) return st;
+    }
+    row_commit(p, io, p->out_len - p->nt, p->nt, yt, sc);
+    return MWK_OK;
+}
+
+static mwk_status run_item(const plan *p, const row_io *io, size_t seg, scratch *sc) {
+    const size_t w = p->w, m = p->m;
+    if (m > 0) {
+        const size_t S = segment_outputs(w);
+        const size_t j0 = seg * S, j1 = j0 + S < m ? j0 + S : m;
+        mwk_status st = mwk_engine_full(p, io, j0, j1, p->stream, sc);
+        if (st != MWK_OK) return st;
+    }
+    if (seg != 0) return MWK_OK;
+    mwk_status st = mwk_engine_head(p, io, sc);
+    if (st != MWK_OK) return st;
+    return mwk_engine_tail(p, io, sc);
+}
+
+mwk_status mwk_engine_scratch_init(const plan *p, ptrdiff_t xs, ptrdiff_t ys, scratch *sc) {
     memset(sc, 0, sizeof *sc);
     const size_t n = p->n, w = p->w;
     size_t seg_in = 0, seg_out = 0;
@@ -758,10 +793,11 @@ static mwk_status scratch_init(const plan *p, ptrdiff_t xs, ptrdiff_t ys, scratc
     return MWK_OK;
 }
 
-static void scratch_free(scratch *sc) {
+void mwk_engine_scratch_free(scratch *sc) {
     free(sc->xr);
     free(sc->yr);
     free(sc->xs);
+    free(sc->yf);
     free(sc->xp);
     free(sc->yp);
     free(sc->col);
@@ -799,7 +835,7 @@ mwk_status mwk_engine_batch(const mwk_stat_desc *d, const mwk_params *params, co
 #endif
     {
         scratch sc;
-        mwk_status local = scratch_init(&p, x_stride, y_stride, &sc);
+        mwk_status local = mwk_engine_scratch_init(&p, x_stride, y_stride, &sc);
         if (local != MWK_OK) atomic_store(&status, (int)local);
 #if MWK_HAVE_OPENMP
 #pragma omp for schedule(static)
@@ -807,13 +843,18 @@ mwk_status mwk_engine_batch(const mwk_stat_desc *d, const mwk_params *params, co
         for (size_t it = 0; it < items; it++) {
             if (atomic_load_explicit(&status, memory_order_relaxed) != MWK_OK) continue;
             const size_t r = it / nseg;
-            const row_io io = {xb + (ptrdiff_t)r * x_row_stride * (ptrdiff_t)xes, x_stride,
-                               yb + (ptrdiff_t)r * y_row_stride * (ptrdiff_t)yes, y_stride,
-                               y_q_stride};
+            const row_io io = {xb + (ptrdiff_t)r * x_row_stride * (ptrdiff_t)xes,
+                               x_stride,
+                               0,
+                               n,
+                               yb + (ptrdiff_t)r * y_row_stride * (ptrdiff_t)yes,
+                               y_stride,
+                               y_q_stride,
+                               0};
             mwk_status s = run_item(&p, &io, it % nseg, &sc);
             if (s != MWK_OK) atomic_store(&status, (int)s);
         }
-        scratch_free(&sc);
+        mwk_engine_scratch_free(&sc);
     }
     (void)threads; /* unused in builds without OpenMP */
     return (mwk_status)atomic_load(&status);

@@ -25,6 +25,10 @@
  *                   copy, no re-run; the counts decide (policy, min_count).
  * A finite-data window whose result came out non-finite (overflow of an
  * intermediate) is recomputed by the reference, which scales.
+ * For algorithms with a grid (mwk_algo_desc.grid: windows independent of
+ * the rest of the segment), a window without NaN/inf keeps its fast-path
+ * value through a rescue (when finite), so that its result never depends on
+ * a non-finite value elsewhere in the segment (what streams need).
  */
 #ifndef MWK_ENGINE_H
 #define MWK_ENGINE_H
@@ -79,7 +83,25 @@ typedef struct mwk_algo_desc {
     /* Scratch bytes for segments of at most n inputs (NULL: none). */
     size_t (*scratch_bytes)(size_t n, size_t w);
     unsigned flags;
+    /* Locality (NULL: history-dependent, e.g. a running state from the
+     * segment start). An algorithm with a grid g = grid(w) >= 1 promises:
+     *   - running its core (fast and masked pass alike) on the windows
+     *     [a, b) of a segment, a - segment start a multiple of g and b a
+     *     multiple too or the segment end, gives bit-identically the outputs
+     *     of the whole segment's run;
+     *   - the fast-path value of a window that holds no NaN or inf does not
+     *     depend on values outside the window.
+     * The engine then keeps that fast value for such windows after a
+     * rescue pass (full_windows), so that a one-call result never depends on
+     * a non-finite value in another window; streams (engine/stream.c) cut
+     * segments at grid points. Appended last: positional initialisers
+     * without it mean NULL. */
+    size_t (*grid)(size_t w);
 } mwk_algo_desc;
+
+/* Common grids (engine.c). */
+size_t mwk_grid_vector(size_t w); /* per-window results: 64 windows (any vector width) */
+size_t mwk_grid_window(size_t w); /* blocks of w windows from the segment start */
 
 typedef enum mwk_nf_class { MWK_NF_SUM, MWK_NF_MOMENTS, MWK_NF_ORDER } mwk_nf_class;
 
@@ -179,6 +201,73 @@ int mwk_dtype_valid(mwk_dtype d);
 void mwk_load_f64(const void *x, mwk_dtype dt, size_t n, ptrdiff_t stride, double *dst);
 /* n float64 values to dtype dt (MWK_F64 or MWK_F32), `stride` apart. */
 void mwk_store_f64(const double *src, mwk_dtype dt, size_t n, void *y, ptrdiff_t stride);
+
+/* ------------------------------------------------------------------------ */
+/* Engine internals shared with the stream (engine/stream.c).               */
+
+typedef struct mwk_plan {
+    const mwk_stat_desc *stat;
+    const mwk_algo_desc *algo; /* resolved: never AUTO */
+    mwk_params params;         /* complete */
+    mwk_dtype dtype, out_dtype;
+    mwk_align align;
+    mwk_nan_policy policy;
+    size_t n, w, min_count, out_len;
+    size_t left, right; /* window of output k: [k-left, k+right] */
+    size_t m;           /* full windows per row (0 when w > n) */
+    size_t nh, nt;      /* clipped outputs at the head and the tail */
+    size_t k;           /* values per output position (n_out) */
+    mwk_target target;
+    int threads;
+    int stream;
+} mwk_plan;
+
+typedef struct mwk_scratch {
+    double *xr;    /* converted input stretch (cap_x) */
+    double *yr;    /* staging output (cap_y) */
+    double *xs;    /* masked copy (cap_x), on demand */
+    double *yf;    /* fast-path outputs kept through a rescue (cap_x * k), on demand */
+    double *xp;    /* padded clipped windows (statistics without an accumulator) */
+    double *yp;    /* their outputs, k per window */
+    void *ealgo;   /* the algorithm's scratch for them */
+    double *col;   /* one value of k, gathered for the store (k > 1) */
+    void *algo;    /* the algorithm's scratch */
+    size_t cap_x;
+} mwk_scratch;
+
+/* A view of a row: x holds the row's inputs [x0, x0 + xn) (x points at input
+ * x0, xs elements apart), y receives its outputs from output y0 on (y points
+ * at output y0). The one call: x0 = y0 = 0, xn = n. */
+typedef struct mwk_row_io {
+    const char *x;
+    ptrdiff_t xs;
+    size_t x0, xn;
+    char *y;
+    ptrdiff_t ys, yqs; /* yqs: between the k values of an output position */
+    size_t y0;
+} mwk_row_io;
+
+mwk_status mwk_engine_resolve(const mwk_stat_desc *d, const mwk_params *params, mwk_dtype dtype,
+                              size_t n, size_t window, const mwk_options *opt, mwk_plan *p);
+mwk_status mwk_engine_options(const mwk_options *in, mwk_options *out);
+/* Full windows per segment: max(65536, 8w). */
+size_t mwk_engine_segment_outputs(size_t w);
+/* Scratch for segments of p (xs, ys: 0 = any stride, staging always). */
+mwk_status mwk_engine_scratch_init(const mwk_plan *p, ptrdiff_t xs, ptrdiff_t ys, mwk_scratch *sc);
+void mwk_engine_scratch_free(mwk_scratch *sc);
+/* The full windows [j0, j1) (window j: x[j, j+w), output p->nh + j) of one
+ * segment, from a view holding their inputs. */
+mwk_status mwk_engine_full(const mwk_plan *p, const mwk_row_io *io, size_t j0, size_t j1,
+                           int stream, mwk_scratch *sc);
+/* The clipped head outputs [0, p->nh) (the view holds x[0, min(n, nh + right))),
+ * and the tail outputs [out_len - nt, out_len) (the view holds x[t0, n)). */
+mwk_status mwk_engine_head(const mwk_plan *p, const mwk_row_io *io, mwk_scratch *sc);
+mwk_status mwk_engine_tail(const mwk_plan *p, const mwk_row_io *io, mwk_scratch *sc);
+/* Overflow/overlap checks of an input (rows x n) and an output (rows x L x k)
+ * as mwk_move_batch_k does them (x unchecked when n is 0, y when L is 0). */
+mwk_status mwk_engine_check_io(const mwk_plan *p, const void *x, size_t rows, size_t n,
+                               ptrdiff_t xrs, ptrdiff_t xs, const void *y, size_t L,
+                               ptrdiff_t yrs, ptrdiff_t ys, ptrdiff_t yqs);
 
 /* 64-byte aligned allocation helpers (scratch). */
 void *mwk_aligned_alloc(size_t bytes);

@@ -52,6 +52,10 @@
  * h0: a pre-registry input gains them at offset 4 and replays unchanged.
  * h4 = 254 selects the FIR bank (mwk_fir_bank_batch; see bank_input for its
  * layout and checks).
+ * Streams: every accepted call is repeated as a stream (mwk_stream.h) over
+ * the same rows, pushed in chunks cut from the input's bits (0 and 1 long
+ * among them), serialised and restored once; its outputs must be
+ * bit-identical to the call's.
  */
 #include <float.h>
 #include <math.h>
@@ -62,6 +66,7 @@
 #include <string.h>
 
 #include <mwk.h>
+#include <mwk_stream.h>
 
 #include "fuzz_input.h"
 
@@ -552,6 +557,57 @@ static void dump_window(const double *xd, size_t lo, size_t hi) {
         abort();                                                                                         \
     } while (0)
 
+/* The accepted call again as a stream: 0 when its outputs equal the call's
+ * (y: row r's output k at y + (r * yrow + k * ys) * oes), else a message. */
+static const char *stream_differs(int stat, const mwk_params *pp, const unsigned char *x, int dt, size_t rows,
+                                  size_t n, ptrdiff_t xrow, ptrdiff_t xs, size_t w, const mwk_options *opt,
+                                  const unsigned char *y, ptrdiff_t yrow, ptrdiff_t ys, size_t out_len,
+                                  size_t oes, uint64_t cut) {
+    mwk_stream *s = NULL;
+    if (mwk_stream_create((mwk_stat)stat, pp, (mwk_dtype)dt, rows, w, opt, &s) != MWK_OK)
+        return "create refused a valid call";
+    const size_t es = esize(dt);
+    unsigned char *out = malloc(rows * out_len * oes + 1);
+    if (!out) abort();
+    const char *msg = NULL;
+    size_t at = 0, done = 0;
+    int saved = 0;
+    while (at < n && !msg) {
+        cut = cut * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t len = (size_t)(cut >> 33) % (2 * w + 3);
+        if (len > n - at) len = n - at;
+        size_t got = 0;
+        if (mwk_stream_push(s, x + (ptrdiff_t)at * xs * (ptrdiff_t)es, len, xrow, xs, out + done * oes,
+                            out_len - done, (ptrdiff_t)out_len, 1, 1, &got) != MWK_OK)
+            msg = "push failed";
+        at += len, done += got;
+        if (!msg && !saved && 2 * at >= n) {
+            saved = 1;
+            size_t size = 0;
+            unsigned char *blob = NULL;
+            if (mwk_stream_serialize(s, NULL, 0, &size) != MWK_OK || !(blob = malloc(size)) ||
+                mwk_stream_serialize(s, blob, size, &size) != MWK_OK)
+                abort();
+            mwk_stream_free(s);
+            s = NULL;
+            if (mwk_stream_restore(blob, size, 1, &s) != MWK_OK) msg = "restore failed";
+            free(blob);
+        }
+    }
+    size_t got = 0;
+    if (!msg && mwk_stream_finish(s, out + done * oes, out_len - done, (ptrdiff_t)out_len, 1, 1, &got) != MWK_OK)
+        msg = "finish failed";
+    if (!msg && done + got != out_len) msg = "wrong number of outputs";
+    for (size_t r = 0; r < rows && !msg; r++)
+        for (size_t k = 0; k < out_len && !msg; k++)
+            if (memcmp(out + (r * out_len + k) * oes, y + ((ptrdiff_t)r * yrow + (ptrdiff_t)k * ys) * (ptrdiff_t)oes,
+                       oes) != 0)
+                msg = "an output differs from the one call";
+    mwk_stream_free(s);
+    free(out);
+    return msg;
+}
+
 /* pvar: 0 params set, 1 NULL, 2 bad struct size */
 /* The quantile's parameters from the input's q byte. */
 static double QVAL;
@@ -670,6 +726,11 @@ static void one_call(int stat, int ddof, int pvar, int dt, int al, int algo, int
         for (size_t i = 0; i < ybytes; i++)
             if (yb[i] != 0xA5) FAIL("rejected call (status %d) wrote y byte %zu", st, i);
         goto out;
+    }
+    if (ys != 0 || out_len <= 1) {
+        const char *msg = stream_differs(stat, pp, xbase, dt, rows, n, (ptrdiff_t)xrow, xs, w, &opt, ybase,
+                                         (ptrdiff_t)yrow, ys, out_len, oes, bits[0] ^ (n * 31 + w));
+        if (msg) FAIL("stream: %s", msg);
     }
 
     {

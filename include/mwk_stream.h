@@ -33,13 +33,21 @@ extern "C" {
  *     valid ones w-1 values later;
  *   - the first outputs wait until w values have arrived (with fewer, the
  *     one-call result depends on long_window: finish() decides);
- *   - algorithms whose result for a window depends on a running state
- *     (ring, welford, fft, and the weighted fft) compute whole segments of
- *     the one-call grid (max(65536, 8w) windows) and hold up to that many
- *     outputs and values per row back; the others (naive, prefix, deque,
- *     the order-statistic structures, direct, and auto, which never picks a
- *     running algorithm) hold back at most a small block (mwk_stream_info's
- *     max_held) and keep O(w) values per row.
+ *   - algorithms whose result for a window depends on what came before it
+ *     in its segment compute whole segments of the one-call grid
+ *     (S = max(65536, 8w) windows) and hold up to S - 1 complete outputs and
+ *     S + w - 2 values per row back: ring, welford, fft, the weighted fft,
+ *     var/std prefix (a certified fast form per block whose fallback covers
+ *     the segment; auto picks it for var/std) and median/quantile heap (which
+ *     of -0.0 and +0.0 it returns for a tie depends on the heap's history);
+ *   - the others compute the windows up to a cut point every g windows from
+ *     the segment start and hold back at most g - 1 complete outputs and
+ *     about g + w values per row: g = w for prefix (sum, mean, min, max,
+ *     argmin, argmax: blocks of w), g = 64 for naive, deque, direct, rank and
+ *     the order-statistic structures other than heap (their windows are
+ *     independent);
+ *   mwk_stream_info.max_held is that bound (g - 1 or S - 1) for the
+ *   stream's resolved algorithm.
  * finish() returns the rest: the clipped windows at the end (trailing has
  * none, centered has (w-1)/2), and, when fewer than w values arrived in all,
  * everything under long_window (MWK_E_WINDOW_TOO_LONG with the default
@@ -61,8 +69,8 @@ typedef struct mwk_stream_info {
     size_t n_out;            /* values per output position (quantiles) */
     uint64_t n_in;           /* values pushed so far, per row */
     uint64_t n_emitted;      /* output positions returned so far, per row */
-    size_t max_held;         /* at most this many complete outputs are held back by
-                                a push (0: none) */
+    size_t max_held;         /* at most this many complete outputs (of at least w values
+                                pushed) are held back by a push (see above) */
     int finished;
 } mwk_stream_info;
 

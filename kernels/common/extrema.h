@@ -58,9 +58,9 @@ void mwk_ext_acc_scan(mwk_ext_kind k, const double *x, size_t len, int backward,
     }                                                                                             \
     static int prefix(mwk_seg *s) { return mwk_ext_prefix(s, KIND); }                             \
     static const mwk_algo_desc ALGOS[] = {                                                        \
-        {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL},                                 \
-        {MWK_ALGO_DEQUE, deque, mwk_ext_deque_scratch, 0},                                        \
-        {MWK_ALGO_PREFIX, prefix, mwk_ext_prefix_scratch, 0},                                     \
+        {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL, mwk_grid_vector},                \
+        {MWK_ALGO_DEQUE, deque, mwk_ext_deque_scratch, 0, mwk_grid_vector},                       \
+        {MWK_ALGO_PREFIX, prefix, mwk_ext_prefix_scratch, 0, mwk_grid_window},                    \
     };                                                                                            \
     const mwk_stat_desc SYM = {                                                                   \
         .name = NAME,                                                                             \

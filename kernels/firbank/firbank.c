@@ -333,10 +333,10 @@ static double bank_ref(const double *x, size_t lo, size_t hi, const mwk_params *
 }
 
 static const mwk_algo_desc BANK_ALGOS[] = {
-    {MWK_ALGO_NAIVE, bank_naive, NULL, 0},
-    {MWK_ALGO_DIRECT, bank_direct, NULL, 0},
-    {MWK_ALGO_FFT, bank_fft, NULL, MWK_AF_FFTW},
-    {MWK_ALGO_GEMM, bank_gemm, NULL, MWK_AF_BLAS},
+    {MWK_ALGO_NAIVE, bank_naive, NULL, 0, NULL},
+    {MWK_ALGO_DIRECT, bank_direct, NULL, 0, NULL},
+    {MWK_ALGO_FFT, bank_fft, NULL, MWK_AF_FFTW, NULL},
+    {MWK_ALGO_GEMM, bank_gemm, NULL, MWK_AF_BLAS, NULL},
 };
 
 static const mwk_stat_desc FIR_BANK = {

@@ -388,8 +388,8 @@ static size_t n_out_pair(const mwk_params *p) {
 }
 
 static const mwk_algo_desc ALGOS[] = {
-    {MWK_ALGO_NAIVE, core_naive, naive_scratch, 0},
-    {MWK_ALGO_SORTBLOCK, core_sorted, sorted_scratch, 0},
+    {MWK_ALGO_NAIVE, core_naive, naive_scratch, 0, NULL},
+    {MWK_ALGO_SORTBLOCK, core_sorted, sorted_scratch, 0, NULL},
 };
 
 static const mwk_auto_rule RULES[] = {

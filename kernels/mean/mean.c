@@ -28,10 +28,10 @@ static void acc_scan(const double *x, size_t len, int backward, const mwk_params
 }
 
 static const mwk_algo_desc ALGOS[] = {
-    {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL},
-    {MWK_ALGO_RING, ring, NULL, MWK_AF_PARTIAL},
-    {MWK_ALGO_PREFIX, prefix, mwk_wsum_prefix_scratch, 0},
-    {MWK_ALGO_FFT, fft, mwk_wsum_fft_scratch, MWK_AF_PARTIAL | MWK_AF_FFTW | MWK_AF_NO_AUTO},
+    {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL, mwk_grid_vector},
+    {MWK_ALGO_RING, ring, NULL, MWK_AF_PARTIAL, NULL},
+    {MWK_ALGO_PREFIX, prefix, mwk_wsum_prefix_scratch, 0, mwk_grid_window},
+    {MWK_ALGO_FFT, fft, mwk_wsum_fft_scratch, MWK_AF_PARTIAL | MWK_AF_FFTW | MWK_AF_NO_AUTO, NULL},
 };
 
 const mwk_stat_desc mwk_stat_mean = {

@@ -14,11 +14,11 @@ static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
 }
 
 static const mwk_algo_desc ALGOS[] = {
-    {MWK_ALGO_NAIVE, mwk_q_naive, mwk_q_naive_scratch, 0},
-    {MWK_ALGO_HEAP, mwk_q_heap, mwk_q_heap_scratch, 0},
-    {MWK_ALGO_SKIPLIST, mwk_q_index, mwk_q_index_scratch, 0},
-    {MWK_ALGO_SORTBLOCK, mwk_q_sortblock, mwk_q_sortblock_scratch, 0},
-    {MWK_ALGO_NETWORK, mwk_q_network, mwk_q_network_scratch, 0},
+    {MWK_ALGO_NAIVE, mwk_q_naive, mwk_q_naive_scratch, 0, mwk_grid_vector},
+    {MWK_ALGO_HEAP, mwk_q_heap, mwk_q_heap_scratch, 0, NULL},
+    {MWK_ALGO_SKIPLIST, mwk_q_index, mwk_q_index_scratch, 0, mwk_grid_vector},
+    {MWK_ALGO_SORTBLOCK, mwk_q_sortblock, mwk_q_sortblock_scratch, 0, mwk_grid_vector},
+    {MWK_ALGO_NETWORK, mwk_q_network, mwk_q_network_scratch, 0, mwk_grid_vector},
 };
 
 const mwk_stat_desc mwk_stat_median = {

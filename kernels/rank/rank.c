@@ -14,8 +14,8 @@ static double ref(const double *x, size_t lo, size_t hi, const mwk_params *p,
 }
 
 static const mwk_algo_desc ALGOS[] = {
-    {MWK_ALGO_NAIVE, mwk_rank_naive, NULL, 0},
-    {MWK_ALGO_FENWICK, mwk_rank_fenwick, mwk_rank_fenwick_scratch, 0},
+    {MWK_ALGO_NAIVE, mwk_rank_naive, NULL, 0, mwk_grid_vector},
+    {MWK_ALGO_FENWICK, mwk_rank_fenwick, mwk_rank_fenwick_scratch, 0, mwk_grid_vector},
 };
 
 const mwk_stat_desc mwk_stat_rank = {

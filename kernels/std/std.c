@@ -21,9 +21,9 @@ static void acc_scan(const double *x, size_t len, int backward, const mwk_params
 }
 
 static const mwk_algo_desc ALGOS[] = {
-    {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL},
-    {MWK_ALGO_WELFORD, welford, NULL, MWK_AF_PARTIAL},
-    {MWK_ALGO_PREFIX, prefix, mwk_var_prefix_scratch, 0},
+    {MWK_ALGO_NAIVE, mwk_core_reference, NULL, MWK_AF_FINAL, mwk_grid_vector},
+    {MWK_ALGO_WELFORD, welford, NULL, MWK_AF_PARTIAL, NULL},
+    {MWK_ALGO_PREFIX, prefix, mwk_var_prefix_scratch, 0, NULL},
 };
 
 const mwk_stat_desc mwk_stat_std = {

@@ -294,9 +294,9 @@ static double ref_mean(const double *x, size_t lo, size_t hi, const mwk_params *
 }
 
 static const mwk_algo_desc ALGOS[] = {
-    {MWK_ALGO_NAIVE, mwk_wt_naive, NULL, 0},
-    {MWK_ALGO_DIRECT, mwk_wt_direct, NULL, 0},
-    {MWK_ALGO_FFT, mwk_wt_fft, mwk_wt_fft_scratch, MWK_AF_FFTW},
+    {MWK_ALGO_NAIVE, mwk_wt_naive, NULL, 0, mwk_grid_vector},
+    {MWK_ALGO_DIRECT, mwk_wt_direct, NULL, 0, mwk_grid_vector},
+    {MWK_ALGO_FFT, mwk_wt_fft, mwk_wt_fft_scratch, MWK_AF_FFTW, NULL},
 };
 
 #define CONTRACT                                                                                  \

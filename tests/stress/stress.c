@@ -22,6 +22,10 @@
  * so the taps' spectra and the FFT plans are made by many threads at once.
  * FIR banks (mwk_fir_bank_batch) likewise: each algorithm (gemm with BLAS)
  * x every target, K of 1 to 4, windows for direct and for fft.
+ * Streams (mwk_stream.h): every fourth job of the grid again as a stream,
+ * pushed in uneven chunks, serialised and restored half-way, one stream per
+ * job run (distinct streams in every thread); the single-threaded stream
+ * result must also equal the job's one-call result.
  *
  *   mwk_stress [threads=8] [rounds=2]
  * Exit status 0 when everything matches, 1 otherwise (mismatches printed).
@@ -36,6 +40,7 @@
 
 #include <mwk.h>
 #include <mwk_ewm.h>
+#include <mwk_stream.h>
 
 typedef struct job {
     mwk_stat stat;
@@ -53,6 +58,7 @@ typedef struct job {
     int ewm; /* 1 + mwk_ewm_stat for an EWM job (ddof: bit 0 adjust, bit 1 ignore_na;
                 algo: 0 naive, 1 scan, 2 auto), else 0 */
     size_t bank; /* K filters: an mwk_fir_bank_batch job (ddof picks min_weight), else 0 */
+    size_t stream_of; /* 1 + the one-call job this stream job repeats, else 0 */
 } job;
 
 #define MAX_TARGETS 16
@@ -215,6 +221,11 @@ static void make_jobs(void) {
                         j.data = c % N_DATA;
                         j.rows = 1;
                         add_job(j);
+                        if (c % 4 == 0) { /* the same as a stream */
+                            j.stream_of = NJOBS;
+                            add_job(j);
+                            j.stream_of = 0;
+                        }
                         /* a batch of rows with the same settings */
                         j.rows = 3 + c % 4;
                         j.n = j.n > 400 ? 400 : j.n;
@@ -369,6 +380,47 @@ static mwk_status run_ewm_job(const job *j, void *out) {
     return mwk_ewm_batch(st, &p, base, j->dt, j->rows, j->n, (ptrdiff_t)j->n, 1, out, (ptrdiff_t)j->n, 1);
 }
 
+/* A stream over the job's row: chunks of uneven lengths (0 and 1 among
+ * them), the state serialised, freed and restored half-way. */
+static mwk_status run_stream_job(const job *j, const mwk_params *prm, const mwk_options *opt,
+                                 const char *x, void *out) {
+    const size_t es = esize(j->dt), oes = esize(out_dtype(j->stat, j->dt));
+    const size_t L = j->al == MWK_ALIGN_VALID ? j->n - j->w + 1 : j->n;
+    mwk_stream *s = NULL;
+    mwk_status st = mwk_stream_create(j->stat, prm, j->dt, 1, j->w, opt, &s);
+    if (st != MWK_OK) return st;
+    size_t at = 0, done = 0, k = 0;
+    int saved = 0;
+    while (at < j->n && st == MWK_OK) {
+        /* every fifth push empty, the others 1 .. 2w+5 values (a length
+         * formula that can return 0 forever, e.g. 37 | 2w+5, would hang) */
+        size_t len = k % 5 == 4 ? 0 : 1 + (k * 37 + j->n) % (2 * j->w + 5);
+        k++;
+        if (len > j->n - at) len = j->n - at;
+        size_t got = 0;
+        st = mwk_stream_push(s, x + (ptrdiff_t)at * j->xs * (ptrdiff_t)es, len, 0, j->xs,
+                             (char *)out + done * oes, L - done, 0, 1, 1, &got);
+        at += len, done += got;
+        if (st == MWK_OK && !saved && 2 * at >= j->n) {
+            saved = 1;
+            size_t size = 0;
+            unsigned char *blob = NULL;
+            st = mwk_stream_serialize(s, NULL, 0, &size);
+            if (st == MWK_OK && !(blob = malloc(size))) abort();
+            if (st == MWK_OK) st = mwk_stream_serialize(s, blob, size, &size);
+            mwk_stream_free(s);
+            s = NULL;
+            if (st == MWK_OK) st = mwk_stream_restore(blob, size, 1, &s);
+            free(blob);
+        }
+    }
+    size_t got = 0;
+    if (st == MWK_OK) st = mwk_stream_finish(s, (char *)out + done * oes, L - done, 0, 1, 1, &got);
+    if (st == MWK_OK && done + got != L) st = MWK_E_INTERNAL;
+    mwk_stream_free(s);
+    return st;
+}
+
 static mwk_status run_job(const job *j, void *out) {
     if (j->ewm) return run_ewm_job(j, out);
     mwk_options opt;
@@ -400,6 +452,7 @@ static mwk_status run_job(const job *j, void *out) {
     if (j->rows == 1) {
         /* negative stride: x points at element 0, the others below it */
         const char *x = j->xs < 0 ? base + (j->n - 1) * es : base;
+        if (j->stream_of) return run_stream_job(j, &prm, &opt, x, out);
         return mwk_move(j->stat, &prm, x, j->dt, j->n, j->xs, out, 1, j->w, &opt);
     }
     return mwk_move_batch(j->stat, &prm, base, j->dt, j->rows, j->n, (ptrdiff_t)j->n, 1, out,
@@ -563,6 +616,16 @@ int main(int argc, char **argv) {
         if (st != MWK_OK) {
             fprintf(stderr, "reference job %zu: status %s (stat %s algo %s dtype %s)\n", k, mwk_status_str(st),
                     mwk_stat_name(JOBS[k].stat), mwk_algorithm_name(JOBS[k].algo), mwk_dtype_name(JOBS[k].dt));
+            bad++;
+        }
+    }
+    for (size_t k = 0; k < NJOBS; k++) {
+        const job *j = &JOBS[k];
+        if (!j->stream_of || !j->ref || !JOBS[j->stream_of - 1].ref) continue;
+        if (memcmp(j->ref, JOBS[j->stream_of - 1].ref, j->out_bytes) != 0) {
+            fprintf(stderr, "stream job %zu differs from the one call (stat %s algo %s dtype %s align %s n %zu w %zu xs %td)\n",
+                    k, mwk_stat_name(j->stat), mwk_algorithm_name(j->algo), mwk_dtype_name(j->dt),
+                    mwk_align_name(j->al), j->n, j->w, j->xs);
             bad++;
         }
     }
