@@ -277,6 +277,16 @@ def _docstring(info: Dict[str, Any]) -> str:
         ("target : str or None, optional", "SIMD target for this call, one of "
          "``mwk.runtime_info()['supported_targets']``. None (default): ``MWK_TARGET`` or the best "
          "one."),
+        ("group_offsets : array_like of int or None, optional", "Grouped windows: ``n_groups + 1`` "
+         "offsets along ``axis`` (``0`` first, non-decreasing, ``a.shape[axis]`` last; empty groups "
+         "allowed); group g is ``a[offsets[g]:offsets[g+1]]`` and the window restarts at each group, "
+         "exactly (bit for bit) as one call per group, in one call (C: ``mwk_move_grouped``). A group "
+         "shorter than ``window`` is not an error: its windows are clipped (NaN unless ``min_count`` "
+         "allows, as pandas' ``groupby().rolling()``). In ``'valid'`` mode the groups' outputs are "
+         "concatenated (``max(0, len_g - window + 1)`` each). For rows sorted by key, "
+         "``np.r_[0, np.cumsum(np.bincount(codes))]``; ``pandas``' "
+         "``df.groupby(k, sort=False).rolling(w)`` on rows grouped together gives the same values. "
+         "ValueError for offsets not as above, TypeError for non-integers."),
     ]
     body = [summary, ""]
     if "peer" in text:  # a statistic bottleneck does not have
@@ -348,10 +358,10 @@ def _make(info: Dict[str, Any]) -> Callable[..., Any]:
     src = (
         f"def {name}(a, window{pos}, min_count=None, axis=-1{sig}, *, mode={d['mode']!r}, "
         f"algorithm={d['algorithm']!r}, nan_policy={d['nan_policy']!r}, out=None, threads=None, "
-        f"target=None):\n"
+        f"target=None, group_offsets=None):\n"
         f"{pre}"
         f"    return _move({info['id']}, a, window, min_count, axis, mode=mode, algorithm=algorithm, "
-        f"nan_policy=nan_policy, out=out, threads=threads, target=target{fwd})\n"
+        f"nan_policy=nan_policy, out=out, threads=threads, target=target, group_offsets=group_offsets{fwd})\n"
     )
     ns: Dict[str, Any] = {"_move": _mwk.move, "_window_type_taps": _weighted.window_type_taps}
     filename = f"<mwk registry: {name}>"
@@ -479,3 +489,14 @@ __all__ += ["ewm_mean", "ewm_std", "ewm_sum", "ewm_var"]
 from ._firbank import move_fir_bank  # noqa: E402
 
 __all__ += ["move_fir_bank"]
+
+# Streams: a statistic's state carried across chunks (issue 12): mwk/_stream.py.
+from ._stream import Stream  # noqa: E402
+
+__all__ += ["Stream"]
+
+# Key-based (time) windows, move_<stat>_by (issue 12): mwk/_by.py.
+from ._by import *  # noqa: E402,F401,F403
+from ._by import __all__ as _BY_NAMES  # noqa: E402
+
+__all__ += _BY_NAMES

@@ -27,6 +27,7 @@ def move_mean(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_sum(
     a: npt.ArrayLike,
@@ -40,6 +41,7 @@ def move_sum(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_var(
     a: npt.ArrayLike,
@@ -54,6 +56,7 @@ def move_var(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_std(
     a: npt.ArrayLike,
@@ -68,6 +71,7 @@ def move_std(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_min(
     a: npt.ArrayLike,
@@ -81,6 +85,7 @@ def move_min(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_max(
     a: npt.ArrayLike,
@@ -94,6 +99,7 @@ def move_max(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_argmin(
     a: npt.ArrayLike,
@@ -107,6 +113,7 @@ def move_argmin(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_argmax(
     a: npt.ArrayLike,
@@ -120,6 +127,7 @@ def move_argmax(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_median(
     a: npt.ArrayLike,
@@ -133,6 +141,7 @@ def move_median(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_quantile(
     a: npt.ArrayLike,
@@ -148,6 +157,7 @@ def move_quantile(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_rank(
     a: npt.ArrayLike,
@@ -161,6 +171,7 @@ def move_rank(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_weighted_sum(
     a: npt.ArrayLike,
@@ -177,6 +188,7 @@ def move_weighted_sum(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def move_weighted_mean(
     a: npt.ArrayLike,
@@ -193,6 +205,7 @@ def move_weighted_mean(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
 ) -> np.ndarray: ...
 def window_taps(name: str, window: int, param: Optional[float] = None) -> np.ndarray: ...
 @overload
@@ -309,5 +322,202 @@ def move_fir_bank(
 ) -> np.ndarray: ...
 def statistics() -> List[_Statistic]: ...
 def runtime_info() -> Dict[str, Any]: ...
+
+# Streams (issue 12): mwk/_stream.py.
+class Stream:
+    def __init__(
+        self,
+        stat: Union[str, int],
+        window: Union[int, npt.ArrayLike],
+        min_count: Optional[int] = None,
+        *,
+        axis: int = -1,
+        mode: _Mode = "trailing",
+        algorithm: str = "auto",
+        nan_policy: _NanPolicy = "skip",
+        long_window: Literal["error", "clip"] = "error",
+        dtype: Optional[npt.DTypeLike] = None,
+        rows: Optional[int] = None,
+        threads: Optional[int] = None,
+        target: Optional[str] = None,
+        **params: Any,
+    ) -> None: ...
+    def push(self, x: npt.ArrayLike) -> np.ndarray: ...
+    def finish(self) -> np.ndarray: ...
+    def to_bytes(self) -> bytes: ...
+    @classmethod
+    def from_bytes(cls, b: Any, *, threads: Optional[int] = None) -> "Stream": ...
+    def info(self) -> Dict[str, Any]: ...
+    @property
+    def stat(self) -> str: ...
+    @property
+    def window(self) -> int: ...
+    @property
+    def n_in(self) -> int: ...
+    @property
+    def n_emitted(self) -> int: ...
+    @property
+    def algorithm(self) -> Optional[str]: ...
+    @property
+    def target(self) -> Optional[str]: ...
+    @property
+    def dtype(self) -> Optional[np.dtype]: ...
+    @property
+    def rows(self) -> Optional[int]: ...
+    @property
+    def finished(self) -> bool: ...
+
+# Key-based (time) windows (mwk/_by.py): move_<stat>_by for every statistic
+# but the weighted ones; python/tests/test_stubs.py checks them too.
+_Closed = Literal["right", "left", "both", "none"]
+_ByWindow = Union[int, np.integer, np.timedelta64, str]
+
+def move_mean_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_sum_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_var_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    ddof: int = 0,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_std_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    ddof: int = 0,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "prefix"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_min_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "prefix", "deque"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_max_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "prefix", "deque"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_argmin_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "deque"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_argmax_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "deque"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_median_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "skiplist"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_quantile_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    q: Union[float, Sequence[float], npt.ArrayLike],
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    interpolation: _Interpolation = "linear",
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "skiplist"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def move_rank_by(
+    values: npt.ArrayLike,
+    by: npt.ArrayLike,
+    window: _ByWindow,
+    closed: _Closed = "right",
+    min_count: int = 1,
+    *,
+    check_sorted: bool = True,
+    algorithm: Literal["auto", "naive", "skiplist"] = "auto",
+    nan_policy: _NanPolicy = "skip",
+    target: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
 
 __all__: List[str]

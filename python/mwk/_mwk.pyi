@@ -52,6 +52,7 @@ def move(
     out: Optional[np.ndarray] = None,
     threads: Optional[int] = None,
     target: Optional[str] = None,
+    group_offsets: Optional[npt.ArrayLike] = None,
     ddof: Optional[int] = None,
     q: Union[None, float, Sequence[float], npt.ArrayLike] = None,
     interpolation: Optional[_Interpolation] = None,
@@ -99,6 +100,58 @@ def fir_bank(
     threads: int,
     target: Optional[str],
 ) -> np.ndarray: ...
+# by_py.c: key-based windows (mwk/_by.py resolves the arguments).
+def move_by(
+    stat: int,
+    a: np.ndarray,
+    by: np.ndarray,
+    out: np.ndarray,
+    window: int,
+    closed: int,
+    min_count: int,
+    check_sorted: bool,
+    nan_policy: int,
+    algorithm: int,
+    threads: int,
+    target: Optional[str],
+    ddof: int,
+    q: float,
+    quantiles: Optional[np.ndarray],
+    interpolation: int,
+) -> np.ndarray: ...
+def move_by_choose(stat: int) -> str: ...
 def statistics() -> List[_Statistic]: ...
 def options() -> _Options: ...
 def runtime_info() -> Dict[str, Any]: ...
+
+# stream_py.c: the C half of mwk.Stream (mwk/_stream.py), arguments resolved there.
+class _Stream:
+    def __new__(
+        cls,
+        stat: int,
+        window: int,
+        rows: int,
+        dtype_probe: np.ndarray,
+        align: int,
+        algorithm: str,
+        nan_policy: int,
+        min_count: int,
+        long_window: int,
+        threads: int,
+        target: Optional[str],
+        ddof: int,
+        quantile: float,
+        quantiles: Optional[np.ndarray],
+        interpolation: int,
+        weights: Optional[np.ndarray],
+        min_weight: float,
+        oned: bool,
+        axis0: bool,
+        qseq: bool,
+    ) -> "_Stream": ...
+    def push(self, x: np.ndarray) -> np.ndarray: ...
+    def finish(self) -> np.ndarray: ...
+    def to_bytes(self) -> bytes: ...
+    def info(self) -> Dict[str, Any]: ...
+    @classmethod
+    def _restore(cls, blob: Any, threads: int, oned: bool, axis0: bool, qseq: bool) -> "_Stream": ...

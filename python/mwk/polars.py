@@ -249,7 +249,11 @@ def _moving_kwargs(
     return _ddof_kwarg(stat, ddof, kw)
 
 
-def _rolling_expr(expr: pl.Expr, kwargs: dict) -> pl.Expr:
+def _rolling_expr(expr: pl.Expr, kwargs: dict, over: Any = None) -> pl.Expr:
+    if over is not None:  # every group in one call: mwk/_polars_grouped.py
+        from ._polars_grouped import rolling_over
+
+        return rolling_over(expr, kwargs, over)
     return register_plugin_function(
         plugin_path=PLUGIN_PATH,
         function_name="rolling",
@@ -329,6 +333,13 @@ center : bool, optional
     Centre the window on the row: row i covers
     ``[i - window_size//2, i + (window_size-1)//2]`` (Polars' windows).
     Default False: row i covers the ``window_size`` rows ending at i.{ddof_doc}
+over : str, Expr, Series or a sequence of them, optional
+    Group keys: the window restarts at every group, as
+    ``.rolling_{stat}(...).over(keys)`` gives, but in one plugin call for
+    all groups (inside ``.over()`` Polars calls a plugin once per group).
+    Keys are any column Polars can group by whose ``to_physical()`` is a
+    number, bool, string or binary; null is a key of its own. Default None:
+    the whole column is one window sequence.
 
 Returns
 -------
@@ -513,11 +524,11 @@ def _add_methods(stat: str) -> None:
         # weights=None, *, min_samples=None, center=False); moving_quantile as mwk.move_quantile.
         def rolling(self, quantile: float, interpolation: str = "nearest",  # type: ignore[misc]
                     window_size: int = 2, weights: Optional[List[float]] = None, *,
-                    min_samples: Optional[int] = None, center: bool = False):
+                    min_samples: Optional[int] = None, center: bool = False, over: Any = None):
             _no_weights(weights)
             kw = _quantile_kwarg(stat, quantile, interpolation,
                                  _rolling_kwargs(window_size, min_samples, center, stat))
-            return self._apply(lambda e: _rolling_expr(e, kw))
+            return self._apply(lambda e: _rolling_expr(e, kw, over))
 
         def moving(self, window: int, quantile: float, interpolation: str = "linear",  # type: ignore[misc]
                    *, mode: str = "valid", min_samples: Optional[int] = None, nan_policy: str = "skip",
@@ -529,10 +540,11 @@ def _add_methods(stat: str) -> None:
         # The taps, and min_weight (the fraction of the total |weight| that
         # must be present), as mwk.move_weighted_<stat>.
         def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
-                    min_samples: Optional[int] = None, center: bool = False, min_weight: float = 0.0):
+                    min_samples: Optional[int] = None, center: bool = False, min_weight: float = 0.0,
+                    over: Any = None):
             kw = _weights_kwarg(weights, _check_int(window_size, "window_size"), "window_size", min_weight,
                                 _rolling_kwargs(window_size, min_samples, center, stat))
-            return self._apply(lambda e: _rolling_expr(e, kw))
+            return self._apply(lambda e: _rolling_expr(e, kw, over))
 
         def moving(self, window: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
                    min_weight: float = 0.0, mode: str = "valid", min_samples: Optional[int] = None,
@@ -544,12 +556,12 @@ def _add_methods(stat: str) -> None:
         # Polars' signature: rolling_mean/rolling_sum(window_size, weights=None, *, min_samples=None,
         # center=False); with weights, the registry's weighted_<stat>.
         def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
-                    min_samples: Optional[int] = None, center: bool = False):
+                    min_samples: Optional[int] = None, center: bool = False, over: Any = None):
             kw = _rolling_kwargs(window_size, min_samples, center, stat)
             if weights is not None:
                 kw = _weights_kwarg(weights, kw["window_size"], "window_size", 0.0,
                                     _rolling_kwargs(window_size, min_samples, center, f"weighted_{stat}"))
-            return self._apply(lambda e: _rolling_expr(e, kw))
+            return self._apply(lambda e: _rolling_expr(e, kw, over))
 
         def moving(self, window: int, *, mode: str = "valid",  # type: ignore[misc]
                    min_samples: Optional[int] = None, nan_policy: str = "skip",
@@ -559,10 +571,10 @@ def _add_methods(stat: str) -> None:
     elif stat in _WEIGHTS_ARG:
         # Polars' signature: rolling_median(window_size, weights=None, *, min_samples=None, center=False)
         def rolling(self, window_size: int, weights: Optional[List[float]] = None, *,  # type: ignore[misc]
-                    min_samples: Optional[int] = None, center: bool = False):
+                    min_samples: Optional[int] = None, center: bool = False, over: Any = None):
             _no_weights(weights)
             kw = _rolling_kwargs(window_size, min_samples, center, stat)
-            return self._apply(lambda e: _rolling_expr(e, kw))
+            return self._apply(lambda e: _rolling_expr(e, kw, over))
 
         def moving(self, window: int, *, mode: str = "valid",  # type: ignore[misc]
                    min_samples: Optional[int] = None, nan_policy: str = "skip",
@@ -571,9 +583,9 @@ def _add_methods(stat: str) -> None:
             return self._apply(lambda e: _moving_expr(e, kw))
     elif ddof:
         def rolling(self, window_size: int, *, min_samples: Optional[int] = None, center: bool = False,
-                    ddof: int = 1):
+                    ddof: int = 1, over: Any = None):
             kw = _rolling_kwargs(window_size, min_samples, center, stat, ddof)
-            return self._apply(lambda e: _rolling_expr(e, kw))
+            return self._apply(lambda e: _rolling_expr(e, kw, over))
 
         def moving(self, window: int, *, mode: str = "valid", min_samples: Optional[int] = None,
                    nan_policy: str = "skip", threads: Optional[int] = None, algorithm: str = "auto",
@@ -582,9 +594,9 @@ def _add_methods(stat: str) -> None:
             return self._apply(lambda e: _moving_expr(e, kw))
     else:
         def rolling(self, window_size: int, *, min_samples: Optional[int] = None,  # type: ignore[misc]
-                    center: bool = False):
+                    center: bool = False, over: Any = None):
             kw = _rolling_kwargs(window_size, min_samples, center, stat)
-            return self._apply(lambda e: _rolling_expr(e, kw))
+            return self._apply(lambda e: _rolling_expr(e, kw, over))
 
         def moving(self, window: int, *, mode: str = "valid",  # type: ignore[misc]
                    min_samples: Optional[int] = None, nan_policy: str = "skip",
@@ -862,3 +874,5 @@ for _cls in (MwkExprNamespace, MwkSeriesNamespace):
     _m.__doc__ = _EWM_BY_DOC
     setattr(_cls, "ewm_mean_by", _m)
 del _s, _cls, _m
+from . import _polars_by as _by_mod  # noqa: E402  rolling_<stat>_by (issue 12): mwk/_polars_by.py
+_by_mod.install(MwkExprNamespace, MwkSeriesNamespace)

@@ -35,6 +35,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_mean(
         self,
@@ -53,6 +54,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_sum(
         self,
@@ -71,6 +73,7 @@ class MwkExprNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         ddof: int = 1,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_var(
         self,
@@ -90,6 +93,7 @@ class MwkExprNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         ddof: int = 1,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_std(
         self,
@@ -108,6 +112,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_min(
         self,
@@ -125,6 +130,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_max(
         self,
@@ -142,6 +148,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_argmin(
         self,
@@ -159,6 +166,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_argmax(
         self,
@@ -177,6 +185,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_median(
         self,
@@ -197,6 +206,7 @@ class MwkExprNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_quantile(
         self,
@@ -237,6 +247,7 @@ class MwkExprNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         min_weight: float = 0.0,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_weighted_sum(
         self,
@@ -258,6 +269,7 @@ class MwkExprNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         min_weight: float = 0.0,
+        over: Any = None,
     ) -> pl.Expr: ...
     def moving_weighted_mean(
         self,
@@ -340,6 +352,84 @@ class MwkExprNamespace:
         min_samples: Optional[int] = None,
         threads: Optional[int] = None,
         algorithm: Literal["auto", "naive", "heap", "skiplist", "sortblock", "network"] = "auto",
+    ) -> pl.Expr: ...
+    def rolling_max_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_mean_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_median_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_min_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_quantile_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        quantile: float,
+        interpolation: _Interpolation = "nearest",
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_rank_by(
+        self,
+        by: Any,
+        window_size: Any,
+        method: _RankMethod = "average",
+        *,
+        seed: Optional[int] = None,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_std_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+        ddof: int = 1,
+    ) -> pl.Expr: ...
+    def rolling_sum_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 0,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Expr: ...
+    def rolling_var_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+        ddof: int = 1,
     ) -> pl.Expr: ...
 
 @pl.api.register_series_namespace("mwk")
@@ -352,6 +442,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_mean(
         self,
@@ -370,6 +461,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_sum(
         self,
@@ -388,6 +480,7 @@ class MwkSeriesNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         ddof: int = 1,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_var(
         self,
@@ -407,6 +500,7 @@ class MwkSeriesNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         ddof: int = 1,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_std(
         self,
@@ -425,6 +519,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_min(
         self,
@@ -442,6 +537,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_max(
         self,
@@ -459,6 +555,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_argmin(
         self,
@@ -476,6 +573,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_argmax(
         self,
@@ -494,6 +592,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_median(
         self,
@@ -514,6 +613,7 @@ class MwkSeriesNamespace:
         *,
         min_samples: Optional[int] = None,
         center: bool = False,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_quantile(
         self,
@@ -554,6 +654,7 @@ class MwkSeriesNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         min_weight: float = 0.0,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_weighted_sum(
         self,
@@ -575,6 +676,7 @@ class MwkSeriesNamespace:
         min_samples: Optional[int] = None,
         center: bool = False,
         min_weight: float = 0.0,
+        over: Any = None,
     ) -> pl.Series: ...
     def moving_weighted_mean(
         self,
@@ -657,4 +759,82 @@ class MwkSeriesNamespace:
         min_samples: Optional[int] = None,
         threads: Optional[int] = None,
         algorithm: Literal["auto", "naive", "heap", "skiplist", "sortblock", "network"] = "auto",
+    ) -> pl.Series: ...
+    def rolling_max_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_mean_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_median_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_min_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_quantile_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        quantile: float,
+        interpolation: _Interpolation = "nearest",
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_rank_by(
+        self,
+        by: Any,
+        window_size: Any,
+        method: _RankMethod = "average",
+        *,
+        seed: Optional[int] = None,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_std_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+        ddof: int = 1,
+    ) -> pl.Series: ...
+    def rolling_sum_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 0,
+        closed: Literal["right", "left", "both", "none"] = "right",
+    ) -> pl.Series: ...
+    def rolling_var_by(
+        self,
+        by: Any,
+        window_size: Any,
+        *,
+        min_samples: Optional[int] = 1,
+        closed: Literal["right", "left", "both", "none"] = "right",
+        ddof: int = 1,
     ) -> pl.Series: ...

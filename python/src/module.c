@@ -108,9 +108,15 @@ static const char runtime_info_doc[] =
 /* ewm_py.c: exponentially weighted statistics. */
 PyObject *mwk_py_ewm(PyObject *self, PyObject *args);
 extern const char mwk_py_ewm_doc[];
+/* stream_py.c: the C half of mwk.Stream (type _Stream). */
+int mwk_py_stream_register(PyObject *module);
 /* firbank_py.c: FIR filter banks. */
 PyObject *mwk_py_fir_bank(PyObject *self, PyObject *args);
 extern const char mwk_py_fir_bank_doc[];
+/* by_py.c: key-based (time) windows (issue 12). */
+PyObject *mwk_py_move_by(PyObject *self, PyObject *args);
+PyObject *mwk_py_move_by_choose(PyObject *self, PyObject *args);
+extern const char mwk_py_move_by_doc[], mwk_py_move_by_choose_doc[];
 
 static PyMethodDef methods[] = {
     {"ewm", mwk_py_ewm, METH_VARARGS, mwk_py_ewm_doc},
@@ -121,6 +127,8 @@ static PyMethodDef methods[] = {
     {"options", mwk_py_options, METH_NOARGS, mwk_py_options_doc},
     {"hampel", (PyCFunction)(void (*)(void))mwk_py_hampel, METH_VARARGS | METH_KEYWORDS, mwk_py_hampel_doc},
     {"runtime_info", py_runtime_info, METH_NOARGS, runtime_info_doc},
+    {"move_by", mwk_py_move_by, METH_VARARGS, mwk_py_move_by_doc},
+    {"move_by_choose", mwk_py_move_by_choose, METH_VARARGS, mwk_py_move_by_choose_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -141,7 +149,7 @@ PyMODINIT_FUNC PyInit__mwk(void) {
     if (PyModule_AddStringConstant(m, "__version__", ver) < 0 ||
         PyModule_AddIntConstant(m, "VERSION_MAJOR", MWK_VERSION_MAJOR) < 0 ||
         PyModule_AddIntConstant(m, "VERSION_MINOR", MWK_VERSION_MINOR) < 0 ||
-        PyModule_AddIntConstant(m, "VERSION_PATCH", MWK_VERSION_PATCH) < 0) {
+        PyModule_AddIntConstant(m, "VERSION_PATCH", MWK_VERSION_PATCH) < 0 || mwk_py_stream_register(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -6,6 +6,7 @@
  * the registry, read through statistics() and options(), into bottleneck's
  * move_<stat> functions; nothing here lists statistic or algorithm names. */
 #include "py_common.h"
+#include "mwk_stream.h" /* mwk_move_grouped (group_offsets=) */
 
 #define NO_IMPORT_ARRAY
 #define PY_ARRAY_UNIQUE_SYMBOL mwk_ARRAY_API
@@ -372,13 +373,15 @@ enum {
     A_OUT,
     A_THREADS,
     A_TARGET,
+    A_GROUP_OFFSETS,
     A_PARAM0 /* then one keyword per PARAMS entry */
 };
 #define N_POSITIONAL (A_AXIS + 1)
 #define N_ARGS (A_PARAM0 + (int)N_PARAMS)
 
 static const char *const ARG_NAMES[A_PARAM0] = {"stat", "a",         "window",     "min_count", "axis",  "mode",
-                                                "algorithm", "nan_policy", "out",  "threads", "target"};
+                                                "algorithm", "nan_policy", "out",  "threads", "target",
+                                                "group_offsets"};
 
 static PyObject *g_kw[N_ARGS]; /* interned keyword names */
 
@@ -590,6 +593,10 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     if (out_obj != Py_None && !PyArray_Check(out_obj))
         return PyErr_Format(PyExc_TypeError, "out must be None or a numpy.ndarray, got %.100s",
                             Py_TYPE(out_obj)->tp_name);
+    /* group_offsets: an int64 array of n_groups + 1 offsets along the axis
+     * (checked against the axis length below); the window restarts at each
+     * group (mwk_move_grouped). */
+    PyObject *goff_obj = v[A_GROUP_OFFSETS] && v[A_GROUP_OFFSETS] != Py_None ? v[A_GROUP_OFFSETS] : NULL;
     /* Several quantiles: nq values per window along a trailing axis (qbuf
      * is freed on every path below). */
     double *qbuf = NULL;
@@ -648,7 +655,7 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         PyMem_Free(qbuf);
         return NULL;
     }
-    PyArrayObject *res = NULL, *tmp = NULL;
+    PyArrayObject *res = NULL, *tmp = NULL, *goff = NULL;
     const dtype_map *xm = map_of_descr(PyArray_DESCR(a));
     if (!xm) {
         char allowed[256];
@@ -671,7 +678,37 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     npy_intp n = PyArray_DIM(a, ax);
     /* bottleneck's rule for NumPy: a window longer than the data is an error
      * (the library's MWK_LONG_WINDOW_ERROR, the default). */
-    if ((unsigned long long)window > (unsigned long long)n) {
+    if (goff_obj) {
+        /* Groups shorter than the window are not an error: their windows are
+         * clipped (pandas' groupby().rolling()); 'valid' gives them no output. */
+        opt.long_window = MWK_LONG_WINDOW_CLIP;
+        if (PyArray_Check(goff_obj) && PyArray_DESCR((PyArrayObject *)goff_obj)->kind != 'i' &&
+            PyArray_DESCR((PyArrayObject *)goff_obj)->kind != 'u') {
+            PyErr_Format(PyExc_TypeError, "%s: group_offsets must be integers, got dtype %S", fname,
+                         (PyObject *)PyArray_DESCR((PyArrayObject *)goff_obj));
+            goto fail;
+        }
+        goff = (PyArrayObject *)PyArray_FROMANY(goff_obj, NPY_INT64, 0, 0, NPY_ARRAY_CARRAY_RO);
+        if (!goff) goto fail;
+        if (PyArray_NDIM(goff) != 1 || PyArray_DIM(goff, 0) < 1) {
+            PyErr_Format(PyExc_ValueError, "%s: group_offsets must be a 1-D array of n_groups + 1 offsets", fname);
+            goto fail;
+        }
+        const int64_t *go = (const int64_t *)PyArray_DATA(goff);
+        const npy_intp ng = PyArray_DIM(goff, 0) - 1;
+        if (go[0] != 0 || go[ng] != (int64_t)n) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s: group_offsets must start at 0 and end at the length of a along axis %d (=%lld), "
+                         "got %lld ... %lld", fname, ax, (long long)n, (long long)go[0], (long long)go[ng]);
+            goto fail;
+        }
+        for (npy_intp g = 0; g < ng; g++)
+            if (go[g + 1] < go[g]) {
+                PyErr_Format(PyExc_ValueError, "%s: group_offsets must be non-decreasing (offset %zd: %lld < %lld)",
+                             fname, (Py_ssize_t)(g + 1), (long long)go[g + 1], (long long)go[g]);
+                goto fail;
+            }
+    } else if ((unsigned long long)window > (unsigned long long)n) {
         PyErr_Format(PyExc_ValueError, "window (=%lld) must be <= the length of a along axis %d (=%lld)", window,
                      ax, (long long)n);
         goto fail;
@@ -688,7 +725,10 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     mwk_dtype ydt;
     size_t out_n;
     mwk_status st = mwk_move_out_dtype(stat, xm->mwk, &ydt);
-    if (st == MWK_OK) st = mwk_move_len((size_t)n, (size_t)window, &opt, &out_n);
+    if (st == MWK_OK)
+        st = goff ? mwk_move_grouped_len((const int64_t *)PyArray_DATA(goff), (size_t)PyArray_DIM(goff, 0) - 1,
+                                         (size_t)window, &opt, &out_n)
+                  : mwk_move_len((size_t)n, (size_t)window, &opt, &out_n);
     const dtype_map *ym = st == MWK_OK ? map_of_mwk(ydt) : NULL;
     if (st == MWK_OK && !ym) st = MWK_E_INTERNAL;
     if (st != MWK_OK) {
@@ -793,8 +833,34 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
     memset(idx, 0, sizeof idx);
     const mwk_dtype xdt = xm->mwk;
 
+    const int64_t *goffs = goff ? (const int64_t *)PyArray_DATA(goff) : NULL;
+    const size_t ngroups = goff ? (size_t)PyArray_DIM(goff, 0) - 1 : 0;
     Py_BEGIN_ALLOW_THREADS
-    if (ndim == 1 && !qseq) {
+    if (goffs) {
+        /* One grouped call per lane along the axis (rows of the batch
+         * dimension, then the outer dimensions). */
+        const char *xc = xp;
+        char *yc = yp;
+        st = MWK_OK;
+        for (;;) {
+            for (size_t r = 0; r < rows && st == MWK_OK; r++)
+                st = mwk_move_grouped(stat, &params, xc + (ptrdiff_t)r * xrs * xis, xdt, (size_t)n, xs, goffs,
+                                      ngroups, yc + (ptrdiff_t)r * yrs * yis, ys, yqs, (size_t)window, &opt);
+            if (st != MWK_OK || rows == 0) break;
+            int d = no - 1;
+            for (; d >= 0; d--) {
+                if (++idx[d] < outer[d].n) {
+                    xc += outer[d].xs * xis;
+                    yc += outer[d].ys * yis;
+                    break;
+                }
+                xc -= (outer[d].n - 1) * outer[d].xs * xis;
+                yc -= (outer[d].n - 1) * outer[d].ys * yis;
+                idx[d] = 0;
+            }
+            if (d < 0) break;
+        }
+    } else if (ndim == 1 && !qseq) {
         st = mwk_move(stat, &params, xp, xdt, (size_t)n, xs, yp, ys, (size_t)window, &opt);
     } else if (rows == 0) {
         st = mwk_move_batch_k(stat, &params, xp, xdt, 0, (size_t)n, 0, xs, yp, 0, ys, yqs, (size_t)window, &opt);
@@ -831,11 +897,13 @@ PyObject *mwk_py_move(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         Py_DECREF(tmp);
     }
     Py_DECREF(a);
+    Py_XDECREF(goff);
     Py_XDECREF(wobj);
     PyMem_Free(qbuf);
     return (PyObject *)res;
 
 fail:
+    Py_XDECREF(goff);
     Py_XDECREF(tmp);
     Py_XDECREF(res);
     Py_XDECREF(a);
@@ -846,8 +914,8 @@ fail:
 
 const char mwk_py_move_doc[] =
     "move(stat, a, window, min_count=None, axis=-1, *, mode='trailing', algorithm='auto', "
-    "nan_policy='skip', out=None, threads=None, target=None, ddof=None, q=None, interpolation=None, "
-    "weights=None, min_weight=None)\n--\n\n"
+    "nan_policy='skip', out=None, threads=None, target=None, group_offsets=None, ddof=None, q=None, "
+    "interpolation=None, weights=None, min_weight=None)\n--\n\n"
     "Moving window statistic `stat` along one axis: the engine behind every\n"
     "``mwk.move_<stat>`` function (which document each statistic).\n\n"
     "Parameters\n----------\n"
@@ -865,6 +933,10 @@ const char mwk_py_move_doc[] =
     "    Fewest non-NaN values a window needs for a result; None means window.\n"
     "axis : int\n"
     "    The axis the window moves along (default -1).\n"
+    "group_offsets : array_like of int or None\n"
+    "    n_groups + 1 offsets along the axis (0 first, non-decreasing, the\n"
+    "    axis length last): the window restarts at each group\n"
+    "    (mwk_move_grouped); see ``mwk.move_mean``.\n"
     "mode, algorithm, nan_policy, out, threads, target\n"
     "    As documented for ``mwk.move_mean``; ``algorithm`` must be one of the\n"
     "    statistic's (``statistics()``), ``target`` a supported SIMD target\n"

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "arrow_c.h"
+#include "mwk.h"
 
 #define PLUGIN_API __attribute__((visibility("default")))
 
@@ -50,5 +51,21 @@ int pl_export_make(SeriesExport *out, struct ArrowSchema *schema, struct ArrowAr
 
 /* IEEE binary16 to float (exact). */
 float pl_half_to_float(uint16_t h);
+
+/* The kwargs of the rolling entry (polars_plugin.c), parsed with its rules,
+ * for the grouped entry (polars_grouped.c) that takes the same ones. The
+ * taps of a weighted statistic are decoded into *taps (params.weights points
+ * at them; the caller frees *taps, NULL when none). 0, or -1 with the error
+ * set. */
+typedef struct pl_rolling_spec {
+    mwk_stat stat;
+    mwk_params params;
+    size_t window;
+    size_t min_valid; /* non-null values a window needs (>= 1; ddof + 1 for ddof statistics) */
+    int center;
+    int empty_zero; /* a window without values gives 0 (rolling_sum, min_samples=0) */
+    char fn[48];    /* "rolling_mean": for messages */
+} pl_rolling_spec;
+int pl_rolling_spec_parse(const uint8_t *kwargs, size_t kwargs_len, pl_rolling_spec *out, double **taps);
 
 #endif

@@ -1800,3 +1800,20 @@ PLUGIN_API void _polars_plugin_rolling_rank(SeriesExport *inputs, size_t n_input
     }
     pl_release_inputs(inputs, n_inputs);
 }
+
+/* ------------------------------------------------------------------------ */
+/* the rolling kwargs for polars_grouped.c (rolling_<stat>(..., over=))     */
+
+int pl_rolling_spec_parse(const uint8_t *kwargs, size_t kwargs_len, pl_rolling_spec *out, double **taps) {
+    rolling_args ra;
+    *taps = NULL;
+    if (rolling_parse(kwargs, kwargs_len, NULL, &ra) < 0 || stat_weights_load(&ra.sa, taps) < 0) return -1;
+    out->stat = ra.sa.stat;
+    out->params = ra.sa.params;
+    out->window = ra.window;
+    out->min_valid = ra.min_valid;
+    out->center = ra.center;
+    out->empty_zero = ra.empty_zero;
+    snprintf(out->fn, sizeof out->fn, "%s", ra.sa.fn);
+    return 0;
+}

@@ -131,7 +131,7 @@ def test_registry_drives_the_api():
         for p in rest:
             assert sig.parameters[p].default == s["params"][p]
         kwonly = [p for p in names if sig.parameters[p].kind is inspect.Parameter.KEYWORD_ONLY]
-        assert kwonly == ["mode", "algorithm", "nan_policy", "out", "threads", "target"]
+        assert kwonly == ["mode", "algorithm", "nan_policy", "out", "threads", "target", "group_offsets"]
     assert set(INFO["statistics"]) == set(NAMES)
 
 

@@ -35,11 +35,13 @@ def literal_values(node):
 def test_init_stub_names_exactly_the_registry():
     fns = defs(stub("__init__.pyi"))
     # move_fir_bank (K outputs per position, mwk/_firbank.py) is not a registry statistic
-    stub_moves = {n for n in fns if n.startswith("move_")} - {"move_fir_bank"}
+    # move_<stat>_by (mwk/_by.py) are checked by test_by_stub_signatures_match_runtime
+    stub_moves = {n for n in fns if n.startswith("move_") and not n.endswith("_by")} - {"move_fir_bank"}
     assert stub_moves == {"move_" + s["name"] for s in mwk.statistics()}
+    classes = {n.name for n in stub("__init__.pyi").body if isinstance(n, ast.ClassDef)}  # mwk.Stream
     for n in mwk.__all__:
         if n != "__version__":
-            assert n in fns or n == "move", n
+            assert n in fns or n in classes or n == "move", n
 
 
 def test_init_stub_signatures_match_runtime():
@@ -61,6 +63,23 @@ def test_init_stub_signatures_match_runtime():
         lit = literal_values(algo.annotation)
         assert lit is not None and lit <= all_algos, (name, lit)
         assert set(s["algorithms"]) <= lit, (name, set(s["algorithms"]) - lit)
+
+
+def test_by_stub_signatures_match_runtime():
+    from mwk import _by
+
+    fns = defs(stub("__init__.pyi"))
+    assert {n for n in fns if n.startswith("move_") and n.endswith("_by")} == set(_by.__all__)
+    for name in _by.__all__:
+        node, sig = fns[name], inspect.signature(getattr(mwk, name))
+        assert [a.arg for a in node.args.args] == [p.name for p in sig.parameters.values()
+                                                   if p.kind is p.POSITIONAL_OR_KEYWORD], name
+        assert [a.arg for a in node.args.kwonlyargs] == [p.name for p in sig.parameters.values()
+                                                         if p.kind is p.KEYWORD_ONLY], name
+        defaults = dict(zip([a.arg for a in node.args.args][-len(node.args.defaults):], node.args.defaults))
+        defaults.update({a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None})
+        for p, d in defaults.items():
+            assert ast.literal_eval(d) == sig.parameters[p].default, (name, p)
 
 
 def test_mwk_stub_covers_the_extension():

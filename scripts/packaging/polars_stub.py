@@ -76,6 +76,12 @@ TYPES = {
     "bias": "bool",
     "ignore_nulls": "bool",
     "by": "Any",
+    # rolling_<stat>_by (issue 12, mwk/_polars_by.py); their window_size is a
+    # duration string, a timedelta or an int: Any (see method_lines)
+    "closed": 'Literal["right", "left", "both", "none"]',
+    # rolling_<stat>(..., over=keys) (issue 12, mwk/_polars_grouped.py): a
+    # column name, an expression, a Series or a sequence of them
+    "over": "Any",
 }
 
 
@@ -115,6 +121,8 @@ def method_lines(cls_name: str, ret: str) -> list[str]:
                 params.append("*")
                 star = True
             ann = TYPES.get(p.name, "Any")
+            if name.endswith("_by") and p.name == "window_size":
+                ann = "Any"
             if p.name == "algorithm" and stat in algos:
                 ann = f"Literal[{algos[stat]}]"
             default = "" if p.default is p.empty else f" = {p.default!r}".replace("'", '"')
