@@ -41,6 +41,19 @@ def _positive(name: str):
     return conv
 
 
+def _nonnegative(name: str):
+    def conv(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {s!r}") from None
+        if v < 0:
+            raise argparse.ArgumentTypeError(f"{name} must be >= 0, got {v}")
+        return v
+
+    return conv
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="mwk: moving-window kernels")
     p.add_argument("--version", action=_VersionAction, nargs=0,
@@ -62,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--column", default="spectrum",
                    help="the Array(Float32|Float64, C) or List column holding one spectrum per row "
                    "(default: spectrum)")
-    r.add_argument("--window", type=_positive("--window"), default=1000, help="moving-mean window in channels (default 1000)")
+    r.add_argument("--window", type=_nonnegative("--window"), default=1000,
+                   help="moving-mean window in channels (default 1000; 0: no channel smoothing, with --time-window)")
     r.add_argument("--mode", choices=["valid", "trailing", "centered"], default="valid",
                    help="window alignment (default valid: C - window + 1 channels out)")
     r.add_argument("--algorithm", choices=["auto", "naive", "ring", "prefix", "fft"], default="auto",
@@ -106,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--lifetime", default=None, metavar="DURATION",
                    help="with --dask local:N: recycle each worker after DURATION (e.g. 1h), "
                    "gracefully, so engines that keep memory give it back")
+    t = r.add_argument_group("smoothing over time (across spectra)")
+    t.add_argument("--time-window", type=_positive("--time-window"), default=None, metavar="K",
+                   help="also smooth each output channel over K consecutive spectra (rows, in file and row "
+                   "order across all inputs): a trailing moving mean, after the channel smoothing (--window 0: "
+                   "instead of it). Memory stays flat in the number of rows; an interrupted run keeps its "
+                   "state next to the output, and rerunning the same command resumes. Not with --dask")
+    t.add_argument("--time-min-samples", type=_positive("--time-min-samples"), default=None, metavar="N",
+                   help="with --time-window: fewest non-NaN spectra a time window needs (default: K; the first "
+                   "K-1 rows are then NaN)")
     c = r.add_argument_group("RFI cleaning (before the smoothing)")
     c.add_argument("--clean", choices=["hampel"], default=None,
                    help="flag interference channels in each spectrum with a Hampel filter across channels "
@@ -239,9 +262,16 @@ def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
         nan_policy=a.nan_policy, min_samples=a.min_samples, decimate=a.decimate, dtype=a.dtype,
         partition_by=a.partition_by, compression=a.compression, row_group_size=a.row_group_size,
         threads=a.threads, overwrite=a.overwrite, rows_per_task=a.rows_per_task,
+        time_window=a.time_window, time_min_samples=a.time_min_samples,
         **_clean_options(a),
     )
     opts.validate()
+    if a.dask and opts.time_window:
+        # Dask runs the units as independent tasks; a time window needs each
+        # unit to start from the state the previous one left, in file order.
+        raise ReduceError("--time-window does not work with --dask (its tasks run independently, a time "
+                          "window needs the rows in file order in one process); run it without --dask: "
+                          "it resumes after an interruption too")
     if a.dask and a.isolate:
         raise ReduceError("--isolate and --dask do not mix (every Dask task already runs on its own)")
     show_bar = (not a.quiet) and sys.stderr.isatty()
@@ -284,7 +314,7 @@ def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
 
                 so = storage_options_from_env()
             result = reduce(inputs, output, opts, isolate=a.isolate, progress=show_bar, on_commit=committed,
-                            storage_options=so)
+                            storage_options=so, state=state)
         say(format_summary(result))
         if n_check > 0:
             from .reduce import _parquet_files_under, resolve_inputs
@@ -297,7 +327,10 @@ def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
             else:
                 outs = _parquet_files_under(result.output) if opts.partition_by else [result.output]
             key = "chunk" if (synthetic and opts.partition_by) else None
-            if opts.partition_by and key is None:
+            if opts.time_window:
+                say("  check: skipped (--time-window: the NumPy reference smooths across channels only; "
+                    "python/tests/test_reduce_time_window.py checks the time smoothing)")
+            elif opts.partition_by and key is None:
                 say("  check: skipped (rows of a partitioned output cannot be matched by position)")
             elif any(is_uri(s) for s in list(srcs) + list(outs)):
                 say("  check: skipped for object storage")
@@ -380,6 +413,9 @@ def _interrupted_exit(argv: Optional[Sequence[str]]) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "reduce" and args.window == 0 and args.time_window is None:
+        parser.error("argument --window: --window must be >= 1, got 0 (0, no channel smoothing, only with "
+                     "--time-window)")
     debug = bool(os.environ.get("MWK_DEBUG"))
     if not debug:
         warnings.filterwarnings("ignore")

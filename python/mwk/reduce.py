@@ -51,6 +51,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 # concurrency buys nothing here. Read when Polars first scans, so set it before.
 os.environ.setdefault("POLARS_MAX_CONCURRENT_SCANS", "1")
 
+import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
 from . import polars as _mwk_polars  # noqa: E402,F401  (registers .mwk)
@@ -135,10 +136,24 @@ class ReduceOptions:
     clean_window: int = 31
     clean_sigmas: float = 5.0
     clean_mask: bool = False
+    # --time-window K: a trailing moving mean over K consecutive spectra (rows,
+    # in file and row order) of each output channel, after the channel
+    # smoothing (see _time_units); --window 0 then means no channel smoothing.
+    time_window: Optional[int] = None
+    time_min_samples: Optional[int] = None
 
     def validate(self) -> None:
-        if self.window < 1:
-            raise ReduceError(f"--window must be >= 1, got {self.window}")
+        if self.window < 0 or (self.window == 0 and not self.time_window):
+            raise ReduceError(f"--window must be >= 1 (0, no channel smoothing, only with --time-window), "
+                              f"got {self.window}")
+        if self.time_window is not None and self.time_window < 1:
+            raise ReduceError(f"--time-window must be >= 1, got {self.time_window}")
+        if self.time_min_samples is not None:
+            if self.time_window is None:
+                raise ReduceError("--time-min-samples needs --time-window")
+            if not 1 <= self.time_min_samples <= self.time_window:
+                raise ReduceError(f"--time-min-samples must be between 1 and the time window "
+                                  f"({self.time_window}), got {self.time_min_samples}")
         if self.mode not in MODES:
             raise ReduceError(f"--mode must be one of {', '.join(MODES)}; got {self.mode!r}")
         if self.algorithm not in ALGORITHMS:
@@ -364,7 +379,7 @@ def inspect_input(lf: pl.LazyFrame, opts: ReduceOptions) -> ColumnInfo:
         out_inner = pl.Float64
     else:
         out_inner = pl.Float32 if inner == pl.Float32 else pl.Float64
-    smoothed = max(0, channels - opts.window + 1) if opts.mode == "valid" else channels
+    smoothed = max(0, channels - opts.window + 1) if opts.mode == "valid" and opts.window else channels
     out_channels = len(range(0, smoothed, opts.decimate))
     return ColumnInfo(is_list=is_list, inner=inner, channels=channels, out_inner=out_inner,
                       out_channels=out_channels, rows=rows, schema=schema)
@@ -632,8 +647,11 @@ def build_query(lf: pl.LazyFrame, info: ColumnInfo, opts: ReduceOptions) -> pl.L
         e = e.cast(pl.Array(pl.Float64, w))
     kernel_inner = pl.Float32 if (info.inner == pl.Float32 and opts.dtype != "float64") else pl.Float64
     lf, e, added = _clean.apply(lf, e, kernel_inner, w, opts)  # --clean: the cleaned spectrum, flag columns
-    e = e.mwk.moving_mean(opts.window, mode=opts.mode, min_samples=opts.min_samples,
-                          nan_policy=opts.nan_policy, threads=opts.threads, algorithm=opts.algorithm)
+    if opts.window:
+        e = e.mwk.moving_mean(opts.window, mode=opts.mode, min_samples=opts.min_samples,
+                              nan_policy=opts.nan_policy, threads=opts.threads, algorithm=opts.algorithm)
+    else:  # --window 0 (with --time-window): no channel smoothing, the kernel's dtype all the same
+        e = e.cast(pl.Array(kernel_inner, w))
     if opts.decimate > 1:
         e = e.arr.to_list().list.gather_every(opts.decimate)
         if not info.is_list:
@@ -667,6 +685,9 @@ def run_metadata(opts: ReduceOptions, info: Optional[ColumnInfo] = None) -> Dict
         md["mwk.channels_in"] = str(info.channels)
         md["mwk.channels_out"] = str(info.out_channels)
     md.update(_clean.metadata(opts))
+    if opts.time_window is not None:  # only then: other runs' metadata (and Dask fingerprints) unchanged
+        md["mwk.time_window"] = str(opts.time_window)
+        md["mwk.time_min_samples"] = str(opts.time_min_samples or opts.time_window)
     return md
 
 
@@ -950,6 +971,8 @@ class ReduceResult:
     tasks_run: int = 1
     tasks_kept: int = 0
     rfi: Optional[Dict[str, Any]] = None  # --clean: what was flagged (mwk._clean.tally)
+    time_window: Optional[int] = None
+    units_resumed: int = 0  # --time-window: units kept from an interrupted run
 
     @property
     def gbps(self) -> float:
@@ -1000,6 +1023,223 @@ class _RowsEstimate:
         return self.done + min(part, 0.99 * self.rows)
 
 
+# ------------------------------------------------------------ time window
+#: Test hook: called with a unit's index once its checkpoint is on disk (the
+#: tests raise or kill the process there to interrupt a run at a known point).
+_time_hook: Optional[Callable[[int], None]] = None
+
+
+def time_fingerprint(sources: Sequence[str], units: Sequence[Unit], opts: ReduceOptions,
+                     info: ColumnInfo) -> str:
+    """What a --time-window run's saved state depends on: the inputs (path,
+    size, modification time), the units, the parameters, mwk's version. A
+    rerun with the same fingerprint resumes; any other starts afresh."""
+    import hashlib
+
+    ident = []
+    for s in sources:
+        try:
+            st = os.stat(s)
+            ident.append([s, st.st_size, st.st_mtime_ns])
+        except OSError:
+            ident.append([s, None, None])
+    spec = {"inputs": ident, "units": [[u.source, u.offset, u.rows] for u in units],
+            "parameters": run_metadata(opts, info), "format": "mwk-time-work/1"}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+class TimeWork:
+    """The resumable work folder of a --time-window run, a hidden sibling of
+    the output named after the run's fingerprint: ``t-UUUUU-KKKK.parquet``
+    (time-smoothed rows of unit U, in order), then ``state-UUUUU.bin`` (the
+    stream's bytes after unit U) and ``pending-UUUUU.parquet`` (the rows whose
+    outputs the stream still holds back), each written under a temporary name
+    and renamed. A unit is complete once its state file exists; a rerun
+    starts after the last complete unit. Kept when a run fails or is
+    interrupted, removed when the output is committed (with any other run's
+    work folder for the same output)."""
+
+    def __init__(self, output: str, fingerprint: str) -> None:
+        parent, base = os.path.split(os.path.abspath(output))
+        self.prefix = os.path.join(parent, f".{base}.mwk-time-")
+        self.path = self.prefix + fingerprint[:20]
+        self.resumed = 0
+        os.makedirs(self.path, exist_ok=True)
+
+    def file(self, name: str) -> str:
+        return os.path.join(self.path, name)
+
+    def last_complete(self) -> int:
+        done = [int(n[6:11]) for n in os.listdir(self.path)
+                if n.startswith("state-") and n.endswith(".bin") and n[6:11].isdigit()]
+        return max(done, default=-1)
+
+    def tidy(self, after: int) -> List[str]:
+        """Remove what units after ``after`` left (an interrupted unit);
+        return the time parts of units up to it, in order."""
+        keep = []
+        for n in sorted(os.listdir(self.path)):
+            p = self.file(n)
+            unit = int(n[2:7]) if n.startswith("t-") and n[2:7].isdigit() else None
+            if unit is not None and unit <= after and n.endswith(".parquet"):
+                keep.append(p)
+            elif n.startswith(("state-", "pending-")) and n[n.index("-") + 1:][:5].isdigit() \
+                    and int(n[n.index("-") + 1:][:5]) <= after and not n.endswith(".tmp"):
+                continue
+            elif os.path.isdir(p):
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                os.unlink(p)
+        return keep
+
+    def write_atomic(self, name: str, write: Callable[[str], None]) -> str:
+        dst = self.file(name)
+        tmp = dst + ".tmp"
+        write(tmp)
+        os.replace(tmp, dst)
+        return dst
+
+    def remove(self) -> None:
+        with sigint_deferred():
+            parent, head = os.path.split(self.prefix)
+            for n in os.listdir(parent):
+                if n.startswith(head):
+                    shutil.rmtree(os.path.join(parent, n), ignore_errors=True)
+
+
+def _time_stream(opts: ReduceOptions, info: ColumnInfo) -> Any:
+    from ._stream import Stream
+
+    dtype = np.float32 if info.out_inner == pl.Float32 else np.float64
+    # one stream per output channel, values arriving one spectrum (row) at a
+    # time: pushes of shape (rows, channels) along axis 0; clipped windows
+    # (long_window='clip') when the whole day has fewer than K rows.
+    return Stream("mean", opts.time_window, opts.time_min_samples, axis=0, mode="trailing",
+                  nan_policy=opts.nan_policy, long_window="clip", dtype=dtype, rows=info.out_channels,
+                  threads=opts.threads)
+
+
+def _time_emit(y: Any, pending: pl.DataFrame, col: str, info: ColumnInfo) -> tuple:
+    """The first len(y) pending rows with their spectra replaced by y (rows x
+    channels); a row whose spectrum was null stays null. Returns (rows, rest)."""
+    k = int(y.shape[0])
+    head, rest = pending.head(k), pending.slice(k)
+    spec = pl.Series(col, y).cast(pl.Array(info.out_inner, info.out_channels))
+    if info.is_list:
+        spec = spec.arr.to_list()
+    nulls = head[col].is_null()
+    if nulls.any():
+        spec = pl.select(pl.when(nulls).then(None).otherwise(spec)).to_series().alias(col)
+    return head.with_columns(spec.cast(info.out_dtype).alias(col)), rest
+
+
+def _time_batches(path: str, info: ColumnInfo) -> Iterator[pl.DataFrame]:
+    """A channel-smoothed part in batches of at most step_bytes() of spectra."""
+    import pyarrow.parquet as pq
+
+    rows = max(1, step_bytes() // max(1, info.out_channels * info.out_itemsize))
+    f = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+    schema = pl.read_parquet_schema(path)
+    try:
+        for batch in f.iter_batches(batch_size=rows, use_threads=False):
+            df = pl.from_arrow(batch)
+            assert isinstance(df, pl.DataFrame)
+            casts = {c: t for c, t in schema.items() if df.schema[c] != t}
+            yield df.cast(casts) if casts else df
+    finally:
+        f.close()
+
+
+def _write_bytes(path: str, b: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(b)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _time_units(units: Sequence[Unit], work: TimeWork, opts: ReduceOptions, info: ColumnInfo, *,
+                isolate: bool, est: "_RowsEstimate", poll: Optional[Callable[[], None]],
+                storage_options: Optional[Dict[str, str]], state: Any = None) -> List[str]:
+    """--time-window: each unit, in order, is smoothed across channels into
+    parts (as without it), whose spectra are then pushed, a bounded block of
+    rows at a time, through one mwk.Stream of a trailing mean over K rows per
+    output channel: memory is the blocks plus the stream's state (K rows for
+    'auto'), whatever the number of rows. After each unit the stream's state
+    is saved (see :class:`TimeWork`), so that an interrupted run, rerun,
+    carries on from the last complete unit with the same bytes. Returns the
+    time-smoothed parts in order."""
+    from ._stream import Stream
+
+    col = opts.column
+    done = work.last_complete()
+    parts = work.tidy(done)
+    stream: Any = None
+    pending: Optional[pl.DataFrame] = None
+    if done >= 0:
+        try:
+            with open(work.file(f"state-{done:05d}.bin"), "rb") as fh:
+                blob = fh.read()
+            if blob != b"finished":  # else every unit is done: only the final write is left
+                stream = Stream.from_bytes(blob, threads=opts.threads)
+            pending = pl.read_parquet(work.file(f"pending-{done:05d}.parquet"))
+        except Exception as e:  # noqa: BLE001
+            raise ReduceError(f"cannot resume from {work.path}: {first_line(e)}; remove that folder to start "
+                              "afresh") from None
+        work.resumed = done + 1
+    else:
+        stream = _time_stream(opts, info)
+    try:
+        for u in units[done + 1:]:
+            chan_dir = work.file(f"c-{u.index:05d}")
+            os.mkdir(chan_dir)
+            if isolate:
+                from ._reduce_isolate import run_isolated
+
+                est.start(chan_dir, u.rows, max(1, info.out_channels * info.out_itemsize))
+                run_isolated(u, chan_dir, opts, info, poll=poll, storage_options=storage_options)
+                est.finish()
+                chan = [os.path.join(chan_dir, n) for n in sorted(os.listdir(chan_dir))]
+            else:
+                chan = reduce_pieces(u, chan_dir, opts, info, poll=poll, storage_options=storage_options, est=est)
+            k = 0
+
+            def put(rows: pl.DataFrame) -> None:
+                nonlocal k
+                if rows.height:
+                    parts.append(work.write_atomic(f"t-{u.index:05d}-{k:04d}.parquet", lambda p: rows.write_parquet(
+                        p, compression="uncompressed", statistics=False,
+                        row_group_size=opts.row_group_size or default_row_group_size(info))))
+                    k += 1
+
+            for cp in chan:
+                for df in _time_batches(cp, info):
+                    x = df[col].to_numpy() if not info.is_list else df[col].list.to_array(info.out_channels).to_numpy()
+                    y = stream.push(np.ascontiguousarray(x, dtype=stream.dtype).reshape(df.height, info.out_channels))
+                    pending = df if pending is None else pl.concat([pending, df], how="vertical")
+                    rows, pending = _time_emit(y, pending, col, info)
+                    put(rows)
+                    if poll is not None:
+                        poll()
+            if u.index == units[-1].index:
+                assert pending is not None
+                rows, pending = _time_emit(stream.finish(), pending, col, info)
+                put(rows)
+            shutil.rmtree(chan_dir, ignore_errors=True)
+            assert pending is not None
+            pend = pending
+            work.write_atomic(f"pending-{u.index:05d}.parquet", lambda p: pend.write_parquet(p))
+            work.write_atomic(f"state-{u.index:05d}.bin", lambda p: _write_bytes(
+                p, b"finished" if stream.finished else stream.to_bytes()))
+            if _time_hook is not None:
+                _time_hook(u.index)
+    except BaseException:
+        if state is not None and work.last_complete() >= 0:
+            state.extra = (f"{work.last_complete() + 1} of {len(units)} units smoothed over time and saved "
+                           f"in {work.path}; rerun the same command to resume")
+        raise
+    return parts
+
+
 def reduce(
     inputs: Sequence[str],
     output: str,
@@ -1009,6 +1249,7 @@ def reduce(
     progress: bool = False,
     storage_options: Optional[Dict[str, str]] = None,
     on_commit: Optional[Callable[[str], None]] = None,
+    state: Any = None,
 ) -> ReduceResult:
     """Reduce the Parquet ``inputs`` into ``output`` (a file, or a folder with
     ``opts.partition_by``). Raises :class:`ReduceError` on any anticipated
@@ -1034,8 +1275,19 @@ def reduce(
         est = _RowsEstimate()
         bar = Progress(info.rows, bpr, progress)
         poll = (lambda: bar.update(est.value())) if progress else None
+        work = None
         try:
-            if len(units) == 1 and not isolate and step_rows(units[0], info) is None:
+            if opts.time_window and info.rows and info.out_channels:
+                work = TimeWork(target.path, time_fingerprint(sources, units, opts, info))
+                tparts = _time_units(units, work, opts, info, isolate=isolate, est=est, poll=poll,
+                                     storage_options=storage_options, state=state)
+                bar.close(est.value())
+                bar = Progress(info.rows, bpr, progress, label="write ")
+                est = _RowsEstimate()
+                est.start(target.tmp, info.rows, out_row * ratio)
+                run_sink(scan(tparts), target.tmp, opts, info, partition=True, metadata=meta, poll=poll)
+                est.finish()
+            elif len(units) == 1 and not isolate and step_rows(units[0], info) is None:
                 u = units[0]
                 est.start(target.tmp, u.rows, out_row * ratio)
                 run_sink(build_query(unit_frame(u, storage_options), info, opts), target.tmp, opts, info,
@@ -1055,6 +1307,8 @@ def reduce(
         finally:
             bar.close(est.value())
         target.commit()
+        if work is not None:
+            work.remove()  # done: nothing left to resume
         if on_commit is not None:
             on_commit(target.path)
     except BaseException:
@@ -1070,7 +1324,8 @@ def reduce(
         bytes_in_data=data_in, bytes_out_data=info.rows * info.out_channels * info.out_itemsize,
         seconds=seconds, output=target.path, isolate=isolate, window=opts.window, mode=opts.mode,
         decimate=opts.decimate, tasks=len(units), tasks_run=len(units),
-        rfi=_clean.tally(out_files, opts),
+        rfi=_clean.tally(out_files, opts), time_window=opts.time_window,
+        units_resumed=work.resumed if work is not None else 0,
     )
 
 
@@ -1131,7 +1386,10 @@ def format_summary(r: ReduceResult, chunks: int = 9000) -> str:
     rate = f"{r.rows / r.seconds:,.0f} rows/s" if r.seconds > 0 else "n/a rows/s"
     lines = [
         f"reduced {r.rows:,} rows x {r.channels_in:,} channels ({r.dtype_in}) -> "
-        f"{r.channels_out:,} channels ({r.dtype_out}); window {r.window} {r.mode}"
+        f"{r.channels_out:,} channels ({r.dtype_out}); "
+        + (f"window {r.window} {r.mode}" if r.window else "no channel smoothing")
+        + (f", then a trailing mean over {r.time_window} spectra" if r.time_window else "")
+        + (f" ({r.units_resumed} units resumed from an interrupted run)" if r.units_resumed else "")
         + (f", every {r.decimate}-th channel kept" if r.decimate > 1 else "") + how,
         f"  in:  {r.bytes_in_data / 1e9:.3f} GB of spectra ({disk_in}, {r.files_in} file{'s' if r.files_in != 1 else ''})",
         f"  out: {r.bytes_out_data / 1e9:.3f} GB of spectra ({r.bytes_out_disk / 1e9:.3f} GB on disk) -> {r.output}",
