@@ -15,6 +15,21 @@ int mt_quick(void) {
 
 size_t mt_size(size_t full, size_t quick) { return mt_quick() ? quick : full; }
 
+int mt_dtype_is_rep(mwk_dtype dt) {
+    switch (dt) {
+    case MWK_F64:
+    case MWK_F32:
+    case MWK_F16:
+    case MWK_I64:
+    case MWK_U64:
+    case MWK_I32:
+    case MWK_BOOL: return 1;
+    default: return 0;
+    }
+}
+
+int mt_dtype_runs(mwk_dtype dt) { return mt_quick() < 2 || mt_dtype_is_rep(dt); }
+
 double mt_ld_eps(void) {
     volatile long double one = 1, e = 1;
     while (one + e / 2 != one) e /= 2;

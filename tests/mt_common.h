@@ -27,6 +27,18 @@ extern "C" {
 int mt_quick(void);
 /* n if not quick, else q. */
 size_t mt_size(size_t full, size_t quick);
+/* The tiny grid (MWK_TEST_QUICK=2: valgrind, qemu) runs one dtype per class
+ * of code path instead of all 12 (every dtype is read into the float64
+ * working row by one plain C loop per dtype, dtype.c; past that the kernels
+ * only see doubles): float64 (read in place, no copy), float32 (float32
+ * output), float16 (half conversion, float32 output), int64 and uint64 (the
+ * exact 64-bit integer paths of the extrema, signed and unsigned order),
+ * int32 (the integer conversion int8..uint32 share) and bool. The other five
+ * (int16, int8, uint32, uint16, uint8) run natively and under ASan+UBSan.
+ * mt_dtype_is_rep: dt is one of those seven. mt_dtype_runs: 1 unless the
+ * level is 2 and dt is not a representative. */
+int mt_dtype_is_rep(mwk_dtype dt);
+int mt_dtype_runs(mwk_dtype dt);
 /* The unit roundoff long double really has in this process: 2^-64 on x86 and
  * 2^-113 on aarch64 natively, but 2^-53 under valgrind, which runs x87 code
  * at double precision (and double's exponent range). References computed in

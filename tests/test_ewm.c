@@ -447,6 +447,7 @@ Test(ewm, dtypes_layouts_batches_threads) {
     const mwk_dtype dts[] = {MWK_F64, MWK_F32, MWK_I32, MWK_U8, MWK_I64, MWK_F16, MWK_BOOL};
     for (size_t d = 0; d < sizeof dts / sizeof dts[0]; d++) {
         const mwk_dtype dt = dts[d];
+        if (!mt_dtype_runs(dt)) continue; /* tiny grid: uint8 shares int32's conversion */
         /* integer dtypes: no NaN, values truncated by mt_put */
         double *xv = malloc(rows * n * sizeof *xv);
         for (size_t i = 0; i < rows * n; i++) {

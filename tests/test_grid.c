@@ -39,6 +39,7 @@ static void *gen_row(mwk_dtype dt, size_t n, int kind, uint64_t seed) {
                 v[i] = (double)((int64_t)(u >> 20) - ((int64_t)1 << 43));
             break;
         }
+        default: v[i] = 0.0; break; /* the grid runs the four dtypes above only */
         }
     }
     if (kind == 1 && (dt == MWK_F64 || dt == MWK_F32)) {
@@ -226,6 +227,14 @@ static void run_grid(mwk_dtype dt, mwk_align al) {
                 bad += check_rejections(dt, al, n, w);
                 continue;
             }
+            /* Tiny grid (valgrind, qemu): the rows around w = 1000 keep the
+             * windows about as long as the row (1000 and n) and one short
+             * window (7, at n = 1001); their other short windows (1, 2, 3,
+             * 64) walk the same blocks and ring wrap-arounds that n < 66
+             * already walk, at 15x the cost. */
+            if (mt_quick() >= 2 && n > 2 * WS[NWS - 2] + 2 && w < WS[NWS - 1] && w != n &&
+                !(w == 7 && n == WS[NWS - 1] + 1))
+                continue;
             bad += check_pair(dt, al, n, w, &reported, 1);
         }
     }
@@ -395,6 +404,11 @@ Test(big, large_outputs, .timeout = 600) {
     for (size_t wi = 0; wi < 2; wi++) {
         if (mt_quick() && wi == 0) continue;
         for (int al = 0; al < 3; al++) {
+            /* tiny grid (qemu; valgrind leaves the big suite out): trailing only, which
+             * runs every target and layout through the streaming stores; the
+             * other alignments (process target only) differ in the clipped
+             * ends, which the grid checks, and cost a 1.2M-element oracle each */
+            if (mt_quick() >= 2 && al != 0) continue;
             mt_oracle o;
             mt_oracle_compute(&o, data, MWK_F64, n, ws[wi], (mwk_align)al, MWK_NAN_SKIP, 1);
             for (size_t a = 0; a < na; a++) {

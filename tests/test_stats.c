@@ -1101,6 +1101,10 @@ static size_t grid_reject(const st_stat *st, mwk_dtype dt, mwk_align al, size_t 
 }
 
 static void run_grid(mwk_dtype dt, mwk_align al) {
+    /* tiny grid: one dtype per class of code path (mt_common.h) */
+    if (!mt_dtype_runs(dt))
+        cr_skip_test("MWK_TEST_QUICK=2: %s shares int32's conversion path (mt_dtype_is_rep)",
+                     mt_dtype_str(dt));
     size_t ns = stats(), bad = 0, reported = 0;
     const nw *pairs;
     size_t np;
@@ -1158,7 +1162,8 @@ Test(quantile, several_q, .timeout = 600) {
     for (size_t s = 0; s < ns; s++)
         if (STATS[s].ref == REF_QUANTILE) st = &STATS[s];
     cr_assert_not_null(st, "no quantile statistic in the registry");
-    const size_t n = mt_size(1500, 400), ws[] = {1, 4, 37, 200};
+    /* tiny grid: 260 (w = 200 still has 61 full windows and both clipped ends) */
+    const size_t n = mt_quick() >= 2 ? 260 : mt_size(1500, 400), ws[] = {1, 4, 37, 200};
     for (int fd = 0; fd < 2; fd++) {
         mwk_dtype dt = fd ? MWK_F32 : MWK_F64, od = out_dtype(st, dt);
         size_t eo = mt_elsize(od);
@@ -1715,7 +1720,11 @@ static size_t batch_one(const st_stat *st, mwk_dtype dt, size_t R, size_t n, siz
         }
     }
     static const int TH[] = {1, 2, 3, 4, 0};
-    for (int t = 0; t < 5; t++) {
+    /* R x n is far below the engine's threshold for threads (2^16 elements,
+     * engine.c), so every request runs on one thread: quick keeps 1 and one
+     * multi-thread request (2); batch/long_rows_segments and test_batch's
+     * many_rows_threads are where threads really share the work */
+    for (int t = 0; t < (mt_quick() ? 2 : 5); t++) {
         memset(got, 0xA5, ybytes);
         unsigned char *g0 = got + 32 - ylo * (ptrdiff_t)eo;
         opt.threads = TH[t];
@@ -1785,7 +1794,9 @@ Test(batch, long_rows_segments, .timeout = 600) {
             opt.min_count = 3;
             opt.threads = 1;
             cr_assert_eq(mwk_move(st->id, NULL, data, MWK_F64, n, 1, y1, 1, 100, &opt), MWK_OK);
-            for (int th = 2; th <= 4; th += mt_quick() ? 2 : 1) {
+            /* the quick row (70000) has two segments and the engine uses at
+             * most one thread per segment: threads 4 would repeat threads 2 */
+            for (int th = 2; th <= (mt_quick() ? 2 : 4); th++) {
                 opt.threads = th;
                 cr_assert_eq(mwk_move(st->id, NULL, data, MWK_F64, n, 1, y2, 1, 100, &opt), MWK_OK);
                 if (memcmp(y1, y2, n * 8) != 0) {
@@ -2096,6 +2107,7 @@ Test(long_window, clip_vs_reference) {
         const st_stat *st = &STATS[s];
         for (int d = 0; d < NDT; d++) {
             mwk_dtype dt = (mwk_dtype)d;
+            if (!mt_dtype_runs(dt)) continue; /* tiny grid: one dtype per class */
             mwk_dtype od = out_dtype(st, dt);
             for (int ni = 0; ni < 4; ni++) {
                 size_t n = nn[ni], wv[] = {n + 1, 2 * n + 5, 1000};

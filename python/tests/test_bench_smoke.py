@@ -42,14 +42,24 @@ def _check_stats_bench(out: Path, md: str) -> None:
 EXTRA_CHECKS = {"stats_bench.py": _check_stats_bench}
 
 
+@pytest.fixture(scope="module")
+def numba_cache(tmp_path_factory):
+    """One numba cache for the module's runs: accuracy.py compiles seed_table.py's
+    ring with cache=True, and numbagg's kernels are the same wherever a script
+    uses them, so each is compiled once per session instead of once per script
+    (numba keys its cache on the function's source file, path and timestamp,
+    and on the argument types)."""
+    return tmp_path_factory.mktemp("numba-cache")
+
+
 @pytest.mark.parametrize("script", sorted(NEEDS))
-def test_bench_quick(script, tmp_path):
+def test_bench_quick(script, tmp_path, numba_cache):
     if not (BENCH / script).exists():
         pytest.skip(f"bench/{script} not in this checkout")
     missing = [m for m in NEEDS[script] if importlib.util.find_spec(m) is None]
     if missing:
         pytest.skip(f"bench/{script} needs {', '.join(missing)} (pip install -r bench/requirements.txt)")
-    env = dict(os.environ, MPLBACKEND="Agg", NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    env = dict(os.environ, MPLBACKEND="Agg", NUMBA_CACHE_DIR=str(numba_cache))
     env.pop("MWK_TARGET", None)
     p = subprocess.run([sys.executable, str(BENCH / script), "--quick", "--out", str(tmp_path)],
                        capture_output=True, text=True, env=env, timeout=600)
