@@ -25,11 +25,12 @@ from docutils.parsers.rst import Directive
 from docutils.statemachine import StringList
 from sphinx.util.nodes import nested_parse_with_titles
 
-HEADER = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "include", "mwk.h"))
+INCLUDE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "include"))
+HEADER = os.path.join(INCLUDE, "mwk.h")
 
 
-def _header_text() -> str:
-    with open(HEADER, encoding="utf-8") as f:
+def _header_text(name: str = "mwk.h") -> str:
+    with open(os.path.join(INCLUDE, name), encoding="utf-8") as f:
         return f.read()
 
 
@@ -49,10 +50,14 @@ def _clean_comment(block: str) -> list[str]:
 
 
 class CApi(Directive):
+    """``.. mwk-c-api:: [HEADER]``: a public header of include/ (default mwk.h)."""
+
     has_content = False
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        text = _header_text()
+        header = self.arguments[0].strip() if self.arguments else "mwk.h"
+        text = _header_text(header)
         items = []
         # a comment block (optional) directly followed by MWK_API ... ;
         pat = re.compile(r"(/\*(?:(?!\*/).)*\*/\s*)?MWK_API\s+([^;{]*?\))\s*;", re.S)
@@ -61,7 +66,7 @@ class CApi(Directive):
             comment = _clean_comment(m.group(1)) if m.group(1) else []
             items.append((decl, comment))
         if not items:
-            raise self.error(f"no MWK_API declarations found in {HEADER}")
+            raise self.error(f"no MWK_API declarations found in {header}")
         types = re.findall(r"typedef\s+(?:enum|struct)\s*\w*\s*\{.*?\}\s*\w+\s*;", text, re.S)
         rst: list[str] = []
         rst += ["Types", "-----", "", ".. code-block:: c", ""]
@@ -74,7 +79,7 @@ class CApi(Directive):
                 rst += ["   ::", ""] + ["      " + ln for ln in comment] + [""]
         node = nodes.section()
         node.document = self.state.document
-        nested_parse_with_titles(self.state, StringList(rst, source=HEADER), node)
+        nested_parse_with_titles(self.state, StringList(rst, source=os.path.join(INCLUDE, header)), node)
         return node.children
 
 
