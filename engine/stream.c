@@ -325,7 +325,8 @@ static mwk_status push_row(const mwk_stream *s, const push_plan *q, size_t r, co
                            ptrdiff_t xs, size_t n, char *y, ptrdiff_t ys, ptrdiff_t yqs,
                            mwk_scratch *sc) {
     const size_t es = s->es;
-    unsigned char *row = s->buf + r * s->bcap * es;
+    /* No buffer yet (nothing kept so far): NULL, never NULL + 0 (undefined in C). */
+    unsigned char *row = s->buf ? s->buf + r * s->bcap * es : NULL;
     if (q->app) gather(row + s->blen * es, x, xs, q->app, es);
     const mwk_row_io io_b = {(const char *)row, 1, (size_t)s->a, s->blen + q->app, y, ys, yqs,
                              (size_t)s->n_emitted};
@@ -447,7 +448,7 @@ mwk_status mwk_stream_push(mwk_stream *s, const void *x, size_t n, ptrdiff_t x_r
 
 static mwk_status finish_row(const mwk_stream *s, const mwk_plan *pt, size_t r, char *y,
                              ptrdiff_t ys, ptrdiff_t yqs, mwk_scratch *sc) {
-    const unsigned char *row = s->buf + r * s->bcap * s->es;
+    const unsigned char *row = s->buf ? s->buf + r * s->bcap * s->es : NULL;
     const mwk_row_io io = {(const char *)row, 1, (size_t)s->a, s->blen, y, ys, yqs,
                            (size_t)s->n_emitted};
     mwk_status st = full_pieces(s, &io, s->a, pt->m, 0, sc);

@@ -105,6 +105,17 @@ static void run_case(const gcase *c) {
     const size_t G = make_groups(&r, n, w, c->lw == MWK_LONG_WINDOW_CLIP, off, 2 * n + 4);
     double *xd = malloc((n ? n : 1) * sizeof *xd);
     fill(&r, xd, n, 1);
+    /* Integer dtypes hold no NaN/inf, and converting one (or a negative value
+     * to an unsigned type, or one out of range) is undefined behaviour:
+     * small integers instead. */
+    if (!(c->dt == MWK_F64 || c->dt == MWK_F32 || c->dt == MWK_F16)) {
+        const int is_unsigned = c->dt == MWK_U64 || c->dt == MWK_U32 || c->dt == MWK_U16 ||
+                                c->dt == MWK_U8 || c->dt == MWK_BOOL;
+        for (size_t i = 0; i < n; i++) {
+            double v = isfinite(xd[i]) ? fmod(nearbyint(xd[i]), 100.0) : 0.0;
+            xd[i] = is_unsigned ? fabs(v) : v;
+        }
+    }
     void *xc = mt_from_doubles(xd, n, c->dt);
     const size_t ies = mt_elsize(c->dt);
     const size_t xs = (size_t)c->xs;
