@@ -184,7 +184,10 @@ static expect ref_value(int s, const double *x, size_t lo, size_t hi, size_t i,
             return e;
         }
         e.v = (double)((long double)a + t * ((long double)b - (long double)a));
-        e.tol = 2 * u * (fabs(a) > fabs(b) ? fabs(a) : fabs(b));
+        /* The library is within one ulp of the exact value; this reference
+         * is within three long double roundings of it, which under valgrind
+         * (x87 at double precision) are double roundings: mt_ld_eps. */
+        e.tol = (2 * u + 4 * mt_ld_eps()) * (fabs(a) > fabs(b) ? fabs(a) : fabs(b));
         return e;
     }
     }
