@@ -515,37 +515,6 @@ static void work_free(work *w) {
     memset(w, 0, sizeof *w);
 }
 
-/* An order-preserving key of a double: -0.0 and 0.0 equal, NaN above +inf
- * (Polars' total order). */
-static inline uint64_t order_key(double d) {
-    if (d != d) return UINT64_MAX;
-    if (d == 0.0) d = 0.0;
-    uint64_t b;
-    memcpy(&b, &d, sizeof b);
-    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
-}
-
-typedef struct {
-    uint64_t key;
-    size_t idx;
-} ukey_idx;
-
-static int ukey_idx_cmp(const void *pa, const void *pb) {
-    const ukey_idx *x = (const ukey_idx *)pa, *y = (const ukey_idx *)pb;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static inline void fen_add(size_t *f, size_t D, size_t id, ptrdiff_t d) {
-    for (size_t i = id; i <= D; i += i & (~i + 1)) f[i] = (size_t)((ptrdiff_t)f[i] + d);
-}
-
-static inline size_t fen_sum(const size_t *f, size_t id) {
-    size_t s = 0;
-    for (size_t i = id; i > 0; i -= i & (~i + 1)) s += f[i];
-    return s;
-}
-
 static inline uint64_t splitmix64(uint64_t v) {
     v += UINT64_C(0x9E3779B97F4A7C15);
     v = (v ^ (v >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
@@ -564,15 +533,15 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
                    size_t m, int64_t win, mwk_closed closed, void *y, uint8_t **ok_out) {
     uint8_t *ok = (uint8_t *)xmalloc(m), *isval = (uint8_t *)xmalloc(m);
     size_t *id = (size_t *)xmalloc(m * sizeof *id), *fc = NULL, *fd = NULL, *occ = NULL;
-    ukey_idx *ki = (ukey_idx *)xmalloc(m * sizeof *ki);
+    pl_key_idx *ki = (pl_key_idx *)xmalloc(m * sizeof *ki);
     int rc = -1;
     if (!ok || !isval || !id || !ki) goto out;
     size_t nv = 0;
     for (size_t k = 0; k < m; k++) {
         isval[k] = xvalid[perm ? perm[k] : k];
-        if (isval[k]) ki[nv].key = order_key(x[k]), ki[nv].idx = k, nv++;
+        if (isval[k]) ki[nv].key = pl_order_key(x[k]), ki[nv].idx = k, nv++;
     }
-    qsort(ki, nv, sizeof *ki, ukey_idx_cmp);
+    qsort(ki, nv, sizeof *ki, pl_key_idx_cmp);
     size_t D = 0;
     for (size_t r = 0; r < nv; r++) {
         if (r == 0 || ki[r].key != ki[r - 1].key) D++;
@@ -591,15 +560,15 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
         const int64_t t = sk[k];
         for (; hi < m && (hi <= k || sk[hi] == t); hi++)
             if (isval[hi]) {
-                fen_add(fc, D, id[hi], 1);
-                if (occ[id[hi]]++ == 0 && fd) fen_add(fd, D, id[hi], 1);
+                pl_fen_add(fc, D, id[hi], 1);
+                if (occ[id[hi]]++ == 0 && fd) pl_fen_add(fd, D, id[hi], 1);
                 count++;
             }
         for (; lo < hi && (incl_lo ? (uint64_t)t - (uint64_t)sk[lo] > uw : (uint64_t)t - (uint64_t)sk[lo] >= uw);
              lo++)
             if (isval[lo]) {
-                fen_add(fc, D, id[lo], -1);
-                if (--occ[id[lo]] == 0 && fd) fen_add(fd, D, id[lo], -1);
+                pl_fen_add(fc, D, id[lo], -1);
+                if (--occ[id[lo]] == 0 && fd) pl_fen_add(fd, D, id[lo], -1);
                 count--;
             }
         ok[k] = (uint8_t)(isval[k] && count >= a->min_valid);
@@ -608,7 +577,7 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
             else ((uint32_t *)y)[k] = 0;
             continue;
         }
-        const size_t v = id[k], less = fen_sum(fc, v - 1), equal = occ[v];
+        const size_t v = id[k], less = pl_fen_sum(fc, v - 1), equal = occ[v];
         if (a->rank_method == RK_AVERAGE) {
             ((double *)y)[k] = (double)less + (double)(equal + 1) * 0.5;
             continue;
@@ -617,7 +586,7 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
         switch (a->rank_method) {
         case RK_MIN: r = less + 1; break;
         case RK_MAX: r = less + equal; break;
-        case RK_DENSE: r = fen_sum(fd, v - 1) + 1; break;
+        case RK_DENSE: r = pl_fen_sum(fd, v - 1) + 1; break;
         default: r = less + 1 + splitmix64(a->seed ^ splitmix64(k)) % equal; break;
         }
         if (a->idx64) ((uint64_t *)y)[k] = r;

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arrow_c.h"
 #include "mwk.h"
@@ -48,6 +49,39 @@ int pl_array_make(struct ArrowArray *a, int64_t length, int64_t null_count, int 
 /* Build the returned series from a schema and one array (both moved in; on
  * failure both are released). Returns 0 or -1 with the error set. */
 int pl_export_make(SeriesExport *out, struct ArrowSchema *schema, struct ArrowArray *array);
+
+/* Rank helpers shared by rolling_rank (polars_plugin.c) and rolling_rank_by
+ * (polars_by.c). An order-preserving unsigned key of a double in Polars'
+ * total order: -0.0 and 0.0 equal, NaN above +inf. */
+static inline uint64_t pl_order_key(double d) {
+    if (d != d) return UINT64_MAX;
+    if (d == 0.0) d = 0.0;
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+}
+
+/* A key and its row, sorted by key then row (qsort is not stable). */
+typedef struct pl_key_idx {
+    uint64_t key;
+    size_t idx;
+} pl_key_idx;
+
+static inline int pl_key_idx_cmp(const void *pa, const void *pb) {
+    const pl_key_idx *a = (const pl_key_idx *)pa, *b = (const pl_key_idx *)pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Fenwick tree over ids 1..D: add d at id; the sum over ids 1..id. */
+static inline void pl_fen_add(size_t *f, size_t D, size_t id, ptrdiff_t d) {
+    for (size_t i = id; i <= D; i += i & (~i + 1)) f[i] = (size_t)((ptrdiff_t)f[i] + d);
+}
+static inline size_t pl_fen_sum(const size_t *f, size_t id) {
+    size_t s = 0;
+    for (size_t i = id; i > 0; i -= i & (~i + 1)) s += f[i];
+    return s;
+}
 
 /* IEEE binary16 to float (exact). */
 float pl_half_to_float(uint16_t h);

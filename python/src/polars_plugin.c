@@ -1619,34 +1619,9 @@ static inline uint64_t rank_key(in_kind k, const void *v, int64_t i) {
     if (k == IN_U64) return ((const uint64_t *)v)[i];
     if (k != IN_F64 && k != IN_F32 && k != IN_F16) /* small integers, bool: exact as int64 */
         return (uint64_t)(int64_t)value_at(k, v, i) ^ (UINT64_C(1) << 63);
-    double d = value_at(k, v, i);
-    if (d != d) return UINT64_MAX;
-    if (d == 0.0) d = 0.0;
-    uint64_t b;
-    memcpy(&b, &d, sizeof b);
-    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+    return pl_order_key(value_at(k, v, i));
 }
 
-typedef struct {
-    uint64_t key;
-    size_t idx;
-} key_idx;
-
-static int key_idx_cmp(const void *pa, const void *pb) {
-    const key_idx *a = (const key_idx *)pa, *b = (const key_idx *)pb;
-    if (a->key != b->key) return a->key < b->key ? -1 : 1;
-    return (a->idx > b->idx) - (a->idx < b->idx);
-}
-
-/* Fenwick tree over ids 1..D. */
-static inline void fen_add(size_t *f, size_t D, size_t id, ptrdiff_t d) {
-    for (size_t i = id; i <= D; i += i & (~i + 1)) f[i] = (size_t)((ptrdiff_t)f[i] + d);
-}
-static inline size_t fen_sum(const size_t *f, size_t id) { /* ids 1..id */
-    size_t s = 0;
-    for (size_t i = id; i > 0; i -= i & (~i + 1)) s += f[i];
-    return s;
-}
 
 static inline uint64_t splitmix64(uint64_t x) {
     x += UINT64_C(0x9E3779B97F4A7C15);
@@ -1680,7 +1655,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
     const size_t ysz = ra->method == RK_AVERAGE ? 8 : ra->idx64 ? 8 : 4;
     void *yv = out_alloc(n * ysz);
     uint8_t *valid = (uint8_t *)malloc((n + 7) / 8 + 1), *isval = (uint8_t *)malloc(n + 1);
-    key_idx *ki = (key_idx *)malloc((n + 1) * sizeof *ki);
+    pl_key_idx *ki = (pl_key_idx *)malloc((n + 1) * sizeof *ki);
     size_t *id = (size_t *)malloc((n + 1) * sizeof *id);
     size_t *fc = NULL, *fd = NULL, *occ = NULL;
     int64_t null_count = 0;
@@ -1701,7 +1676,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
             }
         }
     }
-    qsort(ki, nv, sizeof *ki, key_idx_cmp);
+    qsort(ki, nv, sizeof *ki, pl_key_idx_cmp);
     size_t D = 0;
     for (size_t r = 0; r < nv; r++) {
         if (r == 0 || ki[r].key != ki[r - 1].key) D++;
@@ -1722,15 +1697,15 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
         for (; in_end <= hi; in_end++)
             if (isval[in_end]) {
                 size_t v = id[in_end];
-                fen_add(fc, D, v, 1);
-                if (occ[v]++ == 0 && fd) fen_add(fd, D, v, 1);
+                pl_fen_add(fc, D, v, 1);
+                if (occ[v]++ == 0 && fd) pl_fen_add(fd, D, v, 1);
                 count++;
             }
         for (; in_lo < lo; in_lo++)
             if (isval[in_lo]) {
                 size_t v = id[in_lo];
-                fen_add(fc, D, v, -1);
-                if (--occ[v] == 0 && fd) fen_add(fd, D, v, -1);
+                pl_fen_add(fc, D, v, -1);
+                if (--occ[v] == 0 && fd) pl_fen_add(fd, D, v, -1);
                 count--;
             }
         if (!isval[i] || count < ra->min_valid) {
@@ -1739,7 +1714,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
             memset((char *)yv + i * ysz, 0, ysz);
             continue;
         }
-        const size_t v = id[i], less = fen_sum(fc, v - 1), equal = occ[v];
+        const size_t v = id[i], less = pl_fen_sum(fc, v - 1), equal = occ[v];
         if (ra->method == RK_AVERAGE) {
             ((double *)yv)[i] = (double)less + (double)(equal + 1) * 0.5;
             continue;
@@ -1748,7 +1723,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
         switch (ra->method) {
         case RK_MIN: rank = less + 1; break;
         case RK_MAX: rank = less + equal; break;
-        case RK_DENSE: rank = fen_sum(fd, v - 1) + 1; break;
+        case RK_DENSE: rank = pl_fen_sum(fd, v - 1) + 1; break;
         default: rank = less + 1 + splitmix64(ra->seed ^ splitmix64(i)) % equal; break;
         }
         if (ra->idx64) ((uint64_t *)yv)[i] = rank;
