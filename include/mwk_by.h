@@ -54,7 +54,17 @@
  *                      serves (as the fixed-window prefix algorithm's block
  *                      states): compensated sums (TwoSum), double-double
  *                      (count, mean, M2) moments merged by Chan's formula,
- *                      extrema (exact, branch-free).
+ *                      extrema (exact, branch-free). var/std first run plain
+ *                      sums of x - K and (x - K)^2 (K: a local shift per
+ *                      rebuild) and keep them only where every window of a
+ *                      chunk of 65536 rows passes a certificate (sum of
+ *                      squares <= 2 M2, which bounds the error inside the
+ *                      contract); data whose trend dominates its spread
+ *                      within a window, or constant windows, fail it and
+ *                      the chunk is redone with the moments (about twice
+ *                      the time). The fast form's values depend on values
+ *                      near the window (through K) by roundings only, always
+ *                      within the contract.
  *   MWK_ALGO_DEQUE     min, max, argmin, argmax: monotonic deque; exact.
  *   MWK_ALGO_SKIPLIST  median, quantile, rank: the window's values kept
  *                      sorted (binary search and a move per row: O(log w)

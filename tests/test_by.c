@@ -625,3 +625,54 @@ Test(by, infinities_without_nan_every_algorithm) {
         }
     free(k), free(x), free(y), free(tmp);
 }
+
+/* ---- var/std: data that the certified shifted sums must hand over ---------- */
+
+/* The prefix form of var/std first runs plain sums about a shift with a
+ * certificate (kernels/by/by_algos.c, mom_shifted) and redoes a chunk with
+ * the double-double states when a window fails it. Each kind of data below
+ * targets one way the fast form goes wrong: a large offset (cancellation,
+ * if the shift were not local), a trend that dominates the spread (the
+ * certificate must fail), constant stretches (exactly 0 is the contract),
+ * a step of 1e9 (windows straddling it), and tiny values (subnormal squares);
+ * every window is checked against the long double two-pass reference. */
+Test(by, var_std_shifted_sums_hard_data) {
+    const size_t n = mt_size(150000, 70000); /* > 1 chunk of 65536 */
+    mt_rng r;
+    mt_rng_seed(&r, 31);
+    int64_t *k = malloc(n * sizeof *k);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *tmp = malloc(n * sizeof *tmp);
+    make_keys(&r, k, n);
+    size_t bad = 0;
+    for (int kind = 0; kind < 5; kind++) {
+        for (size_t i = 0; i < n; i++) {
+            const double z = mt_rng_normal(&r);
+            switch (kind) {
+            case 0: x[i] = 1e8 + z; break;                                  /* offset */
+            case 1: x[i] = 1e3 * (double)i + 1e-3 * z; break;               /* trend */
+            case 2: x[i] = (i / 500) % 2 ? 7.25 : z; break;                 /* constant runs */
+            case 3: x[i] = (i / 20000) % 2 ? 1e9 + z : z; break;            /* steps */
+            default: x[i] = 1e-160 * z; break;                              /* tiny */
+            }
+        }
+        for (int s = S_VAR; s <= S_STD; s++)
+            for (int ddof = 0; ddof < 2; ddof++) {
+                mwk_params prm;
+                mwk_params_init(&prm);
+                prm.ddof = ddof;
+                const int64_t w = 30;
+                cr_assert_eq(call_by(s, &prm, x, MWK_F64, n, k, w, MWK_CLOSED_RIGHT, 1,
+                                     MWK_ALGO_PREFIX, MWK_NAN_SKIP, NULL, 2, y), MWK_OK);
+                size_t lo = 0, hi = 0;
+                for (size_t i = 0; i < n; i++) {
+                    ref_window_sorted(k, n, i, w, MWK_CLOSED_RIGHT, &lo, &hi);
+                    const expect e = ref_value(s, x, lo, hi, i, MWK_NAN_SKIP, 1, ddof, 0.5, tmp);
+                    if (!matches(e, y[i], MWK_F64) && bad++ < 10)
+                        fprintf(stderr, "shifted: kind %d stat %d ddof %d row %zu: got %.17g want %.17g tol %g\n",
+                                kind, s, ddof, i, y[i], e.v, e.tol);
+                }
+            }
+    }
+    cr_expect_eq(bad, 0, "%zu windows outside the contract", bad);
+    free(k), free(x), free(y), free(tmp);
+}
