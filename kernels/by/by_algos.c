@@ -192,14 +192,19 @@ static inline __attribute__((always_inline)) mwk_status sum_stacks(MWK_BY_ALGO_A
         }
         const nsum F0 = L < mid ? ((const nsum *)wk->buf)[L - fbase] : (nsum){0.0, 0.0};
         double v = nvalue(F0, B);
+        /* The flag (below) sees the sum, not the mean: v / count is finite
+         * when v is, and the flag's chain then does not wait for the
+         * division. */
+        const double fv = v;
         if (mean) v /= (double)(len - c.nan);
         if (finite) {
             /* No branch on the result (its division's latency would be
              * exposed): a chunk with an overflow is redone checked. */
             *o = v;
-            flag += v * 0.0;
+            flag += fv * 0.0;
             continue;
         }
+        (void)fv;
         /* Finite data whose sum overflowed: the reference scales. */
         if (!isfinite(v)) v = p->stat->ref(x, L, H, &p->params, p->policy, p->min_count);
         *o = v;
@@ -362,14 +367,22 @@ static int mom_shifted(MWK_BY_ALGO_ARGS) {
             continue;
         }
         const st_sum F0 = L < mid ? ((const st_sum *)wk->vals)[L - fbase] : (st_sum){0.0, 0.0};
+        /* The reciprocals depend on the window's length only, so their
+         * divisions run ahead of the sums (two divisions and a root in a
+         * row per output exposed their latency); each adds one rounding,
+         * inside the error bound above. */
+        const double inv_len = 1.0 / (double)len, inv_dof = 1.0 / ((double)len - (double)ddof);
         const double S = F0.s + B.s, T = F0.t + B.t;
-        const double m2 = T - S * S / (double)len;
-        /* False for NaN, for m2 <= 0 unless T == 0, and for an overflowed T. */
+        const double m2 = T - S * (S * inv_len);
+        /* False for NaN, for m2 <= 0 unless T == 0, and for an overflowed T:
+         * every output of a certified chunk is finite. */
         ok &= (T <= 2.0 * m2) & (T < HUGE_VAL);
-        double v = m2 / ((double)len - (double)ddof);
+        /* NaN/inf in the data or an overflow show in T already: the flag's
+         * chain does not wait for the divisions and the root. */
+        flag += T * 0.0;
+        double v = m2 * inv_dof;
         if (root) v = sqrt(v);
         *o = v;
-        flag += v * 0.0;
     }
     if (flag != 0.0) return MWK_E_STATE;
     return ok ? MWK_OK : SHIFT_UNCERTIFIED;
