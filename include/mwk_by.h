@@ -52,7 +52,9 @@
  *                      part runs out: O(1) amortised per row). Every
  *                      partial aggregate holds only values of the window it
  *                      serves (as the fixed-window prefix algorithm's block
- *                      states): compensated sums (TwoSum), double-double
+ *                      states): sums (plain, as the fixed-window prefix
+ *                      algorithm; compensated by TwoSum in a chunk holding
+ *                      NaN/inf), double-double
  *                      (count, mean, M2) moments merged by Chan's formula,
  *                      extrema (exact, branch-free). var/std first run plain
  *                      sums of x - K and (x - K)^2 (K: a local shift per

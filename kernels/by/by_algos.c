@@ -18,8 +18,10 @@
  *             values of the window it serves, as the fixed-window prefix
  *             algorithm's block suffix/prefix states, so the fixed-window
  *             contract holds for each window by construction, with no
- *             checks: sums are compensated (s, c) pairs (Knuth's TwoSum on
- *             every add and merge), moments the double-double (count, mean,
+ *             checks: sums are plain in the unchecked pass (the error of
+ *             summing the window alone) and compensated (s, c) pairs
+ *             (Knuth's TwoSum on every add and merge) in the checked one,
+ *             moments the double-double (count, mean,
  *             M2) states of kernels/var/moments.h merged with Chan's formula,
  *             extrema plain max/min (exact). var/std first try certified
  *             shifted sums (mom_shifted below: about 2x faster than the
@@ -138,6 +140,17 @@ static inline double nvalue(nsum a, nsum b) {
     return t + (e + (a.c + b.c));
 }
 
+/* The unchecked pass (finite data) sums plainly: as the fixed-window
+ * prefix algorithm (kernels/common/wsum_prefix.c), every partial sum holds
+ * only values of the window it serves, so the error is that of summing the
+ * window on its own, <= (c - 1) u sum|x|, inside the contract with no
+ * compensation. The checked pass (NaN/inf present) keeps TwoSum. */
+static inline void nadd_f(nsum *a, double v, int plain) {
+    if (plain) a->s += v;
+    else nadd(a, v);
+}
+static inline double nvalue_f(nsum a, nsum b, int plain) { return plain ? a.s + b.s : nvalue(a, b); }
+
 static inline __attribute__((always_inline)) mwk_status sum_stacks(MWK_BY_ALGO_ARGS, const int finite) {
     const int mean = !strcmp(p->stat->name, "mean");
     size_t L = lo, H = lo, mid = lo, fbase = lo;
@@ -148,7 +161,7 @@ static inline __attribute__((always_inline)) mwk_status sum_stacks(MWK_BY_ALGO_A
         mwk_by_window_next(p, key, i, &lo, &hi);
         for (; H < hi; H++) {
             const double v = x[H];
-            if (finite || isfinite(v)) nadd(&B, v);
+            if (finite || isfinite(v)) nadd_f(&B, v, finite);
             else cnt_add(&c, v);
         }
         if (finite) { /* no test on lo > L: whether the front moves is not predictable */
@@ -158,7 +171,7 @@ static inline __attribute__((always_inline)) mwk_status sum_stacks(MWK_BY_ALGO_A
                 if (!mwk_by_grow(&wk->buf, &wk->cap, H - lo, sizeof(nsum))) return MWK_E_NOMEM;
                 nsum *F = wk->buf, cur = {0.0, 0.0};
                 for (size_t j = H; j-- > lo;) {
-                    nadd(&cur, x[j]);
+                    nadd_f(&cur, x[j], finite);
                     F[j - lo] = cur;
                 }
                 fbase = lo, mid = H;
@@ -172,7 +185,7 @@ static inline __attribute__((always_inline)) mwk_status sum_stacks(MWK_BY_ALGO_A
                 if (!mwk_by_grow(&wk->buf, &wk->cap, H - L, sizeof(nsum))) return MWK_E_NOMEM;
                 nsum *F = wk->buf, cur = {0.0, 0.0};
                 for (size_t j = H; j-- > L;) {
-                    if (finite || isfinite(x[j])) nadd(&cur, x[j]);
+                    if (finite || isfinite(x[j])) nadd_f(&cur, x[j], finite);
                     F[j - L] = cur;
                 }
                 fbase = L, mid = H;
@@ -191,7 +204,7 @@ static inline __attribute__((always_inline)) mwk_status sum_stacks(MWK_BY_ALGO_A
             continue;
         }
         const nsum F0 = L < mid ? ((const nsum *)wk->buf)[L - fbase] : (nsum){0.0, 0.0};
-        double v = nvalue(F0, B);
+        double v = nvalue_f(F0, B, finite);
         /* The flag (below) sees the sum, not the mean: v / count is finite
          * when v is, and the flag's chain then does not wait for the
          * division. */
