@@ -94,13 +94,6 @@ typedef struct by_args {
     uint64_t seed;
 } by_args;
 
-enum { RK_AVERAGE, RK_MIN, RK_MAX, RK_DENSE, RK_RANDOM };
-
-static const char *rank_method_name(int v) {
-    static const char *const names[] = {"average", "min", "max", "dense", "random"};
-    return v >= 0 && v < 5 ? names[v] : NULL;
-}
-
 static const char *closed_name(int v) {
     static const char *const names[] = {"right", "left", "both", "none"}; /* mwk_closed order */
     return v >= 0 && v < 4 ? names[v] : NULL;
@@ -144,7 +137,7 @@ static int by_parse(const uint8_t *kw, size_t len, int rank, by_args *a) {
         a->rank = 1;
         a->stat = MWK_STAT_MAX;
         it = kw_get(&d, "method");
-        a->rank_method = !it || it->type == KW_NONE ? RK_AVERAGE : it->type == KW_STR ? lookup(rank_method_name, it->s) : -1;
+        a->rank_method = !it || it->type == KW_NONE ? RK_AVERAGE : it->type == KW_STR ? lookup(pl_rank_method_name, it->s) : -1;
         if (a->rank_method < 0) {
             pl_set_err("mwk.rolling_rank_by: method must be one of 'average', 'min', 'max', 'dense', 'random'");
             return -1;
@@ -515,13 +508,6 @@ static void work_free(work *w) {
     memset(w, 0, sizeof *w);
 }
 
-static inline uint64_t splitmix64(uint64_t v) {
-    v += UINT64_C(0x9E3779B97F4A7C15);
-    v = (v ^ (v >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    v = (v ^ (v >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return v ^ (v >> 31);
-}
-
 /* rolling_rank_by: the rank of row k's own value among the non-null values
  * of its window (closed right or both: the row is in it), ties by method;
  * a Fenwick tree over the values' dense ranks (as polars_plugin.c's
@@ -541,12 +527,7 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
         isval[k] = xvalid[perm ? perm[k] : k];
         if (isval[k]) ki[nv].key = pl_order_key(x[k]), ki[nv].idx = k, nv++;
     }
-    qsort(ki, nv, sizeof *ki, pl_key_idx_cmp);
-    size_t D = 0;
-    for (size_t r = 0; r < nv; r++) {
-        if (r == 0 || ki[r].key != ki[r - 1].key) D++;
-        id[ki[r].idx] = D;
-    }
+    const size_t D = pl_rank_ids(ki, nv, id);
     free(ki);
     ki = NULL;
     fc = (size_t *)calloc(D + 1, sizeof *fc);
@@ -560,15 +541,13 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
         const int64_t t = sk[k];
         for (; hi < m && (hi <= k || sk[hi] == t); hi++)
             if (isval[hi]) {
-                pl_fen_add(fc, D, id[hi], 1);
-                if (occ[id[hi]]++ == 0 && fd) pl_fen_add(fd, D, id[hi], 1);
+                pl_rank_enter(fc, fd, occ, D, id[hi]);
                 count++;
             }
         for (; lo < hi && (incl_lo ? (uint64_t)t - (uint64_t)sk[lo] > uw : (uint64_t)t - (uint64_t)sk[lo] >= uw);
              lo++)
             if (isval[lo]) {
-                pl_fen_add(fc, D, id[lo], -1);
-                if (--occ[id[lo]] == 0 && fd) pl_fen_add(fd, D, id[lo], -1);
+                pl_rank_leave(fc, fd, occ, D, id[lo]);
                 count--;
             }
         ok[k] = (uint8_t)(isval[k] && count >= a->min_valid);
@@ -577,20 +556,7 @@ static int rank_by(const by_args *a, const double *x, const size_t *perm, const 
             else ((uint32_t *)y)[k] = 0;
             continue;
         }
-        const size_t v = id[k], less = pl_fen_sum(fc, v - 1), equal = occ[v];
-        if (a->rank_method == RK_AVERAGE) {
-            ((double *)y)[k] = (double)less + (double)(equal + 1) * 0.5;
-            continue;
-        }
-        uint64_t r;
-        switch (a->rank_method) {
-        case RK_MIN: r = less + 1; break;
-        case RK_MAX: r = less + equal; break;
-        case RK_DENSE: r = pl_fen_sum(fd, v - 1) + 1; break;
-        default: r = less + 1 + splitmix64(a->seed ^ splitmix64(k)) % equal; break;
-        }
-        if (a->idx64) ((uint64_t *)y)[k] = r;
-        else ((uint32_t *)y)[k] = (uint32_t)r;
+        pl_rank_put(y, k, a->rank_method, a->idx64, a->seed, fc, fd, occ, id[k]);
     }
     *ok_out = ok;
     ok = NULL;
@@ -955,19 +921,13 @@ static void by_compute(SeriesExport *in, const by_args *a, const CallerContext *
         w.bitmap = NULL;
     }
 
-    struct ArrowSchema schema;
-    struct ArrowArray array;
-    if (pl_schema_make(&schema, ydt_format(ydt), name, NULL, NULL) < 0) goto nomem;
-    void *bufs[2] = {w.bitmap, w.yout};
-    w.bitmap = NULL;
+    uint8_t *bitmap = w.bitmap;
+    void *yout = w.yout;
+    w.bitmap = NULL; /* moved into the export */
     w.yout = NULL;
     w.y = NULL;
-    if (pl_array_make(&array, n, null_count, 2, bufs, NULL) < 0) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
     work_free(&w);
-    pl_export_make(ret, &schema, &array);
+    pl_export_column(ret, fn, ydt_format(ydt), name, n, null_count, bitmap, yout);
     return;
 nomem:
     pl_set_err("mwk.%s: out of memory", fn);

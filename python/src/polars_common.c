@@ -207,6 +207,46 @@ int pl_export_make(SeriesExport *out, struct ArrowSchema *schema, struct ArrowAr
     return 0;
 }
 
+/* The array first: if the schema then fails, the array's release frees the
+ * buffers and the child, so that everything moved in is freed on every
+ * failure path. */
+int pl_export_array(SeriesExport *out, const char *fn, const char *format, const char *name,
+                    const char *child_format, const char *child_name, int64_t length, int64_t null_count,
+                    int n_buffers, void **bufs, struct ArrowArray *child) {
+    struct ArrowArray array;
+    struct ArrowSchema schema;
+    if (pl_array_make(&array, length, null_count, n_buffers, bufs, child) < 0) goto nomem;
+    if (pl_schema_make(&schema, format, name, child_format, child_name) < 0) {
+        array.release(&array);
+        goto nomem;
+    }
+    return pl_export_make(out, &schema, &array);
+nomem:
+    pl_set_err("mwk.%s: out of memory", fn);
+    return -1;
+}
+
+int pl_export_column(SeriesExport *out, const char *fn, const char *format, const char *name, int64_t n,
+                     int64_t null_count, uint8_t *validity, void *values) {
+    void *bufs[2] = {validity, values};
+    return pl_export_array(out, fn, format, name, NULL, NULL, n, null_count, 2, bufs, NULL);
+}
+
+size_t pl_rank_ids(pl_key_idx *ki, size_t nv, size_t *id) {
+    qsort(ki, nv, sizeof *ki, pl_key_idx_cmp);
+    size_t D = 0;
+    for (size_t r = 0; r < nv; r++) {
+        if (r == 0 || ki[r].key != ki[r - 1].key) D++;
+        id[ki[r].idx] = D;
+    }
+    return D;
+}
+
+const char *pl_rank_method_name(int v) {
+    static const char *const names[] = {"average", "min", "max", "dense", "random"};
+    return v >= 0 && v < 5 ? names[v] : NULL;
+}
+
 float pl_half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, u;
     if (exp == 0) {

@@ -2,10 +2,11 @@
  * What the two Polars plugin sources (polars_plugin.c: rolling, moving,
  * hampel, rolling_rank; polars_ewm.c: ewm) share: the per-thread error
  * message behind _polars_plugin_get_last_error_message, the release of the
- * inputs, and the Arrow export of a result (schema, array, SeriesExport).
- * One copy, so that both entries report errors and own memory the same way
- * (polars_ewm.c once had its own export and no message: its errors reached
- * Polars empty).
+ * inputs, and the Arrow export of a result (schema, array, SeriesExport;
+ * pl_export_column / pl_export_array for every entry's result, polars_by.c
+ * and polars_grouped.c included). One copy, so that the entries report
+ * errors and own memory the same way (polars_ewm.c once had its own export
+ * and no message: its errors reached Polars empty).
  *
  * Ownership (see polars-ffi): every input chunk and then every input wrapper
  * is released by the entry on every path (pl_release_inputs); the output
@@ -50,6 +51,22 @@ int pl_array_make(struct ArrowArray *a, int64_t length, int64_t null_count, int 
  * failure both are released). Returns 0 or -1 with the error set. */
 int pl_export_make(SeriesExport *out, struct ArrowSchema *schema, struct ArrowArray *array);
 
+/* The returned series of one column: the schema (format, field `name`,
+ * with one child field when child_format is not NULL) and an array of
+ * `length` rows with n_buffers buffers from bufs and an optional child
+ * (made with pl_array_make on a malloc'd struct). Everything is moved in:
+ * the buffers and the child are freed on failure too (the caller forgets
+ * them either way). 0, or -1 with the error set ("mwk.<fn>: out of
+ * memory"). */
+int pl_export_array(SeriesExport *out, const char *fn, const char *format, const char *name,
+                    const char *child_format, const char *child_name, int64_t length, int64_t null_count,
+                    int n_buffers, void **bufs, struct ArrowArray *child);
+
+/* A flat column: the validity bitmap (NULL: no nulls) and n values, both
+ * moved in as with pl_export_array. */
+int pl_export_column(SeriesExport *out, const char *fn, const char *format, const char *name, int64_t n,
+                     int64_t null_count, uint8_t *validity, void *values);
+
 /* Rank helpers shared by rolling_rank (polars_plugin.c) and rolling_rank_by
  * (polars_by.c). An order-preserving unsigned key of a double in Polars'
  * total order: -0.0 and 0.0 equal, NaN above +inf. */
@@ -81,6 +98,54 @@ static inline size_t pl_fen_sum(const size_t *f, size_t id) {
     size_t s = 0;
     for (size_t i = id; i > 0; i -= i & (~i + 1)) s += f[i];
     return s;
+}
+
+/* Dense ids 1..D of nv keys (sorted in place), id[ki[r].idx] = the id of
+ * key r; returns D. */
+size_t pl_rank_ids(pl_key_idx *ki, size_t nv, size_t *id);
+
+/* The rank methods (Polars' names; the kwarg's index) and their names. */
+typedef enum { RK_AVERAGE, RK_MIN, RK_MAX, RK_DENSE, RK_RANDOM } pl_rank_method;
+const char *pl_rank_method_name(int v);
+
+/* A window's multiset of value ids: fc counts the values at or below an id
+ * (Fenwick), occ each id's occurrences, fd (dense method only, else NULL)
+ * the distinct ids present. Value id v enters or leaves the window. */
+static inline void pl_rank_enter(size_t *fc, size_t *fd, size_t *occ, size_t D, size_t v) {
+    pl_fen_add(fc, D, v, 1);
+    if (occ[v]++ == 0 && fd) pl_fen_add(fd, D, v, 1);
+}
+static inline void pl_rank_leave(size_t *fc, size_t *fd, size_t *occ, size_t D, size_t v) {
+    pl_fen_add(fc, D, v, -1);
+    if (--occ[v] == 0 && fd) pl_fen_add(fd, D, v, -1);
+}
+
+static inline uint64_t pl_splitmix64(uint64_t x) {
+    x += UINT64_C(0x9E3779B97F4A7C15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return x ^ (x >> 31);
+}
+
+/* y[k] = the rank of value id v in the window above, ties by method:
+ * float64 for average, else UInt64 (idx64) or UInt32; random ties drawn
+ * from seed and k. */
+static inline void pl_rank_put(void *y, size_t k, int method, int idx64, uint64_t seed, const size_t *fc,
+                               const size_t *fd, const size_t *occ, size_t v) {
+    const size_t less = pl_fen_sum(fc, v - 1), equal = occ[v];
+    if (method == RK_AVERAGE) {
+        ((double *)y)[k] = (double)less + (double)(equal + 1) * 0.5;
+        return;
+    }
+    uint64_t rank;
+    switch (method) {
+    case RK_MIN: rank = less + 1; break;
+    case RK_MAX: rank = less + equal; break;
+    case RK_DENSE: rank = pl_fen_sum(fd, v - 1) + 1; break;
+    default: rank = less + 1 + pl_splitmix64(seed ^ pl_splitmix64(k)) % equal; break;
+    }
+    if (idx64) ((uint64_t *)y)[k] = rank;
+    else ((uint32_t *)y)[k] = (uint32_t)rank;
 }
 
 /* IEEE binary16 to float (exact). */

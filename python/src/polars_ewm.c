@@ -37,27 +37,6 @@ PLUGIN_API void _polars_plugin_field_ewm(const struct ArrowSchema *fields, size_
 PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const uint8_t *kwargs,
                                    size_t kwargs_len, SeriesExport *return_value, const CallerContext *ctx);
 
-/* ---- output -------------------------------------------------------------- */
-
-/* The result from `values` (moved in: freed on failure), Float64 or Float32,
- * no nulls. 0, or -1 with the error set. */
-static int export_values(SeriesExport *out, void *values, int64_t n, int f32, const char *name) {
-    struct ArrowSchema s;
-    struct ArrowArray a;
-    void *bufs[2] = {NULL, values};
-    if (pl_schema_make(&s, f32 ? "f" : "g", name, NULL, NULL) < 0) {
-        free(values);
-        pl_set_err("mwk.ewm: out of memory building the result");
-        return -1;
-    }
-    if (pl_array_make(&a, n, 0, 2, bufs, NULL) < 0) {
-        pl_schema_release(&s);
-        pl_set_err("mwk.ewm: out of memory building the result");
-        return -1;
-    }
-    return pl_export_make(out, &s, &a);
-}
-
 /* ---- input --------------------------------------------------------------- */
 
 /* Element i of a primitive buffer of Arrow format character c. */
@@ -354,8 +333,8 @@ PLUGIN_API void _polars_plugin_ewm(SeriesExport *inputs, size_t n_inputs, const 
     const char *name = inputs[0].field && inputs[0].field->name ? inputs[0].field->name : "";
     /* the name is copied before the inputs are released */
     void *v = y;
-    y = NULL; /* export_values owns it from here, also on failure */
-    export_values(return_value, v, n, f32, name);
+    y = NULL; /* the export owns it from here, also on failure */
+    pl_export_column(return_value, "ewm", f32 ? "f" : "g", name, n, 0, NULL, v);
 done:
     free(x);
     free(tau);

@@ -415,9 +415,12 @@ static int group_rows(const keycol *ks, size_t nk, size_t n, int64_t **offsets_o
             direct = span < (uint64_t)4 * n + 4096 && span < ((uint64_t)1 << 31);
         }
     }
-    uint32_t *dtab = NULL;
-    if (direct) {
-        if (!(dtab = (uint32_t *)calloc((size_t)span + 1, sizeof *dtab))) goto nomem;
+    if (word) {
+        /* One key of at most 8 bytes: runs, then each run's word looked up
+         * in the direct table (value - min) or, without one, used itself as
+         * the hash table's key. */
+        uint32_t *dtab = NULL;
+        if (direct && !(dtab = (uint32_t *)calloc((size_t)span + 1, sizeof *dtab))) goto nomem;
         const keycol *k = &ks[0];
         uint64_t prev = 0;
         int prev_null = -1;
@@ -438,32 +441,10 @@ static int group_rows(const keycol *ks, size_t nk, size_t n, int64_t **offsets_o
                     gid[r] = null_gid;
                     continue;
                 }
-                uint32_t *e = &dtab[v - lo];
-                if (!*e) *e = (uint32_t)++G;
-                gid[r] = *e - 1;
-            }
-        }
-        free(dtab);
-    } else if (word) {
-        /* One key of at most 8 bytes: the word itself is the table's key. */
-        const keycol *k = &ks[0];
-        uint64_t prev = 0;
-        int prev_null = -1;
-        size_t r = 0;
-        for (size_t c = 0; c < k->c.len; c++) {
-            const struct ArrowArray *a = k->c.arrays[c];
-            for (int64_t i = a->offset; i < a->offset + a->length; i++, r++) {
-                uint64_t v = 0;
-                const int isn = key_word(k, a, i, &v);
-                if (isn == prev_null && (isn || v == prev)) {
-                    gid[r] = gid[r - 1];
-                    continue;
-                }
-                prev_null = isn, prev = v;
-                runs++;
-                if (isn) {
-                    if (null_gid == SIZE_MAX) null_gid = G++;
-                    gid[r] = null_gid;
+                if (dtab) {
+                    uint32_t *e = &dtab[v - lo];
+                    if (!*e) *e = (uint32_t)++G;
+                    gid[r] = *e - 1;
                     continue;
                 }
                 size_t h = (size_t)mix64(v) & (cap - 1);
@@ -472,12 +453,13 @@ static int group_rows(const keycol *ks, size_t nk, size_t n, int64_t **offsets_o
                     tab[h].key = v;
                     tab[h].gid1 = ++G;
                     gid[r] = G - 1;
-                    if (2 * G > cap && table_grow(&tab, &cap) < 0) goto nomem;
+                    if (2 * G > cap && table_grow(&tab, &cap) < 0) goto nomem; /* dtab is NULL here */
                     continue;
                 }
                 gid[r] = tab[h].gid1 - 1;
             }
         }
+        free(dtab);
     } else if (nk == 1 && n < ((size_t)1 << 32)) {
         /* One string/binary key: each row's bytes located once, in row
          * order, then runs, hashes and comparisons on those. */
@@ -826,18 +808,10 @@ static void rolling_over(SeriesExport *in, size_t n_in, const pl_rolling_spec *s
                 for (size_t j = 0; j < n; j++) ((float *)yv)[perm[j]] = ((const float *)yg)[j];
         }
     }
-    struct ArrowSchema schema;
-    struct ArrowArray array;
     const char *name = in[0].field->name ? in[0].field->name : "";
-    if (pl_schema_make(&schema, ydt == MWK_F32 ? "f" : "g", name, NULL, NULL) < 0) goto nomem;
-    void *bufs[2] = {valid, yv};
-    valid = NULL;
+    pl_export_column(ret, fn, ydt == MWK_F32 ? "f" : "g", name, (int64_t)n, null_count, valid, yv);
+    valid = NULL; /* moved in */
     yv = NULL;
-    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
-    pl_export_make(ret, &schema, &array);
     goto done;
 nomem:
     pl_set_err("mwk.%s: out of memory", fn);

@@ -864,17 +864,7 @@ static void rolling_compute(SeriesExport *in, const rolling_args *ra, const Call
     xbuf = NULL;
     cnt = nans = NULL;
 
-    struct ArrowSchema schema;
-    struct ArrowArray array;
-    if (pl_schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
-    void *bufs[2] = {valid, yv};
-    valid = NULL;
-    yv = NULL;
-    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
-    pl_export_make(ret, &schema, &array);
+    pl_export_column(ret, fn, dtype_format(ydt), name, (int64_t)n, null_count, valid, yv); /* moved in */
     return;
 
 nomem:
@@ -1214,29 +1204,17 @@ static void moving_compute(SeriesExport *in, const moving_args *ma, const Caller
     char fmt[40];
     if (t.is_list) snprintf(fmt, sizeof fmt, "+L");
     else snprintf(fmt, sizeof fmt, "+w:%zu", owidth);
-    struct ArrowSchema schema;
-    if (pl_schema_make(&schema, fmt, name, dtype_format(ydt), cname && cname[0] ? cname : "item") < 0) goto nomem;
     struct ArrowArray *child = (struct ArrowArray *)malloc(sizeof *child);
-    if (!child) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
+    if (!child) goto nomem;
     void *cbufs[2] = {NULL, yv};
     yv = NULL;
     if (pl_array_make(child, (int64_t)total, 0, 2, cbufs, NULL) < 0) {
         free(child);
-        pl_schema_release(&schema);
         goto nomem;
     }
-    struct ArrowArray array;
     void *pbufs[2] = {valid, offs};
-    valid = NULL;
-    offs = NULL;
-    if (pl_array_make(&array, (int64_t)rows, null_count, t.is_list ? 2 : 1, pbufs, child) < 0) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
-    pl_export_make(ret, &schema, &array);
+    pl_export_array(ret, fn, fmt, name, dtype_format(ydt), cname && cname[0] ? cname : "item", (int64_t)rows,
+                    null_count, t.is_list ? 2 : 1, pbufs, child); /* all moved in */
     return;
 
 nomem:
@@ -1462,17 +1440,7 @@ static void hampel_column(SeriesExport *in, const moving_args *ma, const CallerC
         free(valid);
         valid = NULL;
     }
-    struct ArrowSchema schema;
-    struct ArrowArray array;
-    if (pl_schema_make(&schema, dtype_format(ydt), name, NULL, NULL) < 0) goto nomem;
-    void *bufs[2] = {valid, yv};
-    valid = NULL;
-    yv = NULL;
-    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
-    pl_export_make(ret, &schema, &array);
+    pl_export_column(ret, "hampel", dtype_format(ydt), name, (int64_t)n, null_count, valid, yv); /* moved in */
     return;
 nomem:
     pl_set_err("mwk.hampel: out of memory");
@@ -1524,17 +1492,10 @@ PLUGIN_API void _polars_plugin_hampel(SeriesExport *inputs, size_t n_inputs, con
 /* ------------------------------------------------------------------------ */
 /* rolling_rank (Polars' semantics)                                          */
 
-typedef enum { RK_AVERAGE, RK_MIN, RK_MAX, RK_DENSE, RK_RANDOM } rank_method;
-
-static const char *rank_method_name(int v) {
-    static const char *const names[] = {"average", "min", "max", "dense", "random"};
-    return v >= 0 && v < 5 ? names[v] : NULL;
-}
-
 typedef struct rank_args {
     size_t window, min_valid;
     int center, idx64;
-    rank_method method;
+    pl_rank_method method;
     uint64_t seed;
 } rank_args;
 
@@ -1578,14 +1539,14 @@ static int rank_parse(const uint8_t *kw, size_t len, rank_args *r) {
     r->method = RK_AVERAGE;
     it = kw_get(&d, "method");
     if (it && it->type != KW_NONE) {
-        int v = it->type == KW_STR ? name_lookup(rank_method_name, it->s) : -1;
+        int v = it->type == KW_STR ? name_lookup(pl_rank_method_name, it->s) : -1;
         if (v < 0) {
             char names[128];
-            name_list(rank_method_name, names, sizeof names);
+            name_list(pl_rank_method_name, names, sizeof names);
             pl_set_err("mwk.%s: method must be one of %s; got '%s'", fn, names, it->type == KW_STR ? it->s : "?");
             return -1;
         }
-        r->method = (rank_method)v;
+        r->method = (pl_rank_method)v;
     }
     return 0;
 }
@@ -1620,14 +1581,6 @@ static inline uint64_t rank_key(in_kind k, const void *v, int64_t i) {
     if (k != IN_F64 && k != IN_F32 && k != IN_F16) /* small integers, bool: exact as int64 */
         return (uint64_t)(int64_t)value_at(k, v, i) ^ (UINT64_C(1) << 63);
     return pl_order_key(value_at(k, v, i));
-}
-
-
-static inline uint64_t splitmix64(uint64_t x) {
-    x += UINT64_C(0x9E3779B97F4A7C15);
-    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return x ^ (x >> 31);
 }
 
 static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *ret) {
@@ -1676,12 +1629,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
             }
         }
     }
-    qsort(ki, nv, sizeof *ki, pl_key_idx_cmp);
-    size_t D = 0;
-    for (size_t r = 0; r < nv; r++) {
-        if (r == 0 || ki[r].key != ki[r - 1].key) D++;
-        id[ki[r].idx] = D;
-    }
+    const size_t D = pl_rank_ids(ki, nv, id);
     free(ki);
     ki = NULL;
     fc = (size_t *)calloc(D + 1, sizeof *fc);
@@ -1696,16 +1644,12 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
         window_bounds(i, n, ra->window, ra->center, &lo, &hi);
         for (; in_end <= hi; in_end++)
             if (isval[in_end]) {
-                size_t v = id[in_end];
-                pl_fen_add(fc, D, v, 1);
-                if (occ[v]++ == 0 && fd) pl_fen_add(fd, D, v, 1);
+                pl_rank_enter(fc, fd, occ, D, id[in_end]);
                 count++;
             }
         for (; in_lo < lo; in_lo++)
             if (isval[in_lo]) {
-                size_t v = id[in_lo];
-                pl_fen_add(fc, D, v, -1);
-                if (--occ[v] == 0 && fd) pl_fen_add(fd, D, v, -1);
+                pl_rank_leave(fc, fd, occ, D, id[in_lo]);
                 count--;
             }
         if (!isval[i] || count < ra->min_valid) {
@@ -1714,20 +1658,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
             memset((char *)yv + i * ysz, 0, ysz);
             continue;
         }
-        const size_t v = id[i], less = pl_fen_sum(fc, v - 1), equal = occ[v];
-        if (ra->method == RK_AVERAGE) {
-            ((double *)yv)[i] = (double)less + (double)(equal + 1) * 0.5;
-            continue;
-        }
-        uint64_t rank;
-        switch (ra->method) {
-        case RK_MIN: rank = less + 1; break;
-        case RK_MAX: rank = less + equal; break;
-        case RK_DENSE: rank = pl_fen_sum(fd, v - 1) + 1; break;
-        default: rank = less + 1 + splitmix64(ra->seed ^ splitmix64(i)) % equal; break;
-        }
-        if (ra->idx64) ((uint64_t *)yv)[i] = rank;
-        else ((uint32_t *)yv)[i] = (uint32_t)rank;
+        pl_rank_put(yv, i, ra->method, ra->idx64, ra->seed, fc, fd, occ, id[i]);
     }
     free(isval);
     free(id);
@@ -1740,17 +1671,7 @@ static void rank_compute(SeriesExport *in, const rank_args *ra, SeriesExport *re
         free(valid);
         valid = NULL;
     }
-    struct ArrowSchema schema;
-    struct ArrowArray array;
-    if (pl_schema_make(&schema, rank_format(ra), name, NULL, NULL) < 0) goto nomem;
-    void *bufs[2] = {valid, yv};
-    valid = NULL;
-    yv = NULL;
-    if (pl_array_make(&array, (int64_t)n, null_count, 2, bufs, NULL) < 0) {
-        pl_schema_release(&schema);
-        goto nomem;
-    }
-    pl_export_make(ret, &schema, &array);
+    pl_export_column(ret, fn, rank_format(ra), name, (int64_t)n, null_count, valid, yv); /* moved in */
     return;
 nomem:
     pl_set_err("mwk.%s: out of memory", fn);
