@@ -49,7 +49,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 from .reduce import (Cancelled, ColumnInfo, Progress, ReduceError, ReduceOptions, ReduceResult, Unit,
                      _dtype_name, build_query, check_output_vs_inputs, first_line, inspect_input, mwk_version,
                      plan_units, reduce_pieces, resolve_inputs, run_metadata, run_sink, scan, step_rows,
-                     unit_frame)
+                     swap_sigint, unit_frame)
 from . import _clean
 from ._storage import (MANIFEST, PART_PREFIX, TMP_MARK, Dataset, is_s3, source_identity,
                        storage_options_from_env)
@@ -274,7 +274,8 @@ def _sigint_held(reraise: bool) -> Iterator[None]:
         return
     got: List[int] = []
     try:
-        old = signal.signal(signal.SIGINT, lambda sig, frame: got.append(sig))
+        # a Ctrl-C already pending is kept in got too, not raised before the block
+        old = swap_sigint(lambda sig, frame: got.append(sig), got)
     except ValueError:
         yield
         return

@@ -10,14 +10,16 @@ for a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
 import warnings
-from typing import Any, Dict, List, NoReturn, Optional, Sequence
+from typing import Any, Dict, Iterator, List, NoReturn, Optional, Sequence
 
 PROG = "mwk"
 
@@ -241,14 +243,60 @@ def _clean_options(a: argparse.Namespace) -> Dict[str, Any]:
             "clean_mask": bool(a.clean_mask)}
 
 
-def cmd_reduce(a: argparse.Namespace, state: _State) -> int:
+@contextlib.contextmanager
+def _imports_sigint_held(active: bool) -> Iterator[None]:
+    """As a command: hold Ctrl-C while Polars, Dask and mwk's modules are
+    imported, and act on it right after (they take a second or so).
+
+    A KeyboardInterrupt raised in the middle of an import goes wrong in ways
+    no ``except`` here can mend: in a weakref callback of importlib it is
+    printed and lost (the run went on, or failed later with an unrelated
+    error); raised in the methods that dataclasses and namedtuple build with
+    exec()/eval() of a string, it leaves CPython's "unhandled
+    KeyboardInterrupt" mark set, and ``python -m mwk`` then kills itself with
+    SIGINT on exit (status -2; see _interrupted).
+
+    Restoring the handler afterwards also takes SIGINT back from Polars:
+    ``import polars`` hooks it (Rust's signal-hook, in
+    ``register_polars_abort_mechanisms``) and chains to Python's handler, so
+    that a Ctrl-C during a Polars query both aborts the query, which raises
+    KeyboardInterrupt, and leaves Python's SIGINT pending, which raises a
+    second one at the next Python call: inside the cleanup or the ``except``
+    clause handling the first (a traceback, and status -2 once it escapes
+    main()). The hook also overrides an inherited SIG_IGN (nohup). With
+    Python's handler back, one Ctrl-C is one KeyboardInterrupt, in the main
+    thread, once the call in flight returns: the long queries run in the
+    background (run_sink) and are cancelled explicitly, and the Dask driver
+    swaps SIGINT handlers itself anyway (which replaces the hook just the
+    same)."""
+    if not active or signal.getsignal(signal.SIGINT) is None:  # None: not Python's to restore
+        yield
+        return
+    got: List[int] = []
     try:
-        import polars  # noqa: F401
-    except ImportError:
-        raise _MissingPolars("mwk reduce needs Polars >= 2.1: pip install 'mwk[reduce]'") from None
-    from . import _reduce_check as chk
-    from .reduce import (ReduceError, ReduceOptions, format_summary, is_uri, reduce, sigint_deferred,
-                         summary_json)
+        old = signal.signal(signal.SIGINT, lambda s, f: got.append(s))  # a pending Ctrl-C: raised here
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got and callable(old):
+            raise KeyboardInterrupt
+
+
+def cmd_reduce(a: argparse.Namespace, state: _State, as_command: bool = False) -> int:
+    with _imports_sigint_held(as_command):
+        try:
+            import polars  # noqa: F401
+        except ImportError:
+            raise _MissingPolars("mwk reduce needs Polars >= 2.1: pip install 'mwk[reduce]'") from None
+        from . import _reduce_check as chk
+        from .reduce import (ReduceError, ReduceOptions, format_summary, is_uri, reduce, sigint_deferred,
+                             summary_json)
+        if a.dask:
+            from . import _dask  # noqa: F401  (imports Dask)
 
     synthetic = not a.inputs
     if not synthetic:
@@ -396,6 +444,56 @@ def cmd_info() -> int:
     return 0
 
 
+def _ignore(signum: int, frame: Any) -> None:
+    pass
+
+
+def _hold_sigint() -> None:
+    """Once interrupted, as a command: a further Ctrl-C (pressed again, or
+    still pending) must not cut the last line, its exit status or the exit
+    short. ``signal.signal`` runs the handler of a Ctrl-C already pending
+    before it swaps, raising KeyboardInterrupt: swallowed, and tried again."""
+    while True:
+        try:
+            signal.signal(signal.SIGINT, _ignore)
+            return
+        except KeyboardInterrupt:
+            continue
+        except ValueError:  # not the main thread
+            return
+
+
+def _interrupted(prefix: str, state: _State, argv: Optional[Sequence[str]]) -> int:
+    """The one line, and 130 (the cleanup is done: finally clauses)."""
+    if argv is None:
+        _hold_sigint()
+    sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
+    sys.stderr.flush()
+    if argv is None:
+        # SIG_IGN rather than a Python handler from here on: Python's
+        # finalisation resets a Python handler to SIG_DFL (and then tears the
+        # modules down), under which a Ctrl-C would still kill the process
+        # (status -2); it leaves SIG_IGN alone. (_ignore takes any Ctrl-C
+        # that arrived meanwhile: signal.signal runs it before it swaps.)
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:
+            pass
+        # CPython (3.9 to 3.13 at least) marks a KeyboardInterrupt as
+        # unhandled when it leaves code run by exec() or eval() of a *string*,
+        # even if it is caught afterwards, as here. dataclasses and
+        # collections.namedtuple build their methods so, and importing Dask
+        # or Polars builds many: a Ctrl-C during an import often lands there.
+        # Run as ``python -m mwk``, Python then ends the process by killing
+        # itself with SIGINT after finalising: status -2 instead of 130, after
+        # the line above and without a traceback (the flaky
+        # test_ctrl_c_at_any_moment_is_clean[reading]). Every exec() of a
+        # string clears that mark before it runs, and one that completes
+        # leaves it clear; no Ctrl-C can set it again now (SIGINT ignored).
+        exec("pass", {})
+    return _interrupted_exit(argv)
+
+
 def _interrupted_exit(argv: Optional[Sequence[str]]) -> int:
     """130; as a command (not called with arguments from Python), end the
     process at once if a cancelled query's engine threads are still busy, rather
@@ -428,10 +526,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             from ._worker import cmd_worker
 
             return cmd_worker(args)
-        return cmd_reduce(args, state)
+        return cmd_reduce(args, state, as_command=argv is None)
     except KeyboardInterrupt:
-        sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
-        return _interrupted_exit(argv)
+        return _interrupted(prefix, state, argv)
     except _MissingPolars as e:
         sys.stderr.write(f"{prefix}: error: {e}\n")
         return 1
@@ -440,8 +537,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise
         from .reduce import Cancelled, ReduceError, first_line
         if isinstance(e, Cancelled):
-            sys.stderr.write(f"\n{prefix}: {state.interrupted_message()}\n")
-            return _interrupted_exit(argv)
+            return _interrupted(prefix, state, argv)
         if isinstance(e, ReduceError):
             sys.stderr.write(f"{prefix}: error: {e}\n")
         else:

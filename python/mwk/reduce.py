@@ -103,7 +103,7 @@ def sigint_deferred() -> Iterator[None]:
         return
     got: List[int] = []
     try:
-        old = signal.signal(signal.SIGINT, lambda s, f: got.append(s))
+        old = swap_sigint(lambda s, f: got.append(s), got)
     except ValueError:  # not the main interpreter
         yield
         return
@@ -113,6 +113,20 @@ def sigint_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
         if got and callable(old):
             raise KeyboardInterrupt
+
+
+def swap_sigint(handler: Any, got: List[int]) -> Any:
+    """``signal.signal(SIGINT, handler)``: the old handler. ``signal.signal``
+    first runs the handlers of the signals already pending, before it swaps:
+    a Ctrl-C that has arrived but not yet been raised comes out of it as a
+    KeyboardInterrupt, and a caller about to clean up would skip the cleanup.
+    Such a Ctrl-C is appended to ``got`` instead (raise it after the cleanup).
+    ValueError where signals cannot be set (not the main thread)."""
+    while True:
+        try:
+            return signal.signal(signal.SIGINT, handler)
+        except KeyboardInterrupt:
+            got.append(signal.SIGINT)
 
 
 @dataclass

@@ -464,6 +464,30 @@ def test_ctrl_c_at_any_moment_is_clean(tmp_path, moment):
     assert alive == [], f"worker processes left: {alive}"
 
 
+def test_ctrl_c_inside_exec_string_still_exits_130(tmp_path):
+    """The cause of the rare -2 in test_ctrl_c_at_any_moment_is_clean[reading],
+    made deterministic: CPython marks a KeyboardInterrupt raised in code run by
+    exec() of a string (dataclasses and namedtuple build methods so, and Polars
+    and Dask build many while they are imported) as unhandled even once it is
+    caught, and a ``python -m`` process then kills itself with SIGINT after
+    finalising. The command must still exit 130 with its one line."""
+    probe = tmp_path / "mwk_exec_probe.py"  # python -m mwk, but the run is a Ctrl-C inside exec()
+    probe.write_text("import sys\n"
+                     "from mwk import cli\n"
+                     "def cmd_reduce(*a, **k):\n"
+                     "    exec('raise KeyboardInterrupt')\n"
+                     "cli.cmd_reduce = cmd_reduce\n"
+                     "sys.exit(cli.main())\n")
+    env = _env()
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env["PYTHONPATH"]])
+    p = subprocess.run([sys.executable, "-m", "mwk_exec_probe", "reduce", str(tmp_path / "in"), "-o",
+                        str(tmp_path / "out"), "--dask", "local:2"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert p.returncode == 130, p.stderr
+    assert lines == ["mwk reduce: interrupted; no output written"], p.stderr
+
+
 # --------------------------------------------------------- object storage
 def _free_port():
     with socket.socket() as s:
