@@ -363,7 +363,7 @@ mwk_status mwk_move_by(mwk_stat stat, const mwk_params *params, const void *x, m
         double *ob = malloc(BY_CHUNK * K * sizeof *ob);
         if (!ob) atomic_store(&status, (int)MWK_E_NOMEM);
 #if MWK_HAVE_OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1) /* a thread on a core shared with other work takes fewer chunks */
 #endif
         for (size_t c = 0; c < nchunks; c++) {
             if (atomic_load_explicit(&status, memory_order_relaxed) != MWK_OK) continue;
