@@ -351,7 +351,7 @@ static int mom_shifted(MWK_BY_ALGO_ARGS) {
         for (; H < hi; H++) {
             const double d = x[H] - K;
             B.s += d;
-            B.t = fma(d, d, B.t);
+            B.t += d * d; /* not fma(): without -mfma it is a libm call */
         }
         if (lo > mid) {
             /* Front empty: x[lo, H) becomes suffix sums about a new shift. */
@@ -366,7 +366,7 @@ static int mom_shifted(MWK_BY_ALGO_ARGS) {
             for (size_t j = H; j-- > lo;) {
                 const double d = x[j] - K;
                 cur.s += d;
-                cur.t = fma(d, d, cur.t);
+                cur.t += d * d;
                 F[j - lo] = cur;
             }
             fbase = lo, mid = H;

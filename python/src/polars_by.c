@@ -681,7 +681,13 @@ static void by_compute(SeriesExport *in, const by_args *a, const CallerContext *
 
     /* sorted (non-decreasing over the rows with a key)? */
     int sorted = 1;
-    {
+    if (!w.kvalid) {
+        /* Without a branch per key (a third of the plugin's own time on 10M
+         * rows with the early exit's branch). */
+        int bad = 0;
+        for (int64_t i = 1; i < n; i++) bad |= keys[i] < keys[i - 1];
+        sorted = !bad;
+    } else {
         int have = 0;
         int64_t prev = 0;
         for (int64_t i = 0; i < n; i++) {
@@ -830,8 +836,23 @@ static void by_compute(SeriesExport *in, const by_args *a, const CallerContext *
          * k are in the window too). One compare per row, no pointers. */
         const size_t M = a->min_valid;
         const uint64_t uw = (uint64_t)win;
+        const size_t BLK = 1024;
         for (size_t k = 0; k < m; k++) {
             const uint64_t t = (uint64_t)sk[k];
+            if (k + 1 >= M && k % BLK == 0 && k + BLK <= m) {
+                /* A block of rows at a time, without a branch per row: on
+                 * ordinary data every row of it has enough values (this
+                 * pass cost a fifth of rolling_std_by's time row by row). */
+                int all = 1;
+                for (size_t j = k; j < k + BLK; j++) {
+                    const uint64_t d = (uint64_t)sk[j] - (uint64_t)sk[j + 1 - M];
+                    all &= incl_lo ? d <= uw : d < uw;
+                }
+                if (all) {
+                    k += BLK - 1;
+                    continue;
+                }
+            }
             if (k + 1 >= M) {
                 const uint64_t d = t - (uint64_t)sk[k + 1 - M];
                 if (incl_lo ? d <= uw : d < uw) continue;
@@ -911,8 +932,19 @@ static void by_compute(SeriesExport *in, const by_args *a, const CallerContext *
             for (size_t k = 0; k < m; k++) null_count += !w.ok[k];
             if (null_count) {
                 if (!(w.bitmap = (uint8_t *)calloc(((size_t)n + 7) / 8 + 1, 1))) goto nomem;
-                for (size_t k = 0; k < m; k++)
-                    if (w.ok[k]) w.bitmap[k >> 3] |= (uint8_t)(1u << (k & 7));
+                /* A byte of the bitmap at a time, from eight flags (0 or 1)
+                 * and no branch: bit by bit through a pointer the compiler
+                 * could not keep in a register, this cost a tenth of
+                 * rolling_std_by on 10M rows. */
+                const uint8_t *okf = w.ok;
+                uint8_t *bm = w.bitmap;
+                const size_t m8 = m / 8;
+                for (size_t b = 0; b < m8; b++) {
+                    const uint8_t *f = okf + 8 * b;
+                    bm[b] = (uint8_t)(f[0] | f[1] << 1 | f[2] << 2 | f[3] << 3 | f[4] << 4 | f[5] << 5 |
+                                      f[6] << 6 | f[7] << 7);
+                }
+                for (size_t k = 8 * m8; k < m; k++) bm[k >> 3] |= (uint8_t)(okf[k] << (k & 7));
             }
         }
     }
