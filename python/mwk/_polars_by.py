@@ -217,12 +217,9 @@ interpolation : {'nearest', 'higher', 'lower', 'midpoint', 'linear'}, optional
     Default 'nearest', as Polars ('equiprobable' is not supported)."""
 
 
-def rank_kwargs(window_size: Any, method: str, seed: Optional[int], min_samples: int, closed: str) -> Dict[str, Any]:
-    kw = by_kwargs("max", window_size, min_samples, closed)
-    del kw["stat"]
-    if closed not in ("right", "both"):
-        raise ValueError(f"rolling_rank_by needs the row in its own window: closed must be 'right' or 'both' "
-                         f"(as Polars), got {closed!r}")
+def rank_method_seed(kw: Dict[str, Any], method: str, seed: Optional[int]) -> Dict[str, Any]:
+    """The rank kwargs both rolling_rank (mwk/polars.py) and rolling_rank_by
+    share: the tie method, the seed of random ties, the index type."""
     if not isinstance(method, str):
         raise TypeError(f"method must be a str, got {type(method).__name__}")
     if method not in _RANK_METHODS:
@@ -235,6 +232,15 @@ def rank_kwargs(window_size: Any, method: str, seed: Optional[int], min_samples:
     kw["method"] = method
     kw["idx64"] = pl.get_index_type() == pl.UInt64
     return kw
+
+
+def rank_kwargs(window_size: Any, method: str, seed: Optional[int], min_samples: int, closed: str) -> Dict[str, Any]:
+    kw = by_kwargs("max", window_size, min_samples, closed)
+    del kw["stat"]
+    if closed not in ("right", "both"):
+        raise ValueError(f"rolling_rank_by needs the row in its own window: closed must be 'right' or 'both' "
+                         f"(as Polars), got {closed!r}")
+    return rank_method_seed(kw, method, seed)
 
 
 _RANK_DOC = """Rolling rank over a window defined by the key ``by``, as Polars' ``Expr.rolling_rank_by``.
@@ -304,11 +310,11 @@ def install(expr_ns: type, series_ns: type, plugin_path: Any = None, abs_path: O
             return by
         raise TypeError(f"by must be a column name or an expression, got {type(by).__name__}")
 
-    def call(args, kw):
-        return register_plugin_function(plugin_path=path, function_name="rolling_by", args=args, kwargs=kw,
+    def call(args, kw, fn):
+        return register_plugin_function(plugin_path=path, function_name=fn, args=args, kwargs=kw,
                                         is_elementwise=False, **extra)
 
-    def apply(self, by, kw):
+    def apply(self, by, kw, fn="rolling_by"):
         if hasattr(self, "_s"):  # a series: `by` is a series (or anything pl.Series takes)
             s = self._s
             if isinstance(by, pl.Expr):
@@ -317,28 +323,12 @@ def install(expr_ns: type, series_ns: type, plugin_path: Any = None, abs_path: O
             if len(by_s) != len(s):
                 raise ValueError(f"by has {len(by_s)} values but the series has {len(s)}")
             df = pl.DataFrame({"__x": s, "__by": by_s})
-            return df.select(call([pl.col("__x"), pl.col("__by")], kw)).to_series().alias(s.name)
-        return call([self._expr, expr_of(by)], kw)
-
-    def call_rank(args, kw):
-        return register_plugin_function(plugin_path=path, function_name="rolling_rank_by", args=args, kwargs=kw,
-                                        is_elementwise=False, **extra)
-
-    def apply_rank(self, by, kw):
-        if hasattr(self, "_s"):
-            s = self._s
-            if isinstance(by, pl.Expr):
-                raise TypeError("on a series, by must be a series, not an expression")
-            by_s = by if isinstance(by, pl.Series) else pl.Series(by)
-            if len(by_s) != len(s):
-                raise ValueError(f"by has {len(by_s)} values but the series has {len(s)}")
-            df = pl.DataFrame({"__x": s, "__by": by_s})
-            return df.select(call_rank([pl.col("__x"), pl.col("__by")], kw)).to_series().alias(s.name)
-        return call_rank([self._expr, expr_of(by)], kw)
+            return df.select(call([pl.col("__x"), pl.col("__by")], kw, fn)).to_series().alias(s.name)
+        return call([self._expr, expr_of(by)], kw, fn)
 
     def rolling_rank_by(self, by: Any, window_size: Any, method: str = "average", *, seed: Optional[int] = None,
                         min_samples: int = 1, closed: str = "right"):
-        return apply_rank(self, by, rank_kwargs(window_size, method, seed, min_samples, closed))
+        return apply(self, by, rank_kwargs(window_size, method, seed, min_samples, closed), "rolling_rank_by")
 
     for cls in (expr_ns, series_ns):
         fn = rolling_rank_by

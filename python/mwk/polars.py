@@ -107,10 +107,9 @@ def statistics() -> List[Dict[str, Any]]:
 _STATS = {s["name"]: s for s in statistics()}
 
 
-def _check_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    return int(value.__index__())  # type: ignore[attr-defined]
+# One copy, in mwk/_polars_by.py (which imports nothing from this module).
+from ._polars_by import _check_int  # noqa: E402
+from ._polars_by import rank_method_seed as _rank_method_seed  # noqa: E402
 
 
 def _ddof_kwarg(stat: str, ddof: object, kw: dict) -> dict:
@@ -125,7 +124,6 @@ def _ddof_kwarg(stat: str, ddof: object, kw: dict) -> dict:
 # numpy.quantile's methods, which the library implements (Polars also has
 # 'equiprobable', which it does not).
 _INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
-_RANK_METHODS = ("average", "min", "max", "dense", "random")
 
 
 def _quantile_kwarg(stat: str, quantile: object, interpolation: object, kw: dict) -> dict:
@@ -693,18 +691,7 @@ def _rank_kwargs(window_size: int, method: str, seed: Optional[int], min_samples
                  center: bool) -> dict:
     kw = _rolling_kwargs(window_size, min_samples, center)
     del kw["stat"]
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a str, got {type(method).__name__}")
-    if method not in _RANK_METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, _RANK_METHODS))}; got {method!r}")
-    if seed is None:
-        import random
-
-        seed = random.getrandbits(63)
-    kw["seed"] = _check_int(seed, "seed") % 2**63
-    kw["method"] = method
-    kw["idx64"] = pl.get_index_type() == pl.UInt64
-    return kw
+    return _rank_method_seed(kw, method, seed)
 
 
 def rolling_rank(self, window_size: int, method: str = "average", *, seed: Optional[int] = None,
